@@ -1,0 +1,4 @@
+#ifndef JOBQ_CHIREDIS_SHIM_H
+#define JOBQ_CHIREDIS_SHIM_H
+#include <hiredis/hiredis.h>
+#endif
