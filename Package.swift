@@ -68,11 +68,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue"]),
-        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "JobQueue", "Processes"]),
+        // Shared by the test targets: private Redis servers, unique queue names, built binaries.
+        .target(name: "JobqTestSupport", dependencies: ["JobQueue"], path: "Tests/TestSupport"),
+        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "JobqTestSupport"]),
+        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "JobQueue", "Processes", "JobqTestSupport"]),
         .testTarget(name: "ProcessesTests", dependencies: ["Processes"]),
-        .testTarget(name: "IngestionTests", dependencies: ["Ingestion", "JobQueue"]),
-        .testTarget(name: "CLITests", dependencies: ["JobQueue"]),
+        .testTarget(name: "IngestionTests", dependencies: ["Ingestion", "JobQueue", "JobqTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["JobQueue", "JobqTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

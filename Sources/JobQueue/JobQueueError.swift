@@ -1,0 +1,43 @@
+/// An error from the queue layer, with a code to switch on and a message a person can act on.
+public struct JobQueueError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong. New codes may be added; switch with a `default`.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        let name: String
+        public var description: String { name }
+
+        /// The queue name is empty, too long, or has characters outside `A-Z a-z 0-9 . _ -`.
+        public static let invalidQueueName = Code(name: "invalidQueueName")
+        /// The job is not acceptable: payload not JSON, too large, bad option value.
+        public static let invalidJob = Code(name: "invalidJob")
+        /// A job with this id already exists in the queue.
+        public static let jobExists = Code(name: "jobExists")
+        /// No job with this id exists (completed jobs are not kept).
+        public static let jobNotFound = Code(name: "jobNotFound")
+        /// The operation does not apply to the job in its current state (cancelling a running job).
+        public static let invalidState = Code(name: "invalidState")
+        /// Redis failed or answered with an error; `redisError` holds the details.
+        public static let redis = Code(name: "redis")
+        /// A script answered in a shape this version does not understand.
+        public static let protocolMismatch = Code(name: "protocolMismatch")
+    }
+
+    /// The kind of failure.
+    public var code: Code
+    /// A message a person can act on.
+    public var message: String
+    /// The underlying Redis error, for `.redis`.
+    public var redisError: RedisError?
+
+    /// Creates an error.
+    public init(code: Code, message: String, redisError: RedisError? = nil) {
+        self.code = code
+        self.message = message
+        self.redisError = redisError
+    }
+
+    public var description: String { message }
+
+    static func protocolMismatch(_ script: String, _ reply: RedisReply) -> JobQueueError {
+        JobQueueError(code: .protocolMismatch, message: "the \(script) script answered \(reply.debugSummary), which this version of jobq does not understand")
+    }
+}

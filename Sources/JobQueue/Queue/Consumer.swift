@@ -1,0 +1,88 @@
+import Foundation
+
+/// Takes jobs from one queue on a connection of its own, for code that settles jobs itself.
+///
+/// A consumer waits for work with BLMOVE (BRPOPLPUSH on Redis before 6.2): the waiting list's
+/// next entry moves into the consumer's claim list, and the reserve script then leases it. If the
+/// process dies between the two steps, the entry stays in the claim list and the reaper hands it
+/// back once the consumer's heartbeat is older than ``Queue/Configuration/consumerTTL``.
+///
+/// Not for use from several threads at once: one consumer is one thread's loop.
+public final class Consumer: Sendable {
+    /// This consumer's id: the lease owner recorded on its jobs.
+    public let id: String
+    /// The queue it takes from.
+    public let queue: Queue
+    /// Its own connection, used for the blocking fetch and the reserve and ack scripts.
+    public let connection: RedisConnection
+    private let hasBLMOVE: Bool
+
+    /// Opens a consumer with its own connection to the queue's server and registers it (a first
+    /// heartbeat), so that the reaper knows it.
+    /// - Parameter id: the consumer id; `nil` makes one from host, pid and a random part.
+    public init(queue: Queue, id: String? = nil) throws {
+        self.id = id ?? Self.defaultID()
+        self.queue = queue
+        let connection = try queue.redis { try RedisConnection(configuration: queue.connection.configuration) }
+        self.connection = connection
+        let info = try queue.redis { try connection.command(["INFO", "server"]) }.string ?? ""
+        self.hasBLMOVE = Self.serverVersion(info).map { $0.lexicographicallyPrecedes([6, 2]) == false } ?? false
+        try queue.registerOnce()
+        try heartbeat()
+    }
+
+    /// Reserves the next job, waiting up to `timeout` for one to arrive.
+    ///
+    /// Returns as soon as a job is leased; `.paused` at once when the queue is paused; `.empty` when
+    /// the time is up. Delayed jobs that fall due during the wait are picked up on time.
+    public func reserve(waitingUpTo timeout: Duration) throws -> ReserveOutcome {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            guard let outcome = try queue.reserve(on: connection, consumer: id) else { continue }
+            guard case .empty(let nextDelayed) = outcome else { return outcome }
+            let remaining = deadline - ContinuousClock.now
+            if remaining <= .zero { return outcome }
+            var wait = remaining
+            if let nextDelayed, nextDelayed < wait { wait = max(nextDelayed, .milliseconds(10)) }
+            try blockForEntry(wait)
+        }
+    }
+
+    /// Acks `job` and, in the same round trip, reserves the next one without blocking.
+    /// - Returns: whether the ack took effect (`false`: the lease was lost), and the next outcome.
+    public func complete(_ job: ReservedJob, reserveNext: Bool) throws -> (acked: Bool, next: ReserveOutcome?) {
+        try queue.complete(on: connection, job, nextFor: reserveNext ? id : nil)
+    }
+
+    /// Renews this consumer's registration (call at least every ``Queue/Configuration/consumerTTL`` / 2).
+    @discardableResult
+    public func heartbeat(info: [(String, String)] = []) throws -> Int64 {
+        try queue.heartbeat(consumer: id, ttl: queue.configuration.consumerTTL, info: info, on: connection)
+    }
+
+    /// Waits on the server until an entry can move into this consumer's claim list, or `wait` ends.
+    private func blockForEntry(_ wait: Duration) throws {
+        let source = RedisArgument(queue.keys.wait), destination = RedisArgument(queue.keys.claim(id))
+        if hasBLMOVE {
+            let seconds = String(format: "%.3f", max(0.01, Double(wait.milliseconds) / 1000))
+            try queue.redis { _ = try connection.blockingCommand(["BLMOVE", source, destination, "RIGHT", "LEFT", RedisArgument(seconds)], timeout: wait) }
+        } else {
+            let seconds = max(1, Int((Double(wait.milliseconds) / 1000).rounded(.up)))
+            try queue.redis { _ = try connection.blockingCommand(["BRPOPLPUSH", source, destination, RedisArgument(seconds)], timeout: .seconds(seconds)) }
+        }
+    }
+
+    static func defaultID() -> String {
+        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
+        let random = String(UInt32.random(in: .min ... .max), radix: 16)
+        return "\(host)-\(getpid())-\(random)"
+    }
+
+    /// Parses `redis_version:7.0.15` from INFO into `[7, 0, 15]`.
+    static func serverVersion(_ info: String) -> [Int]? {
+        for line in info.split(whereSeparator: \.isNewline) where line.hasPrefix("redis_version:") {
+            return line.dropFirst("redis_version:".count).split(separator: ".").compactMap { Int($0) }
+        }
+        return nil
+    }
+}

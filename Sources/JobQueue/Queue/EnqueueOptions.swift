@@ -1,0 +1,54 @@
+/// How a job is added: everything but its payload.
+public struct EnqueueOptions: Sendable, Equatable {
+    /// The job id; `nil` generates a random one. Must be 1 to 200 characters without control
+    /// characters, unique within the queue while the job exists.
+    public var id: String?
+    /// What kind of job this is; a worker dispatches on it. Default: `"default"`.
+    public var type: String = "default"
+    /// How long to wait before the job becomes ready. Default: zero (ready now).
+    public var delay: Duration = .zero
+    /// How many times the job may start before it is dead-lettered; `nil` uses the queue's
+    /// ``Queue/Configuration/defaultMaxAttempts``. Range 1...1000.
+    public var maxAttempts: Int?
+    /// A key that must be unique among waiting, delayed and running jobs: a second job with the
+    /// same key is refused (``EnqueueResult/duplicate(existingID:)``) until the first one ends.
+    public var uniqueKey: String?
+
+    /// Options with every default.
+    public init(id: String? = nil, type: String = "default", delay: Duration = .zero, maxAttempts: Int? = nil, uniqueKey: String? = nil) {
+        self.id = id
+        self.type = type
+        self.delay = delay
+        self.maxAttempts = maxAttempts
+        self.uniqueKey = uniqueKey
+    }
+}
+
+/// A job to enqueue: its JSON payload and options.
+public struct NewJob: Sendable {
+    /// The payload as JSON text (any JSON value).
+    public var payload: String
+    /// Everything else.
+    public var options: EnqueueOptions
+
+    /// Creates a job from JSON text.
+    public init(payload: String, options: EnqueueOptions = EnqueueOptions()) {
+        self.payload = payload
+        self.options = options
+    }
+}
+
+/// What happened to an enqueued job.
+public enum EnqueueResult: Sendable, Equatable {
+    /// The job was added with this id.
+    case enqueued(id: String)
+    /// Refused: another job holds the same unique key.
+    case duplicate(existingID: String)
+
+    /// The id of the new job, or of the job that holds the unique key.
+    public var id: String {
+        switch self {
+        case .enqueued(let id), .duplicate(let id): return id
+        }
+    }
+}

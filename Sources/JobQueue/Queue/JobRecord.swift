@@ -1,0 +1,62 @@
+/// Everything stored about one job, as shown by `jobq show` and `jobq dead`.
+public struct JobRecord: Sendable, Codable, Equatable {
+    /// Where the job is in its life.
+    public enum State: String, Sendable, Codable {
+        case waiting, delayed, active, dead, cancelled
+    }
+
+    /// The job's id.
+    public var id: String
+    /// The queue it belongs to.
+    public var queue: String
+    /// Its state.
+    public var state: State
+    /// Its type.
+    public var type: String
+    /// Its message as stored (a JSON object; for malformed messages, the raw text, cut at 64 KiB).
+    public var body: String
+    /// Starts so far.
+    public var attempts: Int
+    /// Allowed starts.
+    public var maxAttempts: Int
+    /// Times it was in hand when its worker died or its lease expired.
+    public var crashes: Int
+    /// Times in ms since the epoch (Redis clock); `nil` when not applicable.
+    public var enqueuedAt: Int64?
+    public var startedAt: Int64?
+    public var dueAt: Int64?
+    public var leaseUntil: Int64?
+    public var deadAt: Int64?
+    /// The consumer holding the lease, while active.
+    public var owner: String?
+    /// The last error text (last 4 KiB of the failure message or of the child's stderr).
+    public var lastError: String?
+    /// The cause of the last crash ('lease expired', 'OOM', 'killed by SIGKILL', ...).
+    public var lastCrash: String?
+    /// Why it was dead-lettered.
+    public var deadReason: String?
+    /// The unique key it holds, if any.
+    public var uniqueKey: String?
+
+    init?(queue: String, id: String, fields: [String: String]) {
+        guard let rawState = fields["state"], let state = State(rawValue: rawState) else { return nil }
+        self.id = id
+        self.queue = queue
+        self.state = state
+        type = fields["type"] ?? "default"
+        body = fields["body"] ?? ""
+        attempts = fields["attempts"].flatMap { Int($0) } ?? 0
+        maxAttempts = fields["max_attempts"].flatMap { Int($0) } ?? 0
+        crashes = fields["crashes"].flatMap { Int($0) } ?? 0
+        enqueuedAt = fields["enqueued_at"].flatMap { Int64($0) }
+        startedAt = fields["started_at"].flatMap { Int64($0) }
+        dueAt = fields["due_at"].flatMap { Int64($0) }
+        leaseUntil = fields["lease_until"].flatMap { Int64($0) }
+        deadAt = fields["dead_at"].flatMap { Int64($0) }
+        owner = fields["owner"]
+        lastError = fields["last_error"]
+        lastCrash = fields["last_crash"]
+        deadReason = fields["dead_reason"]
+        uniqueKey = fields["unique"]
+    }
+}

@@ -1,0 +1,112 @@
+/// Operator actions and inspection: pause, cancel, retry dead letters, show jobs and counts.
+extension Queue {
+    /// Stops handing out jobs (running jobs finish). Stored in Redis: holds for every consumer on
+    /// every host until ``resume()``.
+    public func pause() throws {
+        try registerOnce()
+        try redis { _ = try connection.command(["HSET", RedisArgument(keys.config), "paused", "1"]) }
+    }
+
+    /// Hands out jobs again after ``pause()``.
+    public func resume() throws {
+        try redis { _ = try connection.command(["HDEL", RedisArgument(keys.config), "paused"]) }
+    }
+
+    /// Whether the queue is paused.
+    public func isPaused() throws -> Bool {
+        try redis { try connection.command(["HGET", RedisArgument(keys.config), "paused"]).string == "1" }
+    }
+
+    /// Cancels a waiting or delayed job, or deletes a dead letter.
+    /// - Returns: the state the job was in.
+    /// - Throws: `.jobNotFound`, or `.invalidState` for a running job.
+    @discardableResult
+    public func cancel(id: String) throws -> JobRecord.State {
+        let reply = try redis { try connection.run(QueueScripts.cancel, keys: [keys.base], arguments: [RedisArgument(id)]) }
+        guard let parts = reply.array, let status = parts.first?.string else { throw JobQueueError.protocolMismatch("cancel", reply) }
+        switch status {
+        case "cancelled":
+            guard parts.count > 1, let raw = parts[1].string, let state = JobRecord.State(rawValue: raw) else {
+                throw JobQueueError.protocolMismatch("cancel", reply)
+            }
+            return state
+        case "running":
+            throw JobQueueError(code: .invalidState, message: "job '\(id)' is running and cannot be cancelled; it can be stopped with its worker")
+        default:
+            throw JobQueueError(code: .jobNotFound, message: "no job '\(id)' in queue '\(name)' (completed jobs are not kept)")
+        }
+    }
+
+    /// Sends dead letters back to the waiting list with their attempts reset.
+    /// - Parameter ids: the jobs; `nil` retries every dead letter.
+    /// - Returns: how many were requeued.
+    @discardableResult
+    public func retryDead(ids: [String]?) throws -> Int {
+        if let ids {
+            guard !ids.isEmpty else { return 0 }
+            let reply = try redis { try connection.run(QueueScripts.retryDead, keys: [keys.base], arguments: ids.map { RedisArgument($0) }) }
+            return Int(reply.integer ?? 0)
+        }
+        var total = 0
+        while true {
+            let reply = try redis { try connection.run(QueueScripts.retryDead, keys: [keys.base], arguments: ["*"]) }
+            let count = Int(reply.integer ?? 0)
+            total += count
+            if count == 0 { return total }
+        }
+    }
+
+    /// Everything stored about a job, in any state; `nil` when there is no such job (completed
+    /// jobs are deleted).
+    public func job(id: String) throws -> JobRecord? {
+        let reply = try redis { try connection.command(["HGETALL", RedisArgument(keys.job(id))]) }
+        return JobRecord(queue: name.rawValue, id: id, fields: Self.fields(reply))
+    }
+
+    /// The most recent dead letters, newest first.
+    public func deadLetters(limit: Int = 20) throws -> [JobRecord] {
+        let ids = try redis {
+            try connection.command(["ZREVRANGE", RedisArgument(keys.dead), "0", RedisArgument(max(0, limit - 1))])
+        }.array?.compactMap(\.string) ?? []
+        let replies = try redis { try connection.pipeline(ids.map { ["HGETALL", RedisArgument(keys.job($0))] }) }
+        return zip(ids, replies).compactMap { id, reply in JobRecord(queue: name.rawValue, id: id, fields: Self.fields(reply)) }
+    }
+
+    /// How many jobs are in each state, read in one round trip whatever the queue's length.
+    public func counts() throws -> QueueCounts {
+        let replies = try redis {
+            try connection.pipeline([
+                ["LLEN", RedisArgument(keys.wait)], ["ZCARD", RedisArgument(keys.delayed)],
+                ["ZCARD", RedisArgument(keys.active)], ["ZCARD", RedisArgument(keys.dead)],
+                ["HGET", RedisArgument(keys.config), "paused"],
+            ])
+        }
+        func number(_ index: Int) -> Int { Int(replies[index].integer ?? 0) }
+        return QueueCounts(waiting: number(0), delayed: number(1), active: number(2), dead: number(3), paused: replies[4].string == "1")
+    }
+
+    static func fields(_ reply: RedisReply) -> [String: String] {
+        guard let items = reply.array else { return [:] }
+        var fields: [String: String] = [:]
+        var index = 0
+        while index + 1 < items.count {
+            if let key = items[index].string { fields[key] = items[index + 1].string }
+            index += 2
+        }
+        return fields
+    }
+}
+
+/// Job counts of a queue at one moment.
+public struct QueueCounts: Sendable, Codable, Equatable {
+    /// Entries in the waiting list (including cancelled tombstones not yet dropped).
+    public var waiting: Int
+    /// Delayed and retrying jobs.
+    public var delayed: Int
+    /// Running jobs (leased).
+    public var active: Int
+    /// Dead letters.
+    public var dead: Int
+    /// Whether the queue is paused.
+    public var paused: Bool
+}

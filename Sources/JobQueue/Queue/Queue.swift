@@ -1,0 +1,284 @@
+import Foundation
+import Synchronization
+
+/// A reliable job queue stored in Redis: enqueue, inspect and manage jobs.
+///
+/// To run jobs, create a ``Consumer`` (reserve / ack / fail yourself) or a ``Worker`` (a loop around
+/// a handler). Every state change is one Lua script, so it happens entirely or not at all, and
+/// every time stamp comes from the Redis server's clock. See `docs/guarantees.md`.
+///
+/// Methods are synchronous and may block on the network: call them from your own thread.
+public final class Queue: Sendable {
+    /// Settings of the client side of a queue. Settings stored in Redis (paused, limits) are
+    /// changed with methods such as ``pause()``.
+    public struct Configuration: Sendable {
+        /// How long a reserved job stays leased without an extension. Default: 30 s.
+        public var lease: Duration = .seconds(30)
+        /// The largest job message accepted, in bytes. Default: 1 MiB.
+        public var maxMessageBytes: Int = 1 << 20
+        /// Starts allowed when a job does not say. Default: 5.
+        public var defaultMaxAttempts: Int = 5
+        /// Delays between a failed run and the next (exponential with jitter). Default: 1 s to 1 h.
+        public var retryBackoff = Backoff(base: .seconds(1), cap: .seconds(3600))
+        /// Crashes of a worker with the same job in hand after which that job is quarantined as
+        /// poison (dead-lettered); 0 never quarantines. Default: 2.
+        public var poisonThreshold: Int = 2
+        /// How often some process runs a reaper pass. Default: 5 s.
+        public var reapInterval: Duration = .seconds(5)
+        /// How long a consumer may go without a heartbeat before what it fetched is handed back.
+        /// Default: 60 s.
+        public var consumerTTL: Duration = .seconds(60)
+
+        /// The defaults.
+        public init() {}
+    }
+
+    /// The queue's name.
+    public let name: QueueName
+    /// The queue's Redis keys.
+    public let keys: QueueKeys
+    /// The connection used for everything but blocking fetches.
+    public let connection: RedisConnection
+    /// Client-side settings.
+    public let configuration: Configuration
+    private let registered = Atomic<Bool>(false)
+
+    /// Creates a handle on a queue; does no I/O.
+    public init(name: QueueName, connection: RedisConnection, configuration: Configuration = Configuration()) {
+        self.name = name
+        self.keys = QueueKeys(queue: name)
+        self.connection = connection
+        self.configuration = configuration
+    }
+
+    // MARK: - Enqueue
+
+    /// Adds one job.
+    /// - Parameters:
+    ///   - payload: the job's payload as JSON text (any JSON value).
+    ///   - options: id, type, delay, attempts, unique key.
+    /// - Returns: `.enqueued(id)` or `.duplicate(existingID)` when the unique key is taken.
+    /// - Throws: ``JobQueueError`` `.invalidJob` (bad JSON, too large, bad option), `.jobExists`,
+    ///   `.redis`.
+    @discardableResult
+    public func enqueue(payload: String, options: EnqueueOptions = EnqueueOptions()) throws -> EnqueueResult {
+        let call = try enqueueCall(NewJob(payload: payload, options: options))
+        try registerOnce()
+        let reply = try redis { try connection.run(QueueScripts.enqueue, keys: [keys.base], arguments: call) }
+        return try Self.enqueueResult(reply)
+    }
+
+    /// Adds many jobs in one round trip (a pipeline of enqueue scripts).
+    ///
+    /// Each job is validated first; a batch with an invalid job is refused whole, before anything is
+    /// sent. Each accepted job is added atomically on its own.
+    /// - Returns: one result per job, in order.
+    public func enqueue(batch jobs: [NewJob]) throws -> [EnqueueResult] {
+        let calls = try jobs.map { try enqueueCall($0) }
+        try registerOnce()
+        let replies = try redis {
+            try connection.runPipelined(QueueScripts.enqueue, calls: calls.map { (keys: [keys.base], arguments: $0) })
+        }
+        return try replies.map { reply in
+            if case .error(let text) = reply { throw JobQueueError(code: .redis, message: "enqueue failed: \(text)", redisError: .server(text)) }
+            return try Self.enqueueResult(reply)
+        }
+    }
+
+    private func enqueueCall(_ job: NewJob) throws -> [RedisArgument] {
+        let options = job.options
+        let id = try options.id.map(Self.validateID) ?? Self.generateID()
+        let maxAttempts = options.maxAttempts ?? configuration.defaultMaxAttempts
+        guard (1...1000).contains(maxAttempts) else {
+            throw JobQueueError(code: .invalidJob, message: "max attempts must be from 1 to 1000, not \(maxAttempts)")
+        }
+        guard !options.type.isEmpty, options.type.utf8.count <= 200 else {
+            throw JobQueueError(code: .invalidJob, message: "job type must be 1 to 200 characters")
+        }
+        if let unique = options.uniqueKey, unique.isEmpty || unique.utf8.count > 200 {
+            throw JobQueueError(code: .invalidJob, message: "unique key must be 1 to 200 characters")
+        }
+        guard options.delay >= .zero else {
+            throw JobQueueError(code: .invalidJob, message: "delay must not be negative")
+        }
+        let body = try JobMessage.encode(id: id, type: options.type, maxAttempts: maxAttempts, payload: job.payload)
+        guard body.count <= configuration.maxMessageBytes else {
+            throw JobQueueError(code: .invalidJob, message: "job message is \(body.count) bytes, over the limit of \(configuration.maxMessageBytes)")
+        }
+        return [
+            RedisArgument(id), RedisArgument(bytes: body), RedisArgument(options.type), RedisArgument(maxAttempts),
+            RedisArgument(Int(options.delay.milliseconds)), RedisArgument(options.uniqueKey ?? ""),
+        ]
+    }
+
+    private static func enqueueResult(_ reply: RedisReply) throws -> EnqueueResult {
+        guard let parts = reply.array, parts.count == 2, let status = parts[0].string, let id = parts[1].string else {
+            throw JobQueueError.protocolMismatch("enqueue", reply)
+        }
+        switch status {
+        case "ok": return .enqueued(id: id)
+        case "duplicate": return .duplicate(existingID: id)
+        case "exists": throw JobQueueError(code: .jobExists, message: "a job with id '\(id)' already exists in this queue")
+        default: throw JobQueueError.protocolMismatch("enqueue", reply)
+        }
+    }
+
+    // MARK: - Consuming (used by Consumer, on its own connection)
+
+    func reserve(on connection: RedisConnection, consumer: String) throws -> ReserveOutcome? {
+        let reply = try redis {
+            try connection.run(QueueScripts.reserve, keys: [keys.base], arguments: reserveArguments(consumer))
+        }
+        return try Self.reserveOutcome(reply)
+    }
+
+    func complete(on connection: RedisConnection, _ job: ReservedJob, nextFor consumer: String?) throws -> (acked: Bool, next: ReserveOutcome?) {
+        var arguments: [RedisArgument] = [RedisArgument(job.id), RedisArgument(job.token)]
+        if let consumer {
+            arguments.append("1")
+            arguments.append(contentsOf: reserveArguments(consumer))
+        } else {
+            arguments.append("0")
+        }
+        let reply = try redis { try connection.run(QueueScripts.complete, keys: [keys.base], arguments: arguments) }
+        guard let parts = reply.array, let status = parts.first?.string else { throw JobQueueError.protocolMismatch("complete", reply) }
+        let next = parts.count > 1 ? try Self.reserveOutcome(parts[1]) : nil
+        return (status == "acked", next ?? nil)
+    }
+
+    func reserveArguments(_ consumer: String) -> [RedisArgument] {
+        [
+            RedisArgument(consumer), RedisArgument(Int(configuration.lease.milliseconds)),
+            RedisArgument(configuration.maxMessageBytes), RedisArgument(configuration.defaultMaxAttempts),
+        ]
+    }
+
+    /// Decodes a reserve reply; `nil` means "busy: call again".
+    static func reserveOutcome(_ reply: RedisReply) throws -> ReserveOutcome? {
+        guard let parts = reply.array, let kind = parts.first?.string else { throw JobQueueError.protocolMismatch("reserve", reply) }
+        switch kind {
+        case "job":
+            guard parts.count == 10, let id = parts[1].string, case .bulk(let body) = parts[2],
+                  let attempt = parts[3].integer, let token = parts[4].string, let crashes = parts[5].integer,
+                  let maxAttempts = parts[6].integer, let enqueuedAt = parts[7].integer, let type = parts[8].string,
+                  let now = parts[9].integer
+            else { throw JobQueueError.protocolMismatch("reserve", reply) }
+            return .job(ReservedJob(
+                id: id, type: type, body: body, attempt: Int(attempt), maxAttempts: Int(maxAttempts),
+                crashes: Int(crashes), token: token, enqueuedAt: enqueuedAt, startedAt: now))
+        case "empty":
+            let next = parts.count > 1 ? parts[1].integer ?? -1 : -1
+            return .empty(nextDelayedIn: next >= 0 ? .milliseconds(next) : nil)
+        case "paused":
+            return .paused
+        case "busy":
+            return nil
+        default:
+            throw JobQueueError.protocolMismatch("reserve", reply)
+        }
+    }
+
+    // MARK: - Settling a reserved job
+
+    /// Acknowledges a finished job: it is deleted. Idempotent; only the lease owner can ack.
+    /// - Returns: `true` when acked now, `false` when the token no longer holds the lease (acked
+    ///   before, or the lease expired and the job went back to the queue).
+    @discardableResult
+    public func ack(_ job: ReservedJob) throws -> Bool {
+        try complete(on: connection, job, nextFor: nil).acked
+    }
+
+    /// What ``fail(_:error:permanently:)`` did.
+    public enum FailOutcome: Sendable, Equatable {
+        /// The job will run again at this time (ms since the epoch, Redis clock).
+        case retryScheduled(at: Int64)
+        /// The job was dead-lettered with this reason.
+        case deadLettered(reason: String)
+        /// The token no longer holds the lease; nothing was changed.
+        case stale
+    }
+
+    /// Records a failed run: the job is retried after a backoff delay, or dead-lettered when it has
+    /// used all its attempts or when `permanently` is true.
+    /// - Parameters:
+    ///   - error: text kept with the job (cut to its last 4 KiB).
+    ///   - permanently: dead-letter now, without retries.
+    ///   - reason: the dead-letter reason to record; `nil` describes the failure.
+    public func fail(_ job: ReservedJob, error: String, permanently: Bool = false, reason: String? = nil) throws -> FailOutcome {
+        let delay = configuration.retryBackoff.delay(forAttempt: max(0, job.attempt - 1))
+        let arguments: [RedisArgument] = [
+            RedisArgument(job.id), RedisArgument(job.token), RedisArgument(String(error.suffix(4096))),
+            RedisArgument(Int(delay.milliseconds)), permanently ? "1" : "0", RedisArgument(reason ?? ""),
+        ]
+        let reply = try redis { try connection.run(QueueScripts.fail, keys: [keys.base], arguments: arguments) }
+        guard let parts = reply.array, let status = parts.first?.string else { throw JobQueueError.protocolMismatch("fail", reply) }
+        switch status {
+        case "retry": return .retryScheduled(at: parts.count > 1 ? parts[1].integer ?? 0 : 0)
+        case "dead": return .deadLettered(reason: parts.count > 1 ? parts[1].string ?? "" : "")
+        case "stale": return .stale
+        default: throw JobQueueError.protocolMismatch("fail", reply)
+        }
+    }
+
+    /// Puts a running job back without counting the run as a failure.
+    /// - Parameters:
+    ///   - delay: zero puts it at the front of the waiting list (runs next); more delays it.
+    ///   - countAttempt: keep the run counted against `max_attempts` (default: give it back).
+    /// - Returns: `false` when the token no longer holds the lease.
+    @discardableResult
+    public func release(_ job: ReservedJob, after delay: Duration = .zero, countAttempt: Bool = false) throws -> Bool {
+        let arguments: [RedisArgument] = [
+            RedisArgument(job.id), RedisArgument(job.token), RedisArgument(Int(delay.milliseconds)), countAttempt ? "1" : "0",
+        ]
+        let reply = try redis { try connection.run(QueueScripts.release, keys: [keys.base], arguments: arguments) }
+        return reply.array?.first?.string == "released"
+    }
+
+    /// Extends the lease of a running job to `lease` from now (Redis clock).
+    /// - Returns: `false` when the lease is lost (expired and reaped, or settled elsewhere).
+    public func extendLease(_ job: ReservedJob, by lease: Duration? = nil, on connection: RedisConnection? = nil) throws -> Bool {
+        let arguments: [RedisArgument] = [
+            RedisArgument(job.id), RedisArgument(job.token), RedisArgument(Int((lease ?? configuration.lease).milliseconds)),
+        ]
+        let reply = try redis { try (connection ?? self.connection).run(QueueScripts.extend, keys: [keys.base], arguments: arguments) }
+        return reply.array?.first?.string == "extended"
+    }
+
+    // MARK: - Helpers
+
+    func redis<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as RedisError {
+            throw JobQueueError(code: .redis, message: error.message, redisError: error)
+        }
+    }
+
+    func registerOnce() throws {
+        if registered.load(ordering: .relaxed) { return }
+        try redis { _ = try connection.command(["SADD", RedisArgument(QueueKeys.registry), RedisArgument(name.rawValue)]) }
+        registered.store(true, ordering: .relaxed)
+    }
+
+    static func validateID(_ id: String) throws -> String {
+        guard !id.isEmpty, id.utf8.count <= 200, !id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }),
+              !id.hasPrefix("@")
+        else {
+            throw JobQueueError(code: .invalidJob, message: "job id must be 1 to 200 characters, without control characters, not starting with '@'")
+        }
+        return id
+    }
+
+    static func generateID() -> String {
+        let high = UInt64.random(in: .min ... .max), low = UInt64.random(in: .min ... .max)
+        return String(format: "%016llx%016llx", high, low)
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded down.
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,101 @@
+/// Every Redis key of one queue, derived in this one place.
+///
+/// All keys start with `jobq:{QUEUE}:`; the braces make `QUEUE` the Redis Cluster hash tag, so a
+/// queue's keys live in one slot and a script may touch all of them. `docs/keys.md` documents each
+/// key. Lua scripts get the same names through ``luaKeyTable``, generated from ``Suffix``.
+public struct QueueKeys: Sendable, Hashable {
+    /// The prefix shared by every key jobq writes.
+    public static let namespace = "jobq"
+    /// The set of known queue names (one global key, outside any queue's slot).
+    public static let registry = "\(namespace):queues"
+
+    /// The fixed part after `jobq:{QUEUE}:` for each key, and for each family of keys the part
+    /// before the variable name (job id, consumer id, minute, unique key, lock name).
+    public enum Suffix: String, CaseIterable, Sendable {
+        /// List of waiting jobs: new jobs LPUSHed on the left, taken from the right.
+        case wait = "wait"
+        /// Sorted set of delayed and retrying job ids, scored by due time (ms).
+        case delayed = "delayed"
+        /// Sorted set of running job ids, scored by lease deadline (ms).
+        case active = "active"
+        /// Sorted set of dead-lettered job ids, scored by time of death (ms).
+        case dead = "dead"
+        /// Hash of per-queue settings (paused, limits) stored in Redis.
+        case config = "config"
+        /// Hash of all-time counters.
+        case stats = "stats"
+        /// Counter used for ids of jobs that arrive without one.
+        case sequence = "seq"
+        /// Sorted set of consumer ids, scored by their last heartbeat (ms).
+        case consumers = "consumers"
+        /// The reaper election lock (SET NX PX).
+        case reaper = "reaper"
+        /// Hash per job: `job:<id>`.
+        case job = "job:"
+        /// List per consumer of the job it fetched with BLMOVE and has not leased yet: `claim:<consumer>`.
+        case claim = "claim:"
+        /// Hash per live worker, with a TTL: `worker:<consumer>`.
+        case worker = "worker:"
+        /// String per unique key, holding the job id that owns it: `unique:<key>`.
+        case unique = "unique:"
+        /// Hash of counters per minute, expiring after two hours: `stats:<epoch minute>`.
+        case minuteStats = "stats:"
+    }
+
+    /// The queue these keys belong to.
+    public let queue: QueueName
+    /// `jobq:{QUEUE}:`, the prefix of every key of the queue. Scripts receive it as `KEYS[1]`.
+    public let base: String
+
+    /// Derives the keys of a queue.
+    public init(queue: QueueName) {
+        self.queue = queue
+        self.base = "\(Self.namespace):{\(queue.rawValue)}:"
+    }
+
+    /// The key for a suffix (for families, the key prefix).
+    public func key(_ suffix: Suffix) -> String { base + suffix.rawValue }
+
+    /// `jobq:{QUEUE}:wait`.
+    public var wait: String { key(.wait) }
+    /// `jobq:{QUEUE}:delayed`.
+    public var delayed: String { key(.delayed) }
+    /// `jobq:{QUEUE}:active`.
+    public var active: String { key(.active) }
+    /// `jobq:{QUEUE}:dead`.
+    public var dead: String { key(.dead) }
+    /// `jobq:{QUEUE}:config`.
+    public var config: String { key(.config) }
+    /// `jobq:{QUEUE}:stats`.
+    public var stats: String { key(.stats) }
+    /// `jobq:{QUEUE}:consumers`.
+    public var consumers: String { key(.consumers) }
+    /// `jobq:{QUEUE}:job:<id>`.
+    public func job(_ id: String) -> String { key(.job) + id }
+    /// `jobq:{QUEUE}:claim:<consumer>`.
+    public func claim(_ consumer: String) -> String { key(.claim) + consumer }
+    /// `jobq:{QUEUE}:worker:<consumer>`.
+    public func worker(_ consumer: String) -> String { key(.worker) + consumer }
+    /// `jobq:{QUEUE}:stats:<minute>` for a minute since the epoch.
+    public func minuteStats(_ minute: Int64) -> String { key(.minuteStats) + String(minute) }
+
+    /// Lua that defines `K`, a table of every key name built from `KEYS[1]`, e.g. `K.wait`,
+    /// and `K.job` as the prefix of job hashes. Prepended to every script.
+    static let luaKeyTable: String = {
+        let fields = Suffix.allCases.map { suffix in
+            "  \(suffix.luaName) = KEYS[1] .. '\(suffix.rawValue)',"
+        }
+        return "local K = {\n" + fields.joined(separator: "\n") + "\n}\n"
+    }()
+}
+
+extension QueueKeys.Suffix {
+    /// The field name in the Lua `K` table.
+    var luaName: String {
+        switch self {
+        case .sequence: return "seq"
+        case .minuteStats: return "minute_stats"
+        default: return String(describing: self)
+        }
+    }
+}

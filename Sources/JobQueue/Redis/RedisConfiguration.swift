@@ -1,0 +1,145 @@
+import Foundation
+
+/// Where and how to connect to Redis.
+///
+/// Build one from a URL with ``init(url:)`` or from the command line and environment with
+/// ``resolve(explicitURL:environment:)``. The password is never part of ``description``.
+public struct RedisConfiguration: Sendable, CustomStringConvertible {
+    /// A TCP address or a Unix socket path.
+    public enum Endpoint: Sendable, Equatable {
+        /// `redis://host:port`.
+        case tcp(host: String, port: Int)
+        /// `unix:///path/to.sock`.
+        case unix(path: String)
+    }
+
+    /// The server address. Default: `127.0.0.1:6379`.
+    public var endpoint: Endpoint = .tcp(host: "127.0.0.1", port: 6379)
+    /// The ACL user for `AUTH user password`; `nil` authenticates as the default user.
+    public var username: String?
+    /// The password for `AUTH`; `nil` sends no AUTH. Never printed.
+    public var password: String?
+    /// The database selected after connecting. Default: 0.
+    public var database: Int = 0
+    /// How long opening the connection may take. Default: 5 s.
+    public var connectTimeout: Duration = .seconds(5)
+    /// Read and write timeout for ordinary commands. Default: 10 s.
+    public var commandTimeout: Duration = .seconds(10)
+    /// Added to a blocking command's own timeout to get the socket read timeout for that command,
+    /// so that a reply the server sends at the last moment is still read. Default: 5 s.
+    public var blockingMargin: Duration = .seconds(5)
+    /// Whether TCP keepalive is enabled on the socket. Default: true.
+    public var keepAlive: Bool = true
+    /// Sent with `CLIENT SETNAME` so `CLIENT LIST` shows who is connected; `nil` sends nothing.
+    public var clientName: String?
+
+    /// The default configuration: `redis://127.0.0.1:6379/0`.
+    public init() {}
+
+    /// The URL used when neither `--redis`, `JOBQ_REDIS_URL` nor `REDIS_URL` is set.
+    public static let defaultURL = "redis://127.0.0.1:6379/0"
+
+    /// Parses `redis://[user[:password]@]host[:port][/db]` or `unix:///path/to.sock[?db=N]`.
+    ///
+    /// User and password may be percent-encoded. IPv6 hosts are written in brackets.
+    /// - Throws: ``RedisError`` with code `.invalidConfiguration` naming what is wrong
+    ///   (the message never repeats the password).
+    public init(url: String) throws {
+        self.init()
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased() else {
+            throw RedisError(code: .invalidConfiguration, message: "not a Redis URL: expected redis://host:port/db or unix:///path.sock")
+        }
+        switch scheme {
+        case "redis":
+            let host = components.host.flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
+            let port = components.port ?? 6379
+            guard (1...65535).contains(port) else {
+                throw RedisError(code: .invalidConfiguration, message: "Redis port \(port) is out of range 1-65535")
+            }
+            endpoint = .tcp(host: host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port: port)
+            let path = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+            if !path.isEmpty { database = try Self.parseDatabase(path) }
+        case "unix":
+            guard !components.path.isEmpty else {
+                throw RedisError(code: .invalidConfiguration, message: "unix:// URL needs a socket path, as in unix:///run/redis/redis.sock")
+            }
+            endpoint = .unix(path: components.path)
+            if let db = components.queryItems?.first(where: { $0.name == "db" })?.value {
+                database = try Self.parseDatabase(db)
+            }
+        case "rediss":
+            throw RedisError(code: .invalidConfiguration, message: "rediss:// (TLS) is not supported by the hiredis version jobq uses; connect over a local socket or a TLS tunnel")
+        default:
+            throw RedisError(code: .invalidConfiguration, message: "unsupported URL scheme '\(scheme)': use redis:// or unix://")
+        }
+        if let user = components.percentEncodedUser, !user.isEmpty {
+            username = user.removingPercentEncoding ?? user
+        }
+        if let secret = components.percentEncodedPassword, !secret.isEmpty {
+            password = secret.removingPercentEncoding ?? secret
+        }
+        // "redis://:secret@host" means the default user with a password.
+        if username == "" { username = nil }
+    }
+
+    /// Resolves the configuration the way every jobq command does.
+    ///
+    /// The URL comes from `explicitURL` (`--redis`), else `JOBQ_REDIS_URL`, else `REDIS_URL`, else
+    /// ``defaultURL``. When the URL has no password, one is read from `JOBQ_REDIS_PASSWORD`, else
+    /// from the file named by `JOBQ_REDIS_PASSWORD_FILE` (trailing newline removed).
+    /// - Throws: ``RedisError`` `.invalidConfiguration` for a bad URL or an unreadable password file.
+    public static func resolve(explicitURL: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> RedisConfiguration {
+        let url = explicitURL ?? environment["JOBQ_REDIS_URL"] ?? environment["REDIS_URL"] ?? defaultURL
+        var configuration = try RedisConfiguration(url: url)
+        if configuration.password == nil {
+            if let secret = environment["JOBQ_REDIS_PASSWORD"], !secret.isEmpty {
+                configuration.password = secret
+            } else if let file = environment["JOBQ_REDIS_PASSWORD_FILE"], !file.isEmpty {
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    throw RedisError(code: .invalidConfiguration, message: "cannot read the Redis password file \(file) named by JOBQ_REDIS_PASSWORD_FILE")
+                }
+                configuration.password = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
+            }
+        }
+        return configuration
+    }
+
+    /// The URL with the password replaced by `***`, for logs and error messages.
+    public var description: String {
+        var auth = ""
+        if let username { auth = username }
+        if password != nil { auth += ":***" }
+        if !auth.isEmpty { auth += "@" }
+        switch endpoint {
+        case .tcp(let host, let port):
+            let shownHost = host.contains(":") ? "[\(host)]" : host
+            return "redis://\(auth)\(shownHost):\(port)/\(database)"
+        case .unix(let path):
+            return "unix://\(auth)\(path)?db=\(database)"
+        }
+    }
+
+    /// The URL that reconnects to the same server, password included, for handing to a child
+    /// process through its environment (never its argv).
+    public var urlWithSecret: String {
+        var auth = ""
+        let allowed = CharacterSet.urlUserAllowed.subtracting(CharacterSet(charactersIn: ":@"))
+        if let username { auth = username.addingPercentEncoding(withAllowedCharacters: allowed) ?? username }
+        if let password { auth += ":" + (password.addingPercentEncoding(withAllowedCharacters: allowed) ?? password) }
+        if !auth.isEmpty { auth += "@" }
+        switch endpoint {
+        case .tcp(let host, let port):
+            let shownHost = host.contains(":") ? "[\(host)]" : host
+            return "redis://\(auth)\(shownHost):\(port)/\(database)"
+        case .unix(let path):
+            return "unix://\(auth)\(path)?db=\(database)"
+        }
+    }
+
+    private static func parseDatabase(_ text: String) throws -> Int {
+        guard let db = Int(text), db >= 0 else {
+            throw RedisError(code: .invalidConfiguration, message: "Redis database '\(text)' is not a number 0 or more")
+        }
+        return db
+    }
+}

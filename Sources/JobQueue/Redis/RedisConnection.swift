@@ -1,0 +1,164 @@
+import Foundation
+import Synchronization
+
+/// A connection to one Redis server, safe to share between threads.
+///
+/// Commands are synchronous: the calling thread waits for the reply, so call them from a thread of
+/// your own, never from Swift's cooperative pool. Calls from several threads are serialised; a
+/// thread that waits in a blocking command (``blockingCommand(_:timeout:)``) holds the connection
+/// for that long, so give blocking consumers a connection of their own.
+///
+/// After a transport error the underlying hiredis context is freed and the error is thrown; the
+/// next command opens a new connection (authenticating and selecting the database again). Retrying
+/// with backoff is the caller's choice: see ``Backoff``.
+public final class RedisConnection: Sendable {
+    /// The configuration this connection was made with. Its description hides the password.
+    public let configuration: RedisConfiguration
+    private let state: Mutex<State>
+
+    // The hiredis context is not thread-safe and not Sendable; the mutex is the only way to it.
+    private struct State: ~Copyable {
+        var context: RedisContext?
+        var scriptHashes: [String: String] = [:]
+    }
+
+    /// Creates a connection and opens it at once, so a wrong address or password fails here.
+    /// - Throws: ``RedisError`` (`.connectionFailed`, `.authenticationFailed`, `.timeout`).
+    public init(configuration: RedisConfiguration) throws {
+        self.configuration = configuration
+        self.state = Mutex(State())
+        try state.withLock { state in _ = try self.openIfNeeded(&state) }
+    }
+
+    /// Closes the socket. The next command opens a new one.
+    public func close() {
+        state.withLock { $0.context = nil }
+    }
+
+    /// Sends one command and returns its reply.
+    /// - Throws: ``RedisError``: `.serverError` for an error reply (the connection stays open),
+    ///   a transport code when the connection failed (it is closed).
+    @discardableResult
+    public func command(_ arguments: [RedisArgument]) throws -> RedisReply {
+        try state.withLock { state in
+            try self.exchange(&state) { context in try context.command(arguments) }
+        }.throwingServerError()
+    }
+
+    /// Sends a command that blocks on the server (BLMOVE, BRPOPLPUSH, BLPOP ...) for at most
+    /// `timeout`; the socket read timeout is raised to `timeout` plus the configured margin for
+    /// this command only, so the reply is never cut off by the client.
+    @discardableResult
+    public func blockingCommand(_ arguments: [RedisArgument], timeout: Duration) throws -> RedisReply {
+        try state.withLock { state in
+            try self.exchange(&state) { context in
+                context.setTimeout(timeout + self.configuration.blockingMargin)
+                defer { context.setTimeout(self.configuration.commandTimeout) }
+                return try context.command(arguments)
+            }
+        }.throwingServerError()
+    }
+
+    /// Sends all commands in one round trip and returns one reply each, in order; error replies
+    /// are returned as ``RedisReply/error(_:)`` values, not thrown.
+    /// - Throws: ``RedisError`` only for transport failures.
+    public func pipeline(_ commands: [[RedisArgument]]) throws -> [RedisReply] {
+        guard !commands.isEmpty else { return [] }
+        return try state.withLock { state in
+            try self.exchange(&state) { context in try context.pipeline(commands) }
+        }
+    }
+
+    /// Runs a Lua script by its SHA1 (EVALSHA), loading it first when this connection has not yet,
+    /// and again when the server answers NOSCRIPT (after a restart or SCRIPT FLUSH).
+    @discardableResult
+    public func run(_ script: RedisScript, keys: [String], arguments: [RedisArgument]) throws -> RedisReply {
+        try state.withLock { state in
+            var sha = try self.scriptHash(script, &state)
+            var reply = try self.exchange(&state) { try $0.command(Self.evalsha(sha, keys, arguments)) }
+            if Self.isNoScript(reply) {
+                state.scriptHashes[script.name] = nil
+                sha = try self.scriptHash(script, &state)
+                reply = try self.exchange(&state) { try $0.command(Self.evalsha(sha, keys, arguments)) }
+            }
+            return reply
+        }.throwingServerError()
+    }
+
+    /// Runs a script several times in one round trip; one reply (possibly `.error`) per call.
+    /// Calls that came back NOSCRIPT were not executed and are sent again after loading the script.
+    public func runPipelined(_ script: RedisScript, calls: [(keys: [String], arguments: [RedisArgument])]) throws -> [RedisReply] {
+        guard !calls.isEmpty else { return [] }
+        return try state.withLock { state in
+            var sha = try self.scriptHash(script, &state)
+            var replies = try self.exchange(&state) { context in
+                try context.pipeline(calls.map { Self.evalsha(sha, $0.keys, $0.arguments) })
+            }
+            let missing = replies.indices.filter { Self.isNoScript(replies[$0]) }
+            if !missing.isEmpty {
+                state.scriptHashes[script.name] = nil
+                sha = try self.scriptHash(script, &state)
+                let again = try self.exchange(&state) { context in
+                    try context.pipeline(missing.map { Self.evalsha(sha, calls[$0].keys, calls[$0].arguments) })
+                }
+                for (index, reply) in zip(missing, again) { replies[index] = reply }
+            }
+            return replies
+        }
+    }
+
+    // MARK: - Internals (called with the lock held)
+
+    private func exchange<T>(_ state: inout State, _ body: (RedisContext) throws -> T) throws -> T {
+        let context = try openIfNeeded(&state)
+        do {
+            return try body(context)
+        } catch let error as RedisError where error.isTransport {
+            state.context = nil  // hiredis errors are sticky: this context is done for.
+            throw error
+        }
+    }
+
+    private func openIfNeeded(_ state: inout State) throws -> RedisContext {
+        if let context = state.context { return context }
+        let context = try RedisContext(endpoint: configuration.endpoint, connectTimeout: configuration.connectTimeout)
+        context.setTimeout(configuration.commandTimeout)
+        if configuration.keepAlive, case .tcp = configuration.endpoint { context.enableKeepAlive() }
+        var setup: [[RedisArgument]] = []
+        if let password = configuration.password {
+            setup.append(configuration.username.map { ["AUTH", RedisArgument($0), RedisArgument(password)] } ?? ["AUTH", RedisArgument(password)])
+        }
+        if configuration.database != 0 { setup.append(["SELECT", RedisArgument(configuration.database)]) }
+        if let name = configuration.clientName { setup.append(["CLIENT", "SETNAME", RedisArgument(name)]) }
+        for (index, reply) in try context.pipeline(setup).enumerated() {
+            guard case .error(let text) = reply else { continue }
+            if index == 0 && configuration.password != nil {
+                throw RedisError(code: .authenticationFailed, message: "Redis at \(configuration) refused the credentials: \(text)")
+            }
+            throw RedisError.server(text)
+        }
+        state.context = context
+        return context
+    }
+
+    private func scriptHash(_ script: RedisScript, _ state: inout State) throws -> String {
+        if let sha = state.scriptHashes[script.name] { return sha }
+        let reply = try exchange(&state) { try $0.command(["SCRIPT", "LOAD", RedisArgument(script.source)]) }.throwingServerError()
+        guard let sha = reply.string else { throw RedisError.unexpected(reply, expected: "a script SHA1") }
+        state.scriptHashes[script.name] = sha
+        return sha
+    }
+
+    private static func evalsha(_ sha: String, _ keys: [String], _ arguments: [RedisArgument]) -> [RedisArgument] {
+        var command: [RedisArgument] = ["EVALSHA", RedisArgument(sha), RedisArgument(keys.count)]
+        command.reserveCapacity(3 + keys.count + arguments.count)
+        for key in keys { command.append(RedisArgument(key)) }
+        command.append(contentsOf: arguments)
+        return command
+    }
+
+    private static func isNoScript(_ reply: RedisReply) -> Bool {
+        if case .error(let text) = reply { return text.hasPrefix("NOSCRIPT") }
+        return false
+    }
+}

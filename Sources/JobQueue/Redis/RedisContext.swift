@@ -1,0 +1,185 @@
+import CHiredis
+import Foundation
+
+/// The one place that touches hiredis: a single open `redisContext`.
+///
+/// Not thread-safe (hiredis contexts are not); ``RedisConnection`` serialises access. After any
+/// I/O error hiredis marks the context as failed for good ("sticky" errors), so the caller must
+/// discard it and open a new one.
+final class RedisContext {
+    private let context: UnsafeMutablePointer<redisContext>
+
+    /// Opens a connection; does not authenticate or select a database.
+    init(endpoint: RedisConfiguration.Endpoint, connectTimeout: Duration) throws {
+        _ = Self.ignoreSIGPIPE
+        let timeout = Self.timeval(connectTimeout)
+        let opened: UnsafeMutablePointer<redisContext>?
+        let target: String
+        switch endpoint {
+        case .tcp(let host, let port):
+            opened = redisConnectWithTimeout(host, Int32(port), timeout)
+            target = "\(host):\(port)"
+        case .unix(let path):
+            opened = redisConnectUnixWithTimeout(path, timeout)
+            target = path
+        }
+        guard let opened else {
+            throw RedisError(code: .connectionFailed, message: "cannot connect to Redis at \(target): out of memory")
+        }
+        if opened.pointee.err != 0 {
+            let reason = Self.errorText(opened)
+            redisFree(opened)
+            throw RedisError(code: .connectionFailed, message: "cannot connect to Redis at \(target): \(reason)")
+        }
+        context = opened
+    }
+
+    deinit { redisFree(context) }
+
+    /// Sets the socket read/write timeout; a reply slower than this fails with `.timeout`.
+    func setTimeout(_ duration: Duration) {
+        _ = redisSetTimeout(context, Self.timeval(duration))
+    }
+
+    /// Turns on TCP keepalive (a no-op for Unix sockets).
+    func enableKeepAlive() {
+        _ = redisEnableKeepAlive(context)
+    }
+
+    /// Sends one command and reads its reply. Error replies come back as `.error`.
+    func command(_ arguments: [RedisArgument]) throws -> RedisReply {
+        let raw: UnsafeMutableRawPointer? = Self.withArgv(arguments) { argc, argv, lengths in
+            redisCommandArgv(context, argc, argv, lengths)
+        }
+        return try takeReply(raw)
+    }
+
+    /// Queues commands in the output buffer, flushes them together and reads every reply:
+    /// one round trip for the batch.
+    func pipeline(_ commands: [[RedisArgument]]) throws -> [RedisReply] {
+        for arguments in commands {
+            let status = Self.withArgv(arguments) { argc, argv, lengths in
+                redisAppendCommandArgv(context, argc, argv, lengths)
+            }
+            if status != REDIS_OK { throw transportError() }
+        }
+        var replies: [RedisReply] = []
+        replies.reserveCapacity(commands.count)
+        for _ in commands {
+            var raw: UnsafeMutableRawPointer?
+            if redisGetReply(context, &raw) != REDIS_OK { throw transportError() }
+            replies.append(try takeReply(raw))
+        }
+        return replies
+    }
+
+    private func takeReply(_ raw: UnsafeMutableRawPointer?) throws -> RedisReply {
+        guard let raw else { throw transportError() }
+        let reply = raw.assumingMemoryBound(to: redisReply.self)
+        defer { freeReplyObject(raw) }
+        return Self.convert(reply)
+    }
+
+    private func transportError() -> RedisError {
+        let text = Self.errorText(context)
+        switch context.pointee.err {
+        case REDIS_ERR_IO where errno == EAGAIN || errno == EWOULDBLOCK || text.contains("temporarily unavailable"):
+            return RedisError(code: .timeout, message: "Redis did not answer in time (\(text))")
+        case REDIS_ERR_EOF:
+            return RedisError(code: .connectionLost, message: "Redis closed the connection (\(text))")
+        default:
+            return RedisError(code: .connectionLost, message: "connection to Redis failed: \(text)")
+        }
+    }
+
+    private static func convert(_ reply: UnsafeMutablePointer<redisReply>) -> RedisReply {
+        let node = reply.pointee
+        switch node.type {
+        case REDIS_REPLY_STRING:
+            return .bulk(bytes(node.str, node.len))
+        case REDIS_REPLY_STATUS:
+            return .status(String(decoding: bytes(node.str, node.len), as: UTF8.self))
+        case REDIS_REPLY_ERROR:
+            return .error(String(decoding: bytes(node.str, node.len), as: UTF8.self))
+        case REDIS_REPLY_INTEGER:
+            return .integer(node.integer)
+        case REDIS_REPLY_ARRAY:
+            var elements: [RedisReply] = []
+            elements.reserveCapacity(node.elements)
+            for index in 0..<node.elements {
+                if let element = node.element[index] { elements.append(convert(element)) } else { elements.append(.null) }
+            }
+            return .array(elements)
+        default:
+            return .null
+        }
+    }
+
+    private static func bytes(_ pointer: UnsafeMutablePointer<CChar>?, _ count: Int) -> [UInt8] {
+        guard let pointer, count > 0 else { return [] }
+        return pointer.withMemoryRebound(to: UInt8.self, capacity: count) { Array(UnsafeBufferPointer(start: $0, count: count)) }
+    }
+
+    /// Lays every argument out in one buffer and calls `body` with hiredis's argc/argv/argvlen.
+    private static func withArgv<Result>(
+        _ arguments: [RedisArgument],
+        _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> Result
+    ) -> Result {
+        let total = arguments.reduce(0) { $0 + $1.bytes.count }
+        let storage = UnsafeMutablePointer<CChar>.allocate(capacity: max(total, 1))
+        defer { storage.deallocate() }
+        var argv: [UnsafePointer<CChar>?] = []
+        var lengths: [Int] = []
+        argv.reserveCapacity(arguments.count)
+        lengths.reserveCapacity(arguments.count)
+        var offset = 0
+        for argument in arguments {
+            let count = argument.bytes.count
+            argument.bytes.withUnsafeBufferPointer { source in
+                if count > 0 {
+                    UnsafeMutableRawPointer(storage + offset).copyMemory(from: source.baseAddress!, byteCount: count)
+                }
+            }
+            argv.append(UnsafePointer(storage + offset))
+            lengths.append(count)
+            offset += count
+        }
+        return argv.withUnsafeMutableBufferPointer { argvBuffer in
+            lengths.withUnsafeBufferPointer { lengthBuffer in
+                body(Int32(arguments.count), argvBuffer.baseAddress!, lengthBuffer.baseAddress!)
+            }
+        }
+    }
+
+    private static func errorText(_ context: UnsafeMutablePointer<redisContext>) -> String {
+        withUnsafeBytes(of: context.pointee.errstr) { raw in
+            let bytes = raw.prefix { $0 != 0 }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    private static func timeval(_ duration: Duration) -> Glibc.timeval {
+        let (seconds, attoseconds) = duration.components
+        return Glibc.timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+    }
+
+    /// A write to a socket the server closed must fail with EPIPE, not kill the process.
+    private static let ignoreSIGPIPE: Void = {
+        signal(SIGPIPE, SIG_IGN)
+    }()
+}
+
+/// One argument of a Redis command: binary-safe bytes.
+public struct RedisArgument: Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
+    /// The bytes sent to the server.
+    public let bytes: [UInt8]
+
+    /// A text argument, sent as UTF-8.
+    public init(_ text: String) { bytes = Array(text.utf8) }
+    /// A binary argument.
+    public init(bytes: [UInt8]) { self.bytes = bytes }
+    /// A decimal integer argument.
+    public init(_ value: Int) { bytes = Array(String(value).utf8) }
+    public init(stringLiteral value: String) { self.init(value) }
+    public init(integerLiteral value: Int) { self.init(value) }
+}

@@ -1,0 +1,39 @@
+extension QueueScripts {
+    /// Takes the next runnable job and leases it, in one step.
+    ///
+    /// KEYS[1]: queue key prefix. ARGV: consumer id, lease ms, max message bytes, default
+    /// max_attempts. First promotes due delayed jobs; then, unless the queue is paused, takes the
+    /// entry this consumer fetched with BLMOVE (its claim list) or else the rightmost waiting
+    /// entry, and records the lease (deadline from Redis TIME, owner, token) in the same script,
+    /// so no crash can leave a job taken but unleased. Malformed messages are dead-lettered here.
+    /// Returns the reserve reply described in ``LuaLibrary``.
+    static let reserve = RedisScript(name: "reserve", source: LuaLibrary.source + """
+    return reserve(ARGV[1], now_ms(), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]))
+    """)
+
+    /// Acknowledges a finished job and, when asked, reserves the next one: one round trip per job
+    /// while the queue is backlogged.
+    ///
+    /// KEYS[1]: queue key prefix. ARGV: job id, lease token, '1' to reserve next ('0' not), then
+    /// the reserve arguments (consumer, lease ms, max bytes, default max_attempts).
+    /// Returns `{status, reserve reply}` where status is 'acked', or 'stale' when the token no
+    /// longer holds the lease (acked before, or the lease expired and the job was given to
+    /// another consumer): acking is idempotent and only the lease owner can ack.
+    static let complete = RedisScript(name: "complete", source: LuaLibrary.source + """
+    local now = now_ms()
+    local id, token = ARGV[1], ARGV[2]
+    local h = jobkey(id)
+    local status = 'stale'
+    if owns(h, token) then
+      redis.call('ZREM', K.active, id)
+      release_unique(h, id)
+      redis.call('DEL', h)
+      count(now, 'processed', 1)
+      status = 'acked'
+    end
+    if ARGV[3] == '1' then
+      return {status, reserve(ARGV[4], now, tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]))}
+    end
+    return {status}
+    """)
+}

@@ -1,0 +1,154 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// The worker's background thread: extends the running job's lease, heartbeats into the worker
+/// registry, and cancels a run whose lease is lost, whose timeout passed, or whose shutdown grace
+/// ended. It has its own Redis connection, so it never waits behind the blocking fetch.
+final class LeaseKeeper: Sendable {
+    private let queue: Queue
+    private let consumerID: String
+    private let configuration: Worker.Configuration
+    private let control: WorkerControl
+    private let logger: Logger
+    private let condition = NSCondition()
+    private let state = Mutex<State>(State())
+    private let startedAt = Int64(Date().timeIntervalSince1970 * 1000)
+
+    private struct State {
+        var context: JobContext?
+        var contextStartedAt = ContinuousClock.now
+        var finished = false
+        var processed = 0
+    }
+
+    init(queue: Queue, consumerID: String, configuration: Worker.Configuration, control: WorkerControl, logger: Logger) {
+        self.queue = queue
+        self.consumerID = consumerID
+        self.configuration = configuration
+        self.control = control
+        self.logger = logger
+    }
+
+    func start() {
+        let thread = Thread { [self] in loop() }
+        thread.name = "jobq-lease-keeper"
+        thread.start()
+    }
+
+    /// A run started: keep its lease and heartbeat now, so `jobq stats` shows the job.
+    func begin(_ context: JobContext) {
+        state.withLock {
+            $0.context = context
+            $0.contextStartedAt = .now
+        }
+        wake()
+    }
+
+    /// The run ended (successfully or not).
+    func end() {
+        state.withLock {
+            $0.context = nil
+            $0.processed += 1
+        }
+    }
+
+    func finish() {
+        state.withLock { $0.finished = true }
+        wake()
+    }
+
+    private func wake() {
+        condition.lock()
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func loop() {
+        var connection: RedisConnection?
+        let extendEvery = queue.configuration.lease / 3
+        var nextExtend = ContinuousClock.now + extendEvery
+        var nextHeartbeat = ContinuousClock.now
+        var heartbeatFor: String?
+        while true {
+            let (context, runStart, finished, processed) = state.withLock { ($0.context, $0.contextStartedAt, $0.finished, $0.processed) }
+            if finished { break }
+            let now = ContinuousClock.now
+            if let context {
+                if heartbeatFor != context.job.id {
+                    heartbeatFor = context.job.id
+                    nextHeartbeat = now
+                    nextExtend = now + extendEvery
+                }
+                if let timeout = configuration.jobTimeout, now - runStart >= timeout { context.cancel(.timeout) }
+                if let stopAt = control.stopRequestedAt, now - stopAt >= configuration.shutdownGrace { context.cancel(.shutdown) }
+                if now >= nextExtend {
+                    nextExtend = now + extendEvery
+                    extend(context, &connection)
+                }
+            } else {
+                heartbeatFor = nil
+            }
+            if now >= nextHeartbeat {
+                nextHeartbeat = now + configuration.heartbeatInterval
+                heartbeat(context, processed: processed, &connection)
+            }
+            var wakeAt = nextHeartbeat
+            if context != nil { wakeAt = min(wakeAt, nextExtend, now + .seconds(1)) }
+            condition.lock()
+            if !state.withLock({ $0.finished }) {
+                _ = condition.wait(until: Date().addingTimeInterval(max(0.001, (wakeAt - ContinuousClock.now).seconds)))
+            }
+            condition.unlock()
+        }
+        _ = try? (connection ?? queue.connection).command(["DEL", RedisArgument(queue.keys.worker(consumerID))])
+    }
+
+    private func extend(_ context: JobContext, _ connection: inout RedisConnection?) {
+        do {
+            let link = try open(&connection)
+            if try !queue.extendLease(context.job, on: link) {
+                logger.warning("job \(context.job.id): lease lost; stopping its run")
+                context.cancel(.leaseLost)
+            }
+        } catch {
+            connection = nil
+            logger.warning("job \(context.job.id): could not extend the lease (\(error)); retrying")
+        }
+    }
+
+    private func heartbeat(_ context: JobContext?, processed: Int, _ connection: inout RedisConnection?) {
+        var info: [(String, String)] = [
+            ("host", ProcessInfo.processInfo.hostName), ("pid", String(getpid())), ("queue", queue.name.rawValue),
+            ("started_at", String(startedAt)), ("processed", String(processed)),
+            ("rss", String(ResidentMemory.currentBytes())), ("job", context?.job.id ?? ""),
+            ("job_started_at", context.map { String($0.job.startedAt) } ?? ""),
+        ]
+        info.append(contentsOf: configuration.registryInfo.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        do {
+            let link = try open(&connection)
+            try queue.heartbeat(consumer: consumerID, ttl: queue.configuration.consumerTTL, info: info, on: link)
+        } catch {
+            connection = nil
+            logger.debug("heartbeat failed: \(error)")
+        }
+    }
+
+    private func open(_ connection: inout RedisConnection?) throws -> RedisConnection {
+        if let connection { return connection }
+        let opened = try RedisConnection(configuration: queue.connection.configuration)
+        connection = opened
+        return opened
+    }
+}
+
+/// The resident set size of this process.
+enum ResidentMemory {
+    /// Bytes resident in RAM, from `/proc/self/statm`; 0 where unavailable.
+    static func currentBytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+}

@@ -1,0 +1,232 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Runs jobs of one queue through a handler, one at a time, until told to stop, idle for too long,
+/// or done with a set number of jobs.
+///
+/// The loop blocks in Redis while there is nothing to do (no polling), acks and takes the next job
+/// in one round trip while the queue is backlogged, extends the running job's lease from a
+/// background thread on a connection of its own, heartbeats into the queue's worker registry,
+/// takes part in the reaper election, and rides out Redis outages with capped backoff without
+/// losing the job in hand. ``run()`` blocks the calling thread: call it from a thread of your own
+/// (the main thread of a worker process is ideal), never from Swift's cooperative pool.
+public final class Worker: Sendable {
+    /// Settings of the loop.
+    public struct Configuration: Sendable {
+        /// The consumer id; `nil` makes one (host-pid-random). A supervisor passes its own through
+        /// `JOBQ_WORKER_ID` so it can recover the worker's jobs when it dies.
+        public var consumerID: String?
+        /// Stop after this long without a job; `nil` runs until stopped. Default: `nil`.
+        public var idleExit: Duration?
+        /// Stop after this many jobs; `nil` for no limit. Default: `nil`.
+        public var maxJobs: Int?
+        /// Longest single wait in Redis for a job; the loop does its housekeeping in between.
+        /// Default: 2 s.
+        public var fetchWait: Duration = .seconds(2)
+        /// How often the worker registry entry is refreshed. Default: 10 s.
+        public var heartbeatInterval: Duration = .seconds(10)
+        /// How long a graceful stop lets the running job go on before cancelling it. Default: 30 s.
+        public var shutdownGrace: Duration = .seconds(30)
+        /// Cancel a run after this long (the handler reports the failure). Default: `nil`, none.
+        public var jobTimeout: Duration?
+        /// Waits between reconnect attempts while Redis is unreachable. Default: 200 ms to 30 s.
+        public var reconnectBackoff = Backoff(base: .milliseconds(200), cap: .seconds(30))
+        /// Extra facts shown in `jobq stats` for this worker (e.g. the command it runs).
+        public var registryInfo: [String: String] = [:]
+
+        /// The defaults.
+        public init() {}
+    }
+
+    /// Why ``run()`` returned.
+    public enum StopReason: String, Sendable {
+        /// Nothing to do for ``Configuration/idleExit``.
+        case idle
+        /// ``Configuration/maxJobs`` jobs were run.
+        case maxJobs
+        /// ``stop()`` was called.
+        case requested
+    }
+
+    /// The function that runs one job.
+    public typealias Handler = @Sendable (JobContext) throws -> JobResult
+
+    /// The queue the worker takes jobs from.
+    public let queue: Queue
+    /// The loop's settings.
+    public let configuration: Configuration
+    private let handler: Handler
+    private let logger: Logger
+    private let control: WorkerControl
+
+    /// Creates a worker; nothing runs until ``run()``.
+    public init(queue: Queue, configuration: Configuration = Configuration(), logger: Logger = Logger(label: "jobq.worker"), handler: @escaping Handler) {
+        self.queue = queue
+        self.configuration = configuration
+        self.handler = handler
+        self.logger = logger
+        self.control = WorkerControl()
+    }
+
+    /// Asks the loop to stop: no new job is taken; the running job may finish within
+    /// ``Configuration/shutdownGrace``, after which it is cancelled and put back without counting
+    /// an attempt. Safe to call from any thread or a signal handler's queue.
+    public func stop() {
+        control.requestStop()
+    }
+
+    /// Runs the loop on the calling thread until it stops.
+    /// - Returns: why it stopped.
+    /// - Throws: ``JobQueueError`` only for errors that retrying cannot fix (bad credentials).
+    public func run() throws -> StopReason {
+        var backoff = configuration.reconnectBackoff
+        guard let consumer = try retrying("connect", &backoff, { try Consumer(queue: queue, id: configuration.consumerID) }) else {
+            return .requested
+        }
+        let keeper = LeaseKeeper(queue: queue, consumerID: consumer.id, configuration: configuration, control: control, logger: logger)
+        keeper.start()
+        defer { keeper.finish() }
+        logger.info("worker \(consumer.id) taking jobs from queue \(queue.name)")
+
+        var processed = 0
+        var lastWork = ContinuousClock.now
+        var nextReap = ContinuousClock.now
+        var pending: ReserveOutcome?
+        while true {
+            if control.stopRequested { return .requested }
+            if let maxJobs = configuration.maxJobs, processed >= maxJobs { return .maxJobs }
+            if ContinuousClock.now >= nextReap {
+                nextReap = ContinuousClock.now + queue.configuration.reapInterval
+                reapQuietly(holder: consumer.id)
+            }
+            let outcome: ReserveOutcome
+            if let next = pending {
+                outcome = next
+                pending = nil
+            } else {
+                var wait = min(configuration.fetchWait, queue.configuration.reapInterval)
+                if let idleExit = configuration.idleExit {
+                    let remaining = idleExit - (ContinuousClock.now - lastWork)
+                    if remaining <= .zero {
+                        logger.info("idle for \(idleExit); exiting")
+                        return .idle
+                    }
+                    wait = min(wait, remaining)
+                }
+                guard let fetched = try retrying("reserve", &backoff, { try consumer.reserve(waitingUpTo: wait) }) else {
+                    return .requested
+                }
+                outcome = fetched
+            }
+            switch outcome {
+            case .empty:
+                continue
+            case .paused:
+                control.sleep(for: min(.seconds(1), configuration.fetchWait))
+            case .job(let job):
+                let context = JobContext(job: job, queue: queue.name)
+                keeper.begin(context)
+                let result = runHandler(context)
+                keeper.end()
+                processed += 1
+                let takeNext = !control.stopRequested && processed < (configuration.maxJobs ?? .max)
+                pending = settle(context, result, consumer: consumer, takeNext: takeNext)
+                lastWork = ContinuousClock.now
+            }
+        }
+    }
+
+    private func runHandler(_ context: JobContext) -> JobResult {
+        do {
+            return try handler(context)
+        } catch let error as JobQueueError where error.code == .invalidJob {
+            return .failedPermanently(reason: error.message)
+        } catch {
+            return .failed(String(describing: error))
+        }
+    }
+
+    /// Settles a run with Redis; returns the next reserve outcome when the ack fetched one.
+    private func settle(_ context: JobContext, _ result: JobResult, consumer: Consumer, takeNext: Bool) -> ReserveOutcome? {
+        let job = context.job
+        var backoff = configuration.reconnectBackoff
+        let giveUpAt = ContinuousClock.now + queue.configuration.lease
+        switch context.cancellationReason {
+        case .leaseLost:
+            logger.warning("job \(job.id): lease lost while running; result discarded (the job runs again elsewhere)")
+            return nil
+        case .shutdown:
+            _ = try? settleRetrying(&backoff, until: giveUpAt) { try queue.release(job) }
+            logger.info("job \(job.id): stopped by shutdown; put back without counting the attempt")
+            return nil
+        case .timeout, nil:
+            break
+        }
+        switch result {
+        case .completed:
+            let answer = try? settleRetrying(&backoff, until: giveUpAt) { try consumer.complete(job, reserveNext: takeNext) }
+            guard let answer else { return nil }
+            if !answer.acked { logger.warning("job \(job.id): finished after its lease was lost; not acked (it runs again)") }
+            return answer.next
+        case .retryLater(let delay):
+            _ = try? settleRetrying(&backoff, until: giveUpAt) { try queue.release(job, after: delay) }
+        case .failed(let message):
+            if let outcome = try? settleRetrying(&backoff, until: giveUpAt, { try queue.fail(job, error: message) }) {
+                logger.info("job \(job.id) failed (attempt \(job.attempt) of \(job.maxAttempts)): \(outcome)")
+            }
+        case .failedPermanently(let reason):
+            _ = try? settleRetrying(&backoff, until: giveUpAt) { try queue.fail(job, error: reason, permanently: true, reason: reason) }
+            logger.info("job \(job.id) dead-lettered: \(reason)")
+        }
+        return nil
+    }
+
+    /// Retries a settlement through Redis outages until `until` (the lease is gone by then anyway).
+    private func settleRetrying<T>(_ backoff: inout Backoff, until deadline: ContinuousClock.Instant, _ body: () throws -> T) throws -> T {
+        while true {
+            do {
+                return try body()
+            } catch let error as JobQueueError where error.redisError?.isTransport == true && ContinuousClock.now < deadline {
+                let delay = backoff.next()
+                logger.warning("Redis unavailable while saving a job's result (\(error.message)); retrying in \(delay)")
+                Thread.sleep(forTimeInterval: delay.seconds)
+            }
+        }
+    }
+
+    /// Retries `body` through transport errors with backoff; `nil` when a stop was requested.
+    private func retrying<T>(_ what: String, _ backoff: inout Backoff, _ body: () throws -> T) throws -> T? {
+        while !control.stopRequested {
+            do {
+                let value = try body()
+                if backoff.attempt > 0 { logger.info("Redis reachable again") }
+                backoff.reset()
+                return value
+            } catch let error as JobQueueError where error.redisError?.isTransport == true {
+                let delay = backoff.next()
+                logger.warning("Redis unavailable (\(error.message)); \(what) retried in \(delay)")
+                control.sleep(for: delay)
+            }
+        }
+        return nil
+    }
+
+    private func reapQuietly(holder: String) {
+        do {
+            if let result = try queue.reap(holder: holder), result.requeued + result.deadLettered + result.orphansReturned > 0 {
+                logger.info("reaper: \(result.requeued) expired leases requeued, \(result.deadLettered) dead-lettered, \(result.orphansReturned) orphaned fetches returned")
+            }
+        } catch {
+            logger.debug("reaper pass skipped: \(error)")
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a floating-point number.
+    var seconds: Double {
+        let (whole, attoseconds) = components
+        return Double(whole) + Double(attoseconds) / 1e18
+    }
+}

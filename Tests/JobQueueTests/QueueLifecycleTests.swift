@@ -1,0 +1,107 @@
+import Foundation
+import JobQueue
+import JobqTestSupport
+import Testing
+
+@Suite("Queue lifecycle") struct QueueLifecycleTests {
+    @Test func enqueuedJobIsReservedAckedAndDeleted() throws {
+        let queue = try TestRedis.queue()
+        let id = try queue.enqueue(payload: #"{"file":"a.md"}"#, options: EnqueueOptions(type: "ingest.file")).id
+        let consumer = try Consumer(queue: queue)
+        guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(1)) else {
+            Issue.record("no job reserved")
+            return
+        }
+        #expect(job.id == id)
+        #expect(job.type == "ingest.file")
+        #expect(job.attempt == 1)
+        #expect(try job.payloadJSON() == #"{"file":"a.md"}"#)
+        #expect(try queue.job(id: id)?.state == .active)
+        #expect(try queue.ack(job))
+        #expect(try queue.job(id: id) == nil)
+        #expect(try queue.ack(job) == false, "a second ack is a no-op")
+        let counts = try queue.counts()
+        #expect(counts.waiting == 0 && counts.active == 0 && counts.delayed == 0)
+    }
+
+    @Test func jobsComeOutInTheOrderTheyWentIn() throws {
+        let queue = try TestRedis.queue()
+        let ids = try (0..<20).map { try queue.enqueue(payload: String($0)).id }
+        let consumer = try Consumer(queue: queue)
+        var seen: [String] = []
+        while case .job(let job) = try consumer.reserve(waitingUpTo: .milliseconds(50)) {
+            seen.append(job.id)
+            try queue.ack(job)
+        }
+        #expect(seen == ids)
+    }
+
+    @Test func ackOfOneJobReservesTheNextInTheSameScript() throws {
+        let queue = try TestRedis.queue()
+        let first = try queue.enqueue(payload: "1").id
+        let second = try queue.enqueue(payload: "2").id
+        let consumer = try Consumer(queue: queue)
+        guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
+        #expect(job.id == first)
+        let (acked, next) = try consumer.complete(job, reserveNext: true)
+        #expect(acked)
+        guard case .job(let nextJob)? = next else { Issue.record("no next job: \(String(describing: next))"); return }
+        #expect(nextJob.id == second)
+        let (_, after) = try consumer.complete(nextJob, reserveNext: true)
+        #expect(after == .empty(nextDelayedIn: nil))
+    }
+
+    @Test func batchEnqueueAddsEveryJobInOrder() throws {
+        let queue = try TestRedis.queue()
+        let results = try queue.enqueue(batch: (0..<100).map { NewJob(payload: #"{"n":\#($0)}"#) })
+        #expect(results.count == 100)
+        #expect(try queue.counts().waiting == 100)
+        let consumer = try Consumer(queue: queue)
+        guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
+        #expect(job.id == results[0].id)
+        #expect(try job.payloadJSON() == #"{"n":0}"#)
+    }
+
+    @Test func invalidPayloadAndOptionsAreRefusedBeforeAnythingIsWritten() throws {
+        let queue = try TestRedis.queue()
+        #expect(throws: JobQueueError.self) { try queue.enqueue(payload: "{not json") }
+        #expect(throws: JobQueueError.self) { try queue.enqueue(payload: "1", options: EnqueueOptions(maxAttempts: 0)) }
+        #expect(throws: JobQueueError.self) { try queue.enqueue(payload: "1", options: EnqueueOptions(id: "")) }
+        #expect(throws: JobQueueError.self) { try queue.enqueue(batch: [NewJob(payload: "1"), NewJob(payload: "nope")]) }
+        #expect(try queue.counts().waiting == 0)
+        let error = try #require(throws: JobQueueError.self) { try queue.enqueue(payload: "{\"a\":") }
+        #expect(error.code == .invalidJob)
+        #expect(error.message.contains("not valid JSON"))
+    }
+
+    @Test func oversizedJobIsRefused() throws {
+        var configuration = Queue.Configuration()
+        configuration.maxMessageBytes = 1000
+        let queue = try TestRedis.queue(configuration: configuration)
+        let big = "\"" + String(repeating: "x", count: 2000) + "\""
+        let error = try #require(throws: JobQueueError.self) { try queue.enqueue(payload: big) }
+        #expect(error.message.contains("over the limit"))
+    }
+
+    @Test func duplicateIdIsRefused() throws {
+        let queue = try TestRedis.queue()
+        try queue.enqueue(payload: "1", options: EnqueueOptions(id: "same"))
+        let error = try #require(throws: JobQueueError.self) { try queue.enqueue(payload: "2", options: EnqueueOptions(id: "same")) }
+        #expect(error.code == .jobExists)
+    }
+
+    @Test func invalidQueueNamesAreRefusedWithTheReason() throws {
+        for bad in ["", "has space", "brace{", "colon:x", String(repeating: "q", count: 101), "tab\t"] {
+            let error = try #require(throws: JobQueueError.self) { try QueueName(bad) }
+            #expect(error.code == .invalidQueueName)
+        }
+        #expect(try QueueName("ingest.v2_main-1").rawValue == "ingest.v2_main-1")
+    }
+
+    @Test func everyKeyOfAQueueSharesItsHashTag() throws {
+        let keys = QueueKeys(queue: try QueueName("ingest"))
+        for key in [keys.wait, keys.delayed, keys.active, keys.dead, keys.config, keys.stats, keys.consumers, keys.job("x"), keys.claim("c"), keys.worker("w")] {
+            #expect(key.hasPrefix("jobq:{ingest}:"))
+        }
+    }
+}
