@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Takes jobs from one queue on a connection of its own, for code that settles jobs itself.
 ///
@@ -16,6 +17,9 @@ public final class Consumer: Sendable {
     /// Its own connection, used for the blocking fetch and the reserve and ack scripts.
     public let connection: RedisConnection
     private let hasBLMOVE: Bool
+    /// True until the first reserve, which also takes whatever an earlier process with the same
+    /// consumer id left in the claim list.
+    private let firstReserve = Atomic<Bool>(true)
 
     /// Opens a consumer with its own connection to the queue's server and registers it (a first
     /// heartbeat), so that the reaper knows it.
@@ -37,14 +41,15 @@ public final class Consumer: Sendable {
     /// the time is up. Delayed jobs that fall due during the wait are picked up on time.
     public func reserve(waitingUpTo timeout: Duration) throws -> ReserveOutcome {
         let deadline = ContinuousClock.now + timeout
+        var fetched = firstReserve.exchange(false, ordering: .relaxed)
         while true {
-            guard let outcome = try queue.reserve(on: connection, consumer: id) else { continue }
+            guard let outcome = try queue.reserve(on: connection, consumer: id, fetched: fetched) else { continue }
             guard case .empty(let nextDelayed) = outcome else { return outcome }
             let remaining = deadline - ContinuousClock.now
             if remaining <= .zero { return outcome }
             var wait = remaining
             if let nextDelayed, nextDelayed < wait { wait = max(nextDelayed, .milliseconds(10)) }
-            try blockForEntry(wait)
+            fetched = try blockForEntry(wait)
         }
     }
 
@@ -61,14 +66,19 @@ public final class Consumer: Sendable {
     }
 
     /// Waits on the server until an entry can move into this consumer's claim list, or `wait` ends.
-    private func blockForEntry(_ wait: Duration) throws {
+    /// - Returns: whether an entry moved.
+    private func blockForEntry(_ wait: Duration) throws -> Bool {
         let source = RedisArgument(queue.keys.wait), destination = RedisArgument(queue.keys.claim(id))
         if hasBLMOVE {
             let seconds = String(format: "%.3f", max(0.01, Double(wait.milliseconds) / 1000))
-            try queue.redis { _ = try connection.blockingCommand(["BLMOVE", source, destination, "RIGHT", "LEFT", RedisArgument(seconds)], timeout: wait) }
+            return try queue.redis {
+                try !connection.blockingCommand(["BLMOVE", source, destination, "RIGHT", "LEFT", RedisArgument(seconds)], timeout: wait).isNull
+            }
         } else {
             let seconds = max(1, Int((Double(wait.milliseconds) / 1000).rounded(.up)))
-            try queue.redis { _ = try connection.blockingCommand(["BRPOPLPUSH", source, destination, RedisArgument(seconds)], timeout: .seconds(seconds)) }
+            return try queue.redis {
+                try !connection.blockingCommand(["BRPOPLPUSH", source, destination, RedisArgument(seconds)], timeout: .seconds(seconds)).isNull
+            }
         }
     }
 

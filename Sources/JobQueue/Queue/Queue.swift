@@ -62,26 +62,30 @@ public final class Queue: Sendable {
     ///   `.redis`.
     @discardableResult
     public func enqueue(payload: String, options: EnqueueOptions = EnqueueOptions()) throws -> EnqueueResult {
-        let call = try enqueueCall(NewJob(payload: payload, options: options))
-        try registerOnce()
-        let reply = try redis { try connection.run(QueueScripts.enqueue, keys: [keys.base], arguments: call) }
-        return try Self.enqueueResult(reply)
+        try enqueue(batch: [NewJob(payload: payload, options: options)])[0]
     }
 
-    /// Adds many jobs in one round trip (a pipeline of enqueue scripts).
+    /// Adds many jobs in one round trip: each script call carries up to 500 jobs, and the calls
+    /// are pipelined.
     ///
     /// Each job is validated first; a batch with an invalid job is refused whole, before anything is
     /// sent. Each accepted job is added atomically on its own.
     /// - Returns: one result per job, in order.
     public func enqueue(batch jobs: [NewJob]) throws -> [EnqueueResult] {
-        let calls = try jobs.map { try enqueueCall($0) }
+        guard !jobs.isEmpty else { return [] }
+        let calls = try stride(from: 0, to: jobs.count, by: 500).map { start in
+            (keys: [keys.base], arguments: try jobs[start..<min(start + 500, jobs.count)].flatMap { try enqueueCall($0) })
+        }
         try registerOnce()
         let replies = try redis {
-            try connection.runPipelined(QueueScripts.enqueue, calls: calls.map { (keys: [keys.base], arguments: $0) })
+            calls.count == 1
+                ? [try connection.run(QueueScripts.enqueue, keys: calls[0].keys, arguments: calls[0].arguments)]
+                : try connection.runPipelined(QueueScripts.enqueue, calls: calls)
         }
-        return try replies.map { reply in
+        return try replies.flatMap { reply -> [EnqueueResult] in
             if case .error(let text) = reply { throw JobQueueError(code: .redis, message: "enqueue failed: \(text)", redisError: .server(text)) }
-            return try Self.enqueueResult(reply)
+            guard let results = reply.array else { throw JobQueueError.protocolMismatch("enqueue", reply) }
+            return try results.map(Self.enqueueResult)
         }
     }
 
@@ -125,9 +129,9 @@ public final class Queue: Sendable {
 
     // MARK: - Consuming (used by Consumer, on its own connection)
 
-    func reserve(on connection: RedisConnection, consumer: String) throws -> ReserveOutcome? {
+    func reserve(on connection: RedisConnection, consumer: String, fetched: Bool) throws -> ReserveOutcome? {
         let reply = try redis {
-            try connection.run(QueueScripts.reserve, keys: [keys.base], arguments: reserveArguments(consumer))
+            try connection.run(QueueScripts.reserve, keys: [keys.base], arguments: reserveArguments(consumer, fetched: fetched))
         }
         return try Self.reserveOutcome(reply)
     }
@@ -136,7 +140,7 @@ public final class Queue: Sendable {
         var arguments: [RedisArgument] = [RedisArgument(job.id), RedisArgument(job.token)]
         if let consumer {
             arguments.append("1")
-            arguments.append(contentsOf: reserveArguments(consumer))
+            arguments.append(contentsOf: reserveArguments(consumer, fetched: false))
         } else {
             arguments.append("0")
         }
@@ -146,9 +150,9 @@ public final class Queue: Sendable {
         return (status == "acked", next ?? nil)
     }
 
-    func reserveArguments(_ consumer: String) -> [RedisArgument] {
+    func reserveArguments(_ consumer: String, fetched: Bool) -> [RedisArgument] {
         [
-            RedisArgument(consumer), RedisArgument(Int(configuration.lease.milliseconds)),
+            RedisArgument(consumer), fetched ? "1" : "0", RedisArgument(Int(configuration.lease.milliseconds)),
             RedisArgument(configuration.maxMessageBytes), RedisArgument(configuration.defaultMaxAttempts),
         ]
     }
@@ -269,10 +273,20 @@ public final class Queue: Sendable {
         return id
     }
 
+    /// A new job id: a random per-process prefix and a counter, unique across processes and hosts
+    /// without a system call per id.
     static func generateID() -> String {
-        let high = UInt64.random(in: .min ... .max), low = UInt64.random(in: .min ... .max)
-        return String(format: "%016llx%016llx", high, low)
+        let serial = idCounter.add(1, ordering: .relaxed).newValue
+        return idPrefix + String(serial, radix: 36)
     }
+
+    private static let idPrefix: String = {
+        let random = UInt64.random(in: 0 ..< (1 << 60))
+        let text = String(random, radix: 36)
+        return String(repeating: "0", count: max(0, 12 - text.count)) + text + "-"
+    }()
+
+    private static let idCounter = Atomic<UInt64>(0)
 }
 
 extension Duration {

@@ -1,37 +1,47 @@
 extension QueueScripts {
-    /// Adds one job.
+    /// Adds one or more jobs (a batch is one call: one round trip, one script run).
     ///
-    /// KEYS[1]: queue key prefix. ARGV: id, body (the job's JSON message), type, max_attempts,
-    /// delay in ms (0: ready now), unique key ('' for none).
-    /// Returns `{'ok', id}`, `{'duplicate', id of the job holding the unique key}` or
-    /// `{'exists', id}`. Guarantees: the job hash, the unique key and the waiting-list or delayed
-    /// entry are written together or not at all; a unique key is refused only while its holder is
-    /// waiting, delayed or running.
-    static let enqueue = RedisScript(name: "enqueue", source: LuaLibrary.source + """
+    /// KEYS[1]: queue key prefix. ARGV: for each job six values: id, body (the job's JSON
+    /// message), type, max_attempts, delay in ms (0: ready now), unique key ('' for none).
+    /// Returns one reply per job, in order: `{'ok', id}`, `{'duplicate', id of the job holding the
+    /// unique key}` or `{'exists', id}`. Guarantees: each job's hash, unique key and waiting-list or
+    /// delayed entry are written together or not at all; a unique key is refused only while its
+    /// holder is waiting, delayed or running.
+    static let enqueue = LuaLibrary.script("enqueue", """
     local now = now_ms()
-    local id, unique, delay = ARGV[1], ARGV[6], tonumber(ARGV[5])
-    local h = jobkey(id)
-    if redis.call('EXISTS', h) == 1 then return {'exists', id} end
-    if unique ~= '' then
-      local uk = K.unique .. unique
-      local holder = redis.call('GET', uk)
-      if holder then
-        local state = redis.call('HGET', jobkey(holder), 'state')
-        if state == 'waiting' or state == 'delayed' or state == 'active' then return {'duplicate', holder} end
+    local results, added = {}, 0
+    for i = 1, #ARGV, 6 do
+      local id, body, jtype, attempts, delay, unique = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], tonumber(ARGV[i + 4]), ARGV[i + 5]
+      local h = jobkey(id)
+      local refused = nil
+      if redis.call('EXISTS', h) == 1 then
+        refused = {'exists', id}
+      elseif unique ~= '' then
+        local uk = K.unique .. unique
+        local holder = redis.call('GET', uk)
+        if holder then
+          local state = redis.call('HGET', jobkey(holder), 'state')
+          if state == 'waiting' or state == 'delayed' or state == 'active' then refused = {'duplicate', holder} end
+        end
+        if not refused then redis.call('SET', uk, id) end
       end
-      redis.call('SET', uk, id)
+      if refused then
+        results[#results + 1] = refused
+      else
+        if delay > 0 then
+          redis.call('HSET', h, 'body', body, 'type', jtype, 'max_attempts', attempts, 'enqueued_at', now,
+            'state', 'delayed', 'due_at', now + delay)
+          redis.call('ZADD', K.delayed, now + delay, id)
+        else
+          redis.call('HSET', h, 'body', body, 'type', jtype, 'max_attempts', attempts, 'enqueued_at', now, 'state', 'waiting')
+          redis.call('LPUSH', K.wait, '@' .. id)
+        end
+        if unique ~= '' then redis.call('HSET', h, 'unique', unique) end
+        added = added + 1
+        results[#results + 1] = {'ok', id}
+      end
     end
-    redis.call('HSET', h, 'body', ARGV[2], 'type', ARGV[3], 'max_attempts', ARGV[4],
-      'attempts', 0, 'crashes', 0, 'enqueued_at', now)
-    if unique ~= '' then redis.call('HSET', h, 'unique', unique) end
-    if delay > 0 then
-      redis.call('HSET', h, 'state', 'delayed', 'due_at', now + delay)
-      redis.call('ZADD', K.delayed, now + delay, id)
-    else
-      redis.call('HSET', h, 'state', 'waiting')
-      redis.call('LPUSH', K.wait, '@' .. id)
-    end
-    count(now, 'enqueued', 1)
-    return {'ok', id}
+    if added > 0 then count(now, 'enqueued', added) end
+    return results
     """)
 }

@@ -4,7 +4,7 @@ extension QueueScripts {
     /// KEYS[1]: queue key prefix. ARGV: job id, lease token, error text, retry delay ms,
     /// '1' to dead-letter at once (permanent failure), dead-letter reason ('' for the default).
     /// Returns `{'retry', due ms}`, `{'dead', reason}` or `{'stale'}` (token no longer holds the lease).
-    static let fail = RedisScript(name: "fail", source: LuaLibrary.source + """
+    static let fail = LuaLibrary.script("fail", """
     local now = now_ms()
     local id, token, err = ARGV[1], ARGV[2], ARGV[3]
     local h = jobkey(id)
@@ -38,7 +38,7 @@ extension QueueScripts {
     /// KEYS[1]: queue key prefix. ARGV: job id, lease token, delay ms (0: at the front of the
     /// waiting list, to run next), '1' to keep the attempt counted ('0' gives it back).
     /// Returns `{'released'}` or `{'stale'}`.
-    static let release = RedisScript(name: "release", source: LuaLibrary.source + """
+    static let release = LuaLibrary.script("release", """
     local now = now_ms()
     local id, token, delay = ARGV[1], ARGV[2], tonumber(ARGV[3])
     local h = jobkey(id)
@@ -60,7 +60,7 @@ extension QueueScripts {
     ///
     /// KEYS[1]: queue key prefix. ARGV: job id, lease token, new lease length ms (from now).
     /// Returns `{'extended', deadline ms}` or `{'lost'}` when the token no longer holds the lease.
-    static let extend = RedisScript(name: "extend", source: LuaLibrary.source + """
+    static let extend = LuaLibrary.script("extend", """
     local now = now_ms()
     local id, token = ARGV[1], ARGV[2]
     local h = jobkey(id)
@@ -76,13 +76,13 @@ extension QueueScripts {
     /// KEYS[1]: queue key prefix. ARGV: job id. A waiting job becomes a tombstone that the reserve
     /// step drops (no scan of the waiting list); a delayed job is deleted; a dead letter is
     /// deleted. Returns `{'cancelled', previous state}`, `{'running'}` or `{'missing'}`.
-    static let cancel = RedisScript(name: "cancel", source: LuaLibrary.source + """
+    static let cancel = LuaLibrary.script("cancel", """
     local id = ARGV[1]
     local h = jobkey(id)
     local state = redis.call('HGET', h, 'state')
     if not state or state == 'cancelled' then return {'missing'} end
     if state == 'active' then return {'running'} end
-    release_unique(h, id)
+    release_unique(redis.call('HGET', h, 'unique'), id)
     if state == 'waiting' then
       redis.call('DEL', h)
       redis.call('HSET', h, 'state', 'cancelled')
@@ -99,7 +99,7 @@ extension QueueScripts {
     ///
     /// KEYS[1]: queue key prefix. ARGV: '*' for all (up to 1000 per call) or job ids.
     /// Returns the number of jobs requeued. Malformed messages are requeued as they arrived.
-    static let retryDead = RedisScript(name: "retry-dead", source: LuaLibrary.source + """
+    static let retryDead = LuaLibrary.script("retry-dead", """
     local ids = ARGV
     if ARGV[1] == '*' then ids = redis.call('ZRANGE', K.dead, 0, 999) end
     local n = 0

@@ -1,9 +1,9 @@
-/// Lua shared by every queue script: the key table, the clock, counters, dead-lettering, the
-/// claim of one message into a leased job, and the reserve step. Prepended to each script, so a
-/// script is one self-contained EVALSHA.
+/// Lua shared by the queue scripts, and the assembly of each script.
 ///
-/// Conventions: `KEYS[1]` is the queue's key prefix `jobq:{QUEUE}:` (see ``QueueKeys``); times are
-/// milliseconds since the epoch from Redis `TIME`, never from a client clock.
+/// Each script is one self-contained EVALSHA: ``script(_:_:)`` prepends the key table and only
+/// the shared functions the script uses (and what those use), so no call pays for code it does
+/// not run. Conventions: `KEYS[1]` is the queue's key prefix `jobq:{QUEUE}:` (see ``QueueKeys``);
+/// times are milliseconds since the epoch from Redis `TIME`, never from a client clock.
 enum LuaLibrary {
     /// Retention of dead letters unless the queue's config hash says otherwise
     /// (`dead_max_count`, `dead_max_age_ms`).
@@ -15,234 +15,304 @@ enum LuaLibrary {
     /// How long per-minute counters are kept: two hours.
     static let minuteStatsTTLMilliseconds = 2 * 3600 * 1000
 
-    static let source: String = QueueKeys.luaKeyTable + """
-    local function now_ms()
-      local t = redis.call('TIME')
-      return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-    end
+    /// Builds a script from its body: key table + the shared functions it needs + the body.
+    static func script(_ name: String, _ body: String) -> RedisScript {
+        var needed = identifiers(in: body)
+        var included: [Function] = []
+        for function in functions.reversed() where needed.contains(function.name) {
+            included.insert(function, at: 0)
+            needed.formUnion(identifiers(in: function.source))
+        }
+        let code = included.map(\.source).joined() + body
+        return RedisScript(name: name, source: keyTable(for: code) + code)
+    }
 
-    local function jobkey(id) return K.job .. id end
+    /// `local K = {...}` with only the keys `code` refers to as `K.<name>`.
+    private static func keyTable(for code: String) -> String {
+        var used = Set<String>()
+        var rest = Substring(code)
+        while let range = rest.range(of: "K.") {
+            rest = rest[range.upperBound...]
+            used.insert(String(rest.prefix { $0.isLetter || $0.isNumber || $0 == "_" }))
+        }
+        let fields = QueueKeys.Suffix.allCases.filter { used.contains($0.luaName) }.map { "\($0.luaName) = KEYS[1] .. '\($0.rawValue)'" }
+        return "local K = {" + fields.joined(separator: ", ") + "}\n"
+    }
 
-    -- Adds n to a counter, all-time and in the current minute's bucket.
-    local function count(now, field, n)
-      redis.call('HINCRBY', K.stats, field, n)
-      local bucket = K.minute_stats .. math.floor(now / 60000)
-      redis.call('HINCRBY', bucket, field, n)
-      redis.call('PEXPIRE', bucket, \(minuteStatsTTLMilliseconds))
-    end
+    private static func identifiers(in code: String) -> Set<String> {
+        var result = Set<String>()
+        var current = ""
+        for character in code {
+            if character.isLetter || character.isNumber || character == "_" {
+                current.append(character)
+            } else if !current.isEmpty {
+                result.insert(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty { result.insert(current) }
+        return result
+    }
 
-    local function release_unique(h, id)
-      local u = redis.call('HGET', h, 'unique')
-      if u then
-        local uk = K.unique .. u
-        if redis.call('GET', uk) == id then redis.call('DEL', uk) end
-      end
-    end
+    private struct Function {
+        let name: String
+        let source: String
+    }
 
-    -- Keeps dead letters bounded by age and count; trimming deletes the job hashes too.
-    local function trim_dead(now)
-      local cfg = redis.call('HMGET', K.config, 'dead_max_count', 'dead_max_age_ms')
-      local max_count = tonumber(cfg[1]) or \(deadLetterMaxCount)
-      local max_age = tonumber(cfg[2]) or \(deadLetterMaxAgeMilliseconds)
-      local old = redis.call('ZRANGEBYSCORE', K.dead, '-inf', now - max_age, 'LIMIT', 0, 100)
-      for _, id in ipairs(old) do
-        redis.call('DEL', jobkey(id))
-        redis.call('ZREM', K.dead, id)
-      end
-      local over = redis.call('ZCARD', K.dead) - max_count
-      if over > 0 then
-        local popped = redis.call('ZPOPMIN', K.dead, math.min(over, 100))
-        for i = 1, #popped, 2 do redis.call('DEL', jobkey(popped[i])) end
-      end
-    end
-
-    local function dead_letter(h, id, reason, now)
-      redis.call('HSET', h, 'state', 'dead', 'dead_reason', reason, 'dead_at', now)
-      redis.call('HDEL', h, 'owner', 'token', 'lease_until', 'due_at')
-      redis.call('ZREM', K.active, id)
-      redis.call('ZREM', K.delayed, id)
-      redis.call('ZADD', K.dead, now, id)
-      release_unique(h, id)
-      count(now, 'dead', 1)
-      trim_dead(now)
-    end
-
-    -- A message that is not a valid job: kept (up to a limit) as a dead letter under a new id.
-    local function dead_letter_raw(raw, reason, now)
-      local id = 'malformed-' .. redis.call('INCR', K.seq)
-      local h = jobkey(id)
-      redis.call('HSET', h, 'body', string.sub(raw, 1, \(malformedKeepBytes)), 'body_bytes', #raw,
-        'state', 'dead', 'type', 'malformed', 'attempts', 0, 'crashes', 0, 'max_attempts', 0,
-        'enqueued_at', now, 'dead_reason', reason, 'dead_at', now)
-      redis.call('ZADD', K.dead, now, id)
-      count(now, 'dead', 1)
-      count(now, 'malformed', 1)
-      trim_dead(now)
-      return id
-    end
-
-    -- Checks a message pushed by any client. Returns the decoded table, or nil and the reason.
-    local function validate(raw, max_bytes)
-      if #raw > max_bytes then
-        return nil, 'malformed: message of ' .. #raw .. ' bytes is over the limit of ' .. max_bytes
-      end
-      local ok, msg = pcall(cjson.decode, raw)
-      if not ok then return nil, 'malformed: not valid JSON' end
-      if type(msg) ~= 'table' then return nil, 'malformed: not a JSON object' end
-      if msg[1] ~= nil then return nil, 'malformed: a JSON array, not an object' end
-      if msg.payload == nil then return nil, 'malformed: no "payload" field' end
-      local id = msg.id
-      if id ~= nil and (type(id) ~= 'string' or id == '' or #id > 200 or string.find(id, '[%c]')) then
-        return nil, 'malformed: "id" must be a string of 1 to 200 characters'
-      end
-      if msg.type ~= nil and (type(msg.type) ~= 'string' or msg.type == '' or #msg.type > 200) then
-        return nil, 'malformed: "type" must be a string of 1 to 200 characters'
-      end
-      local attempts = msg.max_attempts
-      if attempts ~= nil and (type(attempts) ~= 'number' or attempts < 1 or attempts > 1000 or attempts ~= math.floor(attempts)) then
-        return nil, 'malformed: "max_attempts" must be a whole number from 1 to 1000'
-      end
-      if msg.enqueued_at ~= nil and type(msg.enqueued_at) ~= 'number' then
-        return nil, 'malformed: "enqueued_at" must be a number (ms since the epoch)'
-      end
-      return msg
-    end
-
-    -- Turns one entry of the waiting list into a leased job. Returns the job's reply fields, or
-    -- nil when the entry is not runnable (cancelled, malformed: dealt with here).
-    local function claim(entry, consumer, now, lease_ms, max_bytes, default_attempts)
-      local id, h
-      if string.sub(entry, 1, 1) == '@' then
-        id = string.sub(entry, 2)
-        h = jobkey(id)
-        local state = redis.call('HGET', h, 'state')
-        if state == 'cancelled' then
-          redis.call('DEL', h)
-          return nil
+    /// Shared functions, each after the ones it calls (Lua locals must be defined before use).
+    private static let functions: [Function] = [
+        Function(name: "now_ms", source: """
+        local function now_ms()
+          local t = redis.call('TIME')
+          return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         end
-        if state ~= 'waiting' then
-          count(now, 'orphaned', 1)
-          return nil
-        end
-      else
-        local msg, reason = validate(entry, max_bytes)
-        if not msg then
-          dead_letter_raw(entry, reason, now)
-          return nil
-        end
-        id = msg.id or ('ext-' .. redis.call('INCR', K.seq))
-        h = jobkey(id)
-        if redis.call('EXISTS', h) == 1 then
-          dead_letter_raw(entry, 'malformed: a job with id "' .. id .. '" already exists', now)
-          return nil
-        end
-        redis.call('HSET', h, 'body', entry, 'state', 'waiting', 'attempts', 0, 'crashes', 0,
-          'max_attempts', msg.max_attempts or default_attempts, 'type', msg.type or 'default',
-          'enqueued_at', msg.enqueued_at or now)
-      end
-      local attempts = redis.call('HINCRBY', h, 'attempts', 1)
-      local token = consumer .. '/' .. redis.call('HINCRBY', h, 'leases', 1)
-      local deadline = now + lease_ms
-      redis.call('HSET', h, 'state', 'active', 'owner', consumer, 'token', token,
-        'started_at', now, 'lease_until', deadline)
-      redis.call('ZADD', K.active, deadline, id)
-      local f = redis.call('HMGET', h, 'body', 'crashes', 'max_attempts', 'enqueued_at', 'type')
-      return {id, f[1], attempts, token, tonumber(f[2]) or 0, tonumber(f[3]) or default_attempts,
-        tonumber(f[4]) or now, f[5] or 'default', now}
-    end
 
-    -- Moves due delayed jobs to the waiting list.
-    local function promote_due(now, limit)
-      local due = redis.call('ZRANGEBYSCORE', K.delayed, '-inf', now, 'LIMIT', 0, limit)
-      for _, id in ipairs(due) do
-        redis.call('ZREM', K.delayed, id)
-        local h = jobkey(id)
-        if redis.call('HGET', h, 'state') == 'delayed' then
+        """),
+        Function(name: "jobkey", source: """
+        local function jobkey(id) return K.job .. id end
+
+        """),
+        // Adds n to a counter, all-time and in the current minute's bucket (kept two hours).
+        Function(name: "count", source: """
+        local function count(now, field, n)
+          redis.call('HINCRBY', K.stats, field, n)
+          local bucket = K.minute_stats .. math.floor(now / 60000)
+          if redis.call('HINCRBY', bucket, field, n) == n then
+            redis.call('PEXPIRE', bucket, \(minuteStatsTTLMilliseconds))
+          end
+        end
+
+        """),
+        Function(name: "release_unique", source: """
+        local function release_unique(unique, id)
+          if unique then
+            local uk = K.unique .. unique
+            if redis.call('GET', uk) == id then redis.call('DEL', uk) end
+          end
+        end
+
+        """),
+        // Keeps dead letters bounded by age and count; trimming deletes the job hashes too.
+        Function(name: "trim_dead", source: """
+        local function trim_dead(now)
+          local cfg = redis.call('HMGET', K.config, 'dead_max_count', 'dead_max_age_ms')
+          local max_count = tonumber(cfg[1]) or \(deadLetterMaxCount)
+          local max_age = tonumber(cfg[2]) or \(deadLetterMaxAgeMilliseconds)
+          local old = redis.call('ZRANGEBYSCORE', K.dead, '-inf', now - max_age, 'LIMIT', 0, 100)
+          for _, id in ipairs(old) do
+            redis.call('DEL', jobkey(id))
+            redis.call('ZREM', K.dead, id)
+          end
+          local over = redis.call('ZCARD', K.dead) - max_count
+          if over > 0 then
+            local popped = redis.call('ZPOPMIN', K.dead, math.min(over, 100))
+            for i = 1, #popped, 2 do redis.call('DEL', jobkey(popped[i])) end
+          end
+        end
+
+        """),
+        Function(name: "dead_letter", source: """
+        local function dead_letter(h, id, reason, now)
+          redis.call('HSET', h, 'state', 'dead', 'dead_reason', reason, 'dead_at', now)
+          redis.call('HDEL', h, 'owner', 'token', 'lease_until', 'due_at')
+          redis.call('ZREM', K.active, id)
+          redis.call('ZREM', K.delayed, id)
+          redis.call('ZADD', K.dead, now, id)
+          release_unique(redis.call('HGET', h, 'unique'), id)
+          count(now, 'dead', 1)
+          trim_dead(now)
+        end
+
+        """),
+        // A message that is not a valid job: kept (up to a limit) as a dead letter under a new id.
+        Function(name: "dead_letter_raw", source: """
+        local function dead_letter_raw(raw, reason, now)
+          local id = 'malformed-' .. redis.call('INCR', K.seq)
+          redis.call('HSET', jobkey(id), 'body', string.sub(raw, 1, \(malformedKeepBytes)), 'body_bytes', #raw,
+            'state', 'dead', 'type', 'malformed', 'attempts', 0, 'crashes', 0, 'max_attempts', 0,
+            'enqueued_at', now, 'dead_reason', reason, 'dead_at', now)
+          redis.call('ZADD', K.dead, now, id)
+          count(now, 'dead', 1)
+          count(now, 'malformed', 1)
+          trim_dead(now)
+          return id
+        end
+
+        """),
+        // Checks a message pushed by any client. Returns the decoded table, or nil and the reason.
+        Function(name: "validate", source: """
+        local function validate(raw, max_bytes)
+          if #raw > max_bytes then
+            return nil, 'malformed: message of ' .. #raw .. ' bytes is over the limit of ' .. max_bytes
+          end
+          local ok, msg = pcall(cjson.decode, raw)
+          if not ok then return nil, 'malformed: not valid JSON' end
+          if type(msg) ~= 'table' then return nil, 'malformed: not a JSON object' end
+          if msg[1] ~= nil then return nil, 'malformed: a JSON array, not an object' end
+          if msg.payload == nil then return nil, 'malformed: no "payload" field' end
+          local id = msg.id
+          if id ~= nil and (type(id) ~= 'string' or id == '' or #id > 200 or string.find(id, '[%c]') or string.sub(id, 1, 1) == '@') then
+            return nil, 'malformed: "id" must be a string of 1 to 200 characters, not starting with @'
+          end
+          if msg.type ~= nil and (type(msg.type) ~= 'string' or msg.type == '' or #msg.type > 200) then
+            return nil, 'malformed: "type" must be a string of 1 to 200 characters'
+          end
+          local attempts = msg.max_attempts
+          if attempts ~= nil and (type(attempts) ~= 'number' or attempts < 1 or attempts > 1000 or attempts ~= math.floor(attempts)) then
+            return nil, 'malformed: "max_attempts" must be a whole number from 1 to 1000'
+          end
+          if msg.enqueued_at ~= nil and type(msg.enqueued_at) ~= 'number' then
+            return nil, 'malformed: "enqueued_at" must be a number (ms since the epoch)'
+          end
+          return msg
+        end
+
+        """),
+        // Turns one entry of the waiting list into a leased job. Returns the job's reply fields, or
+        // nil when the entry is not runnable (cancelled, malformed: dealt with here).
+        Function(name: "claim", source: """
+        local function claim(entry, consumer, now, lease_ms, max_bytes, default_attempts)
+          local id, h, f
+          if string.byte(entry, 1) == 64 then
+            id = string.sub(entry, 2)
+            h = jobkey(id)
+            f = redis.call('HMGET', h, 'state', 'attempts', 'leases', 'body', 'crashes', 'max_attempts', 'enqueued_at', 'type')
+            if f[1] ~= 'waiting' then
+              if f[1] == 'cancelled' then redis.call('DEL', h) else count(now, 'orphaned', 1) end
+              return nil
+            end
+          else
+            local msg, reason = validate(entry, max_bytes)
+            if not msg then
+              dead_letter_raw(entry, reason, now)
+              return nil
+            end
+            id = msg.id or ('ext-' .. redis.call('INCR', K.seq))
+            h = jobkey(id)
+            if redis.call('EXISTS', h) == 1 then
+              dead_letter_raw(entry, 'malformed: a job with id "' .. id .. '" already exists', now)
+              return nil
+            end
+            f = {'waiting', 0, 0, entry, 0, msg.max_attempts or default_attempts, msg.enqueued_at or now, msg.type or 'default'}
+            redis.call('HSET', h, 'body', entry, 'crashes', 0, 'max_attempts', f[6], 'type', f[8], 'enqueued_at', f[7])
+          end
+          local attempts = (tonumber(f[2]) or 0) + 1
+          local token = consumer .. '/' .. ((tonumber(f[3]) or 0) + 1)
+          local deadline = now + lease_ms
+          redis.call('HSET', h, 'state', 'active', 'attempts', attempts, 'leases', (tonumber(f[3]) or 0) + 1,
+            'owner', consumer, 'token', token, 'started_at', now, 'lease_until', deadline)
+          redis.call('ZADD', K.active, deadline, id)
+          return {'job', id, f[4], attempts, token, tonumber(f[5]) or 0, tonumber(f[6]) or default_attempts,
+            tonumber(f[7]) or now, f[8] or 'default', now}
+        end
+
+        """),
+        // Moves due delayed jobs to the waiting list.
+        Function(name: "promote_due", source: """
+        local function promote_due(now, limit)
+          local due = redis.call('ZRANGEBYSCORE', K.delayed, '-inf', now, 'LIMIT', 0, limit)
+          for _, id in ipairs(due) do
+            redis.call('ZREM', K.delayed, id)
+            local h = jobkey(id)
+            if redis.call('HGET', h, 'state') == 'delayed' then
+              redis.call('HSET', h, 'state', 'waiting')
+              redis.call('HDEL', h, 'due_at')
+              redis.call('LPUSH', K.wait, '@' .. id)
+            end
+          end
+          return #due
+        end
+
+        """),
+        // Milliseconds until the next delayed job is due, or -1 when none is delayed.
+        Function(name: "next_due_in", source: """
+        local function next_due_in(now)
+          local first = redis.call('ZRANGE', K.delayed, 0, 0, 'WITHSCORES')
+          if first[2] then return math.max(0, tonumber(first[2]) - now) end
+          return -1
+        end
+
+        """),
+        // Gives back what a consumer fetched with BLMOVE but may not run now.
+        Function(name: "hand_back", source: """
+        local function hand_back(consumer)
+          local claim_list = K.claim .. consumer
+          local entry = redis.call('RPOP', claim_list)
+          while entry do
+            redis.call('RPUSH', K.wait, entry)
+            entry = redis.call('RPOP', claim_list)
+          end
+        end
+
+        """),
+        // The reserve step. `fetched` is '1' when the consumer's BLMOVE just moved an entry into its
+        // claim list. Replies:
+        //   {'job', id, body, attempt, token, crashes, max_attempts, enqueued_at, type, now}
+        //   {'empty', ms until the next delayed job or -1}
+        //   {'paused'}
+        //   {'busy'}   (skipped many unrunnable entries; call again)
+        Function(name: "reserve", source: """
+        local function reserve(consumer, fetched, now, lease_ms, max_bytes, default_attempts)
+          promote_due(now, 100)
+          if redis.call('HGET', K.config, 'paused') == '1' then
+            if fetched == '1' then hand_back(consumer) end
+            return {'paused'}
+          end
+          local claim_list = K.claim .. consumer
+          for _ = 1, 100 do
+            local entry = false
+            if fetched == '1' then
+              entry = redis.call('RPOP', claim_list)
+              if not entry then fetched = '0' end
+            end
+            if not entry then entry = redis.call('RPOP', K.wait) end
+            if not entry then return {'empty', next_due_in(now)} end
+            local job = claim(entry, consumer, now, lease_ms, max_bytes, default_attempts)
+            if job then return job end
+          end
+          return {'busy'}
+        end
+
+        """),
+        // Puts a running job back after its worker died or its lease expired. Counts a crash with its
+        // cause; quarantines it as poison after `poison_after` crashes (0: never), dead-letters it when
+        // it has no attempts left, else it waits again at the back of the queue.
+        Function(name: "recover_crashed", source: """
+        local function recover_crashed(id, now, cause, poison_after)
+          local h = jobkey(id)
+          local f = redis.call('HMGET', h, 'state', 'attempts', 'max_attempts')
+          if f[1] ~= 'active' then
+            redis.call('ZREM', K.active, id)
+            return 'skipped'
+          end
+          local crashes = redis.call('HINCRBY', h, 'crashes', 1)
+          redis.call('HSET', h, 'last_error', cause, 'last_crash', cause, 'last_crash_at', now)
+          count(now, 'crashed', 1)
+          if poison_after > 0 and crashes >= poison_after then
+            dead_letter(h, id, 'poison: killed the worker ' .. crashes .. ' times (' .. cause .. ')', now)
+            count(now, 'poison', 1)
+            return 'poison'
+          end
+          if tonumber(f[2]) >= tonumber(f[3]) then
+            dead_letter(h, id, 'crashed on its last attempt (' .. cause .. ')', now)
+            return 'dead'
+          end
+          redis.call('ZREM', K.active, id)
           redis.call('HSET', h, 'state', 'waiting')
-          redis.call('HDEL', h, 'due_at')
+          redis.call('HDEL', h, 'owner', 'token', 'lease_until')
           redis.call('LPUSH', K.wait, '@' .. id)
+          count(now, 'retried', 1)
+          return 'requeued'
         end
-      end
-      return #due
-    end
 
-    -- Milliseconds until the next delayed job is due, or -1 when none is delayed.
-    local function next_due_in(now)
-      local first = redis.call('ZRANGE', K.delayed, 0, 0, 'WITHSCORES')
-      if first[2] then return math.max(0, tonumber(first[2]) - now) end
-      return -1
-    end
-
-    -- Gives back what a consumer fetched with BLMOVE but may not run now.
-    local function hand_back(consumer)
-      local claim_list = K.claim .. consumer
-      local entry = redis.call('RPOP', claim_list)
-      while entry do
-        redis.call('RPUSH', K.wait, entry)
-        entry = redis.call('RPOP', claim_list)
-      end
-    end
-
-    -- The reserve step. Replies:
-    --   {'job', id, body, attempt, token, crashes, max_attempts, enqueued_at, type, now}
-    --   {'empty', ms until the next delayed job or -1}
-    --   {'paused'}
-    --   {'busy'}   (skipped many unrunnable entries; call again)
-    local function reserve(consumer, now, lease_ms, max_bytes, default_attempts)
-      promote_due(now, 100)
-      if redis.call('HGET', K.config, 'paused') == '1' then
-        hand_back(consumer)
-        return {'paused'}
-      end
-      local claim_list = K.claim .. consumer
-      for _ = 1, 100 do
-        local entry = redis.call('RPOP', claim_list)
-        if not entry then entry = redis.call('RPOP', K.wait) end
-        if not entry then return {'empty', next_due_in(now)} end
-        local job = claim(entry, consumer, now, lease_ms, max_bytes, default_attempts)
-        if job then
-          table.insert(job, 1, 'job')
-          return job
+        """),
+        // True when `token` holds the lease of the job in hash `h`.
+        Function(name: "owns", source: """
+        local function owns(h, token)
+          local f = redis.call('HMGET', h, 'state', 'token')
+          return f[1] == 'active' and f[2] == token
         end
-      end
-      return {'busy'}
-    end
 
-    -- Puts a running job back after its worker died or its lease expired. Counts a crash with its
-    -- cause; quarantines it as poison after `poison_after` crashes (0: never), dead-letters it when
-    -- it has no attempts left, else it waits again at the back of the queue.
-    local function recover_crashed(id, now, cause, poison_after)
-      local h = jobkey(id)
-      local f = redis.call('HMGET', h, 'state', 'attempts', 'max_attempts')
-      if f[1] ~= 'active' then
-        redis.call('ZREM', K.active, id)
-        return 'skipped'
-      end
-      local crashes = redis.call('HINCRBY', h, 'crashes', 1)
-      redis.call('HSET', h, 'last_error', cause, 'last_crash', cause, 'last_crash_at', now)
-      count(now, 'crashed', 1)
-      if poison_after > 0 and crashes >= poison_after then
-        dead_letter(h, id, 'poison: killed the worker ' .. crashes .. ' times (' .. cause .. ')', now)
-        count(now, 'poison', 1)
-        return 'poison'
-      end
-      if tonumber(f[2]) >= tonumber(f[3]) then
-        dead_letter(h, id, 'crashed on its last attempt (' .. cause .. ')', now)
-        return 'dead'
-      end
-      redis.call('ZREM', K.active, id)
-      redis.call('HSET', h, 'state', 'waiting')
-      redis.call('HDEL', h, 'owner', 'token', 'lease_until')
-      redis.call('LPUSH', K.wait, '@' .. id)
-      count(now, 'retried', 1)
-      return 'requeued'
-    end
-
-    -- True when `token` holds the lease of the job in hash `h`.
-    local function owns(h, token)
-      local f = redis.call('HMGET', h, 'state', 'token')
-      return f[1] == 'active' and f[2] == token
-    end
-
-    """
+        """),
+    ]
 }

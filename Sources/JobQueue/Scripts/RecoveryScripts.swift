@@ -7,7 +7,7 @@ extension QueueScripts {
     /// (Redis TIME) has passed back to waiting, counting a crash ('lease expired'), or to dead
     /// letters; and returns to the waiting list what consumers that stopped heartbeating had
     /// fetched but not leased. Returns `{promoted, requeued, dead letters, orphaned claims}`.
-    static let reap = RedisScript(name: "reap", source: LuaLibrary.source + """
+    static let reap = LuaLibrary.script("reap", """
     if not redis.call('SET', K.reaper, ARGV[1], 'NX', 'PX', ARGV[2]) then return {-1} end
     local now = now_ms()
     local poison_after = tonumber(ARGV[4])
@@ -33,7 +33,7 @@ extension QueueScripts {
     /// poison threshold. Every job leased by that consumer counts a crash with the cause and is
     /// requeued, or quarantined as poison, or dead-lettered; its claim list goes back to waiting.
     /// Returns a flat list `{id, outcome, id, outcome, ...}`.
-    static let recoverConsumer = RedisScript(name: "recover-consumer", source: LuaLibrary.source + """
+    static let recoverConsumer = LuaLibrary.script("recover-consumer", """
     local now = now_ms()
     local consumer, cause, poison_after = ARGV[1], ARGV[2], tonumber(ARGV[3])
     local result = {}
@@ -53,7 +53,7 @@ extension QueueScripts {
     ///
     /// KEYS[1]: queue key prefix. ARGV: consumer id, TTL ms, then field/value pairs for the
     /// worker's registry hash (host, pid, job, started_at, rss ...). Returns Redis TIME in ms.
-    static let heartbeat = RedisScript(name: "heartbeat", source: LuaLibrary.source + """
+    static let heartbeat = LuaLibrary.script("heartbeat", """
     local now = now_ms()
     local consumer = ARGV[1]
     redis.call('ZADD', K.consumers, now, consumer)

@@ -1,38 +1,40 @@
 extension QueueScripts {
     /// Takes the next runnable job and leases it, in one step.
     ///
-    /// KEYS[1]: queue key prefix. ARGV: consumer id, lease ms, max message bytes, default
-    /// max_attempts. First promotes due delayed jobs; then, unless the queue is paused, takes the
-    /// entry this consumer fetched with BLMOVE (its claim list) or else the rightmost waiting
-    /// entry, and records the lease (deadline from Redis TIME, owner, token) in the same script,
-    /// so no crash can leave a job taken but unleased. Malformed messages are dead-lettered here.
-    /// Returns the reserve reply described in ``LuaLibrary``.
-    static let reserve = RedisScript(name: "reserve", source: LuaLibrary.source + """
-    return reserve(ARGV[1], now_ms(), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]))
+    /// KEYS[1]: queue key prefix. ARGV: consumer id, '1' if the consumer's BLMOVE just moved an
+    /// entry into its claim list ('0' otherwise), lease ms, max message bytes, default max_attempts.
+    /// First promotes due delayed jobs; then, unless the queue is paused, takes the entry in the
+    /// consumer's claim list or else the rightmost waiting entry, and records the lease (deadline
+    /// from Redis TIME, owner, token) in the same script, so no crash can leave a job taken but
+    /// unleased. Malformed messages are dead-lettered here. Returns the reserve reply described in
+    /// ``LuaLibrary``.
+    static let reserve = LuaLibrary.script("reserve", """
+    return reserve(ARGV[1], ARGV[2], now_ms(), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
     """)
 
     /// Acknowledges a finished job and, when asked, reserves the next one: one round trip per job
     /// while the queue is backlogged.
     ///
     /// KEYS[1]: queue key prefix. ARGV: job id, lease token, '1' to reserve next ('0' not), then
-    /// the reserve arguments (consumer, lease ms, max bytes, default max_attempts).
+    /// the reserve arguments (consumer, '0', lease ms, max bytes, default max_attempts).
     /// Returns `{status, reserve reply}` where status is 'acked', or 'stale' when the token no
     /// longer holds the lease (acked before, or the lease expired and the job was given to
     /// another consumer): acking is idempotent and only the lease owner can ack.
-    static let complete = RedisScript(name: "complete", source: LuaLibrary.source + """
+    static let complete = LuaLibrary.script("complete", """
     local now = now_ms()
     local id, token = ARGV[1], ARGV[2]
     local h = jobkey(id)
     local status = 'stale'
-    if owns(h, token) then
+    local f = redis.call('HMGET', h, 'state', 'token', 'unique')
+    if f[1] == 'active' and f[2] == token then
       redis.call('ZREM', K.active, id)
-      release_unique(h, id)
+      release_unique(f[3], id)
       redis.call('DEL', h)
       count(now, 'processed', 1)
       status = 'acked'
     end
     if ARGV[3] == '1' then
-      return {status, reserve(ARGV[4], now, tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]))}
+      return {status, reserve(ARGV[4], ARGV[5], now, tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]))}
     end
     return {status}
     """)

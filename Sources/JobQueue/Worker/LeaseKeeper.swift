@@ -36,13 +36,13 @@ final class LeaseKeeper: Sendable {
         thread.start()
     }
 
-    /// A run started: keep its lease and heartbeat now, so `jobq stats` shows the job.
+    /// A run started: keep its lease from now on. The keeper is not woken (that would cost a
+    /// thread switch per job); it wakes often enough to extend the lease in time.
     func begin(_ context: JobContext) {
         state.withLock {
             $0.context = context
             $0.contextStartedAt = .now
         }
-        wake()
     }
 
     /// The run ended (successfully or not).
@@ -78,7 +78,7 @@ final class LeaseKeeper: Sendable {
                 if heartbeatFor != context.job.id {
                     heartbeatFor = context.job.id
                     nextHeartbeat = now
-                    nextExtend = now + extendEvery
+                    nextExtend = runStart + extendEvery
                 }
                 if let timeout = configuration.jobTimeout, now - runStart >= timeout { context.cancel(.timeout) }
                 if let stopAt = control.stopRequestedAt, now - stopAt >= configuration.shutdownGrace { context.cancel(.shutdown) }
@@ -93,7 +93,7 @@ final class LeaseKeeper: Sendable {
                 nextHeartbeat = now + configuration.heartbeatInterval
                 heartbeat(context, processed: processed, &connection)
             }
-            var wakeAt = nextHeartbeat
+            var wakeAt = min(nextHeartbeat, now + extendEvery)
             if context != nil { wakeAt = min(wakeAt, nextExtend, now + .seconds(1)) }
             condition.lock()
             if !state.withLock({ $0.finished }) {

@@ -1,0 +1,154 @@
+import Foundation
+import Synchronization
+
+/// Measures the queue against raw Redis round trips on the same server in the same run, so every
+/// figure can be read as a ratio (machine speed cancels out). Used by `jobq bench`.
+public struct QueueBenchmark: Sendable {
+    /// What to measure.
+    public struct Configuration: Sendable {
+        /// Jobs per throughput measurement. Default: 20,000.
+        public var jobs: Int = 20_000
+        /// Jobs per pipelined batch for batched enqueue. Default: 100.
+        public var batchSize: Int = 100
+        /// Jobs sent one at a time to an idle worker for the latency figures. Default: 500.
+        public var latencySamples: Int = 500
+
+        /// The defaults.
+        public init() {}
+    }
+
+    /// One measured figure.
+    public struct Result: Sendable, Codable {
+        /// What was measured.
+        public var name: String
+        /// Operations (or jobs) per second, or a latency in microseconds for latency rows.
+        public var value: Double
+        /// `ops/s` or `µs`.
+        public var unit: String
+        /// The value divided by the baseline named in ``baseline`` (for rates: higher is better).
+        public var ratio: Double?
+        /// The row this one is compared with.
+        public var baseline: String?
+    }
+
+    private let connectionConfiguration: RedisConfiguration
+    private let configuration: Configuration
+
+    /// Creates a benchmark against a server.
+    public init(redis: RedisConfiguration, configuration: Configuration = Configuration()) {
+        self.connectionConfiguration = redis
+        self.configuration = configuration
+    }
+
+    /// Runs every measurement on a fresh queue, deletes the queue's keys, and returns the rows.
+    /// - Parameter progress: called with a line before each measurement.
+    public func run(progress: (String) -> Void = { _ in }) throws -> [Result] {
+        let connection = try RedisConnection(configuration: connectionConfiguration)
+        let name = try QueueName("bench-\(UInt32.random(in: .min ... .max))")
+        let queue = Queue(name: name, connection: connection)
+        defer { try? Self.deleteKeys(of: queue) }
+        let n = configuration.jobs
+        var rows: [Result] = []
+
+        progress("raw LPUSH round trips (\(n))")
+        let scratch = queue.keys.base + "bench-scratch"
+        let lpush = try rate(n) { _ = try connection.command(["LPUSH", RedisArgument(scratch), "x"]) }
+        _ = try connection.command(["DEL", RedisArgument(scratch)])
+        rows.append(Result(name: "raw LPUSH, one client", value: lpush, unit: "ops/s"))
+
+        progress("raw EVALSHA round trips (\(n))")
+        let trivial = RedisScript(name: "bench-trivial", source: "return 1")
+        let evalsha = try rate(n) { _ = try connection.run(trivial, keys: [queue.keys.base], arguments: []) }
+        rows.append(Result(name: "raw EVALSHA (return 1), one client", value: evalsha, unit: "ops/s"))
+
+        progress("jobq enqueue, one at a time (\(n))")
+        let single = try rate(n) { _ = try queue.enqueue(payload: "{}", options: EnqueueOptions(type: "noop")) }
+        rows.append(Result(name: "enqueue, one at a time", value: single, unit: "ops/s", ratio: single / lpush, baseline: "raw LPUSH"))
+
+        progress("jobq drain with one worker, no-op handler (\(n) jobs)")
+        let drain = try drainRate(queue, jobs: n)
+        rows.append(Result(name: "drain, one worker, no-op", value: drain, unit: "jobs/s", ratio: drain / evalsha, baseline: "raw EVALSHA"))
+
+        progress("jobq enqueue in batches of \(configuration.batchSize) (\(n))")
+        let batch = (0..<configuration.batchSize).map { _ in NewJob(payload: "{}", options: EnqueueOptions(type: "noop")) }
+        let batches = max(1, n / configuration.batchSize)
+        let batched = try rate(batches) { _ = try queue.enqueue(batch: batch) } * Double(configuration.batchSize)
+        rows.append(Result(name: "enqueue, batches of \(configuration.batchSize)", value: batched, unit: "ops/s", ratio: batched / single, baseline: "enqueue, one at a time"))
+        _ = try drainRate(queue, jobs: batches * configuration.batchSize)
+
+        progress("enqueue-to-start latency, idle worker (\(configuration.latencySamples) jobs)")
+        let (p50, p99) = try latency(queue, samples: configuration.latencySamples)
+        let roundTrip = 1_000_000 / evalsha
+        rows.append(Result(name: "enqueue-to-start latency p50", value: p50, unit: "µs", ratio: p50 / roundTrip, baseline: "raw EVALSHA round trip"))
+        rows.append(Result(name: "enqueue-to-start latency p99", value: p99, unit: "µs", ratio: p99 / roundTrip, baseline: "raw EVALSHA round trip"))
+        return rows
+    }
+
+    private func rate(_ count: Int, _ body: () throws -> Void) throws -> Double {
+        let start = ContinuousClock.now
+        for _ in 0..<count { try body() }
+        return Double(count) / (ContinuousClock.now - start).seconds
+    }
+
+    /// Enqueues `jobs` no-op jobs (in batches, not timed) unless already queued, then times one
+    /// worker draining them.
+    private func drainRate(_ queue: Queue, jobs: Int) throws -> Double {
+        if try queue.counts().waiting < jobs {
+            let batch = (0..<1000).map { _ in NewJob(payload: "{}", options: EnqueueOptions(type: "noop")) }
+            var queued = try queue.counts().waiting
+            while queued < jobs {
+                _ = try queue.enqueue(batch: Array(batch.prefix(min(1000, jobs - queued))))
+                queued = try queue.counts().waiting
+            }
+        }
+        var configuration = Worker.Configuration()
+        configuration.maxJobs = jobs
+        let worker = Worker(queue: queue, configuration: configuration, logger: .init(label: "jobq.bench")) { _ in .completed }
+        let start = ContinuousClock.now
+        _ = try worker.run()
+        return Double(jobs) / (ContinuousClock.now - start).seconds
+    }
+
+    /// Sends jobs one at a time to a worker waiting in Redis; measures from just before the
+    /// enqueue call to the handler's first line, on one monotonic clock.
+    private func latency(_ queue: Queue, samples: Int) throws -> (p50: Double, p99: Double) {
+        let started = DispatchSemaphore(value: 0)
+        let workerQueue = Queue(name: queue.name, connection: try RedisConnection(configuration: connectionConfiguration))
+        var configuration = Worker.Configuration()
+        configuration.maxJobs = samples
+        let startTimes = Mutex<[ContinuousClock.Instant]>([])
+        let worker = Worker(queue: workerQueue, configuration: configuration, logger: .init(label: "jobq.bench")) { _ in
+            startTimes.withLock { $0.append(.now) }
+            started.signal()
+            return .completed
+        }
+        let thread = Thread { _ = try? worker.run() }
+        thread.start()
+        usleep(200_000)
+        var micros: [Double] = []
+        for _ in 0..<samples {
+            usleep(2_000)  // let the worker go back to waiting in Redis
+            let sent = ContinuousClock.now
+            _ = try queue.enqueue(payload: "{}", options: EnqueueOptions(type: "noop"))
+            guard started.wait(timeout: .now() + 10) == .success else { break }
+            let at = startTimes.withLock { $0.last! }
+            micros.append((at - sent).seconds * 1_000_000)
+        }
+        worker.stop()
+        micros.sort()
+        guard !micros.isEmpty else { return (0, 0) }
+        return (micros[micros.count / 2], micros[min(micros.count - 1, Int(Double(micros.count) * 0.99))])
+    }
+
+    static func deleteKeys(of queue: Queue) throws {
+        var cursor = "0"
+        repeat {
+            let reply = try queue.connection.command(["SCAN", RedisArgument(cursor), "MATCH", RedisArgument(queue.keys.base + "*"), "COUNT", "1000"])
+            guard let parts = reply.array, parts.count == 2 else { return }
+            cursor = parts[0].string ?? "0"
+            let keys = parts[1].array?.compactMap(\.string) ?? []
+            if !keys.isEmpty { _ = try queue.connection.command(["UNLINK"] + keys.map { RedisArgument($0) }) }
+        } while cursor != "0"
+        _ = try queue.connection.command(["SREM", RedisArgument(QueueKeys.registry), RedisArgument(queue.name.rawValue)])
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import JobQueue
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure jobq against raw Redis round trips on the same server, as ratios.",
+        discussion: """
+        Uses a fresh queue named bench-<random> and deletes its keys afterwards. Build with -c release \
+        for meaningful figures. Rates are per second; each row is also divided by the raw baseline \
+        measured in the same run, so the ratios compare across machines.
+        """
+    )
+
+    @OptionGroup var redis: RedisOptions
+    @Option(help: "Jobs per throughput measurement.") var jobs: Int = 20_000
+    @Option(name: .customLong("batch-size"), help: "Jobs per pipelined batch.") var batchSize: Int = 100
+    @Option(name: .customLong("latency-samples"), help: "Jobs sent one at a time for the latency figures.") var latencySamples: Int = 500
+    @Flag(help: "Print the rows as JSON.") var json = false
+
+    func validate() throws {
+        if jobs < 100 { throw ValidationError("--jobs must be at least 100") }
+        if batchSize < 1 || batchSize > 10_000 { throw ValidationError("--batch-size must be from 1 to 10000") }
+        if latencySamples < 10 { throw ValidationError("--latency-samples must be at least 10") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            var configuration = QueueBenchmark.Configuration()
+            configuration.jobs = jobs
+            configuration.batchSize = batchSize
+            configuration.latencySamples = latencySamples
+            let benchmark = QueueBenchmark(redis: try RedisConfiguration.resolve(explicitURL: redis.redis), configuration: configuration)
+            let rows = try benchmark.run { line in
+                if !json { FileHandle.standardError.write(Data("… \(line)\n".utf8)) }
+            }
+            if json {
+                print(try JSONText.encode(rows))
+                return
+            }
+            print(BenchTable.render(rows))
+        }
+    }
+}
+
+enum BenchTable {
+    static func render(_ rows: [QueueBenchmark.Result]) -> String {
+        let nameWidth = max(30, rows.map(\.name.count).max() ?? 0)
+        var lines = ["\("measurement".padding(toLength: nameWidth, withPad: " ", startingAt: 0))  \("value".leftPadded(12))  ratio    baseline"]
+        for row in rows {
+            let value = String(format: row.unit == "µs" ? "%.0f µs" : "%.0f/s", row.value)
+            let ratio = row.ratio.map { String(format: "%.2f", $0) } ?? "-"
+            lines.append("\(row.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0))  \(value.leftPadded(12))  \(ratio.padding(toLength: 7, withPad: " ", startingAt: 0))  \(row.baseline ?? "")")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}

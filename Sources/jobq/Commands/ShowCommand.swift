@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import JobQueue
+
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show a job in any state: waiting, delayed, running or dead.",
+        discussion: "Completed jobs are deleted, so they are not found."
+    )
+
+    @OptionGroup var redis: RedisOptions
+    @Argument(help: "The queue's name.") var queue: String
+    @Argument(help: "The job id.") var id: String
+    @Flag(help: "Print the job as JSON.") var json = false
+
+    func run() throws {
+        try reportingErrors {
+            guard let record = try redis.queue(queue).job(id: id) else {
+                throw UsageError("no job '\(id)' in queue '\(queue)' (completed jobs are not kept)")
+            }
+            print(json ? try JSONText.encode(record) : JobRecordText.render(record))
+        }
+    }
+}
+
+struct DeadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dead",
+        abstract: "List dead letters, newest first, with their reasons."
+    )
+
+    @OptionGroup var redis: RedisOptions
+    @Argument(help: "The queue's name.") var queue: String
+    @Option(help: "How many to list.") var limit: Int = 20
+    @Flag(help: "Print a JSON array.") var json = false
+
+    func validate() throws {
+        if limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let records = try redis.queue(queue).deadLetters(limit: limit)
+            if json {
+                print(try JSONText.encode(records))
+            } else if records.isEmpty {
+                print("no dead letters in \(queue)")
+            } else {
+                for record in records { print(JobRecordText.summaryLine(record)) }
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import Logging
+
+@main
+struct Jobq: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jobq",
+        abstract: "A reliable Redis job queue with a capped, on-demand worker supervisor.",
+        discussion: """
+        Redis is found from --redis, else JOBQ_REDIS_URL, else REDIS_URL, else redis://127.0.0.1:6379/0. \
+        A password may also come from JOBQ_REDIS_PASSWORD or the file named by JOBQ_REDIS_PASSWORD_FILE.
+        """,
+        subcommands: [
+            EnqueueCommand.self, ShowCommand.self, DeadCommand.self, RetryCommand.self, CancelCommand.self,
+            PauseCommand.self, ResumeCommand.self, BenchCommand.self,
+        ]
+    )
+
+    /// Logs go to stderr, so that stdout carries only the command's output.
+    static func main() {
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        main(nil)
+    }
+}

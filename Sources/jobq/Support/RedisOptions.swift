@@ -1,0 +1,18 @@
+import ArgumentParser
+import JobQueue
+
+/// The `--redis` option every command takes.
+struct RedisOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Redis URL: redis://[user[:password]@]host[:port][/db] or unix:///path.sock[?db=N].", valueName: "url"))
+    var redis: String?
+
+    /// Connects, resolving the URL from the option and the environment.
+    func connect() throws -> RedisConnection {
+        try RedisConnection(configuration: RedisConfiguration.resolve(explicitURL: redis))
+    }
+
+    /// Connects and opens a queue.
+    func queue(_ name: String) throws -> Queue {
+        try Queue(name: QueueName(name), connection: connect())
+    }
+}
