@@ -70,6 +70,12 @@ let package = Package(
         ),
         // Shared by the test targets: private Redis servers, unique queue names, built binaries.
         .target(name: "JobqTestSupport", dependencies: ["JobQueue"], path: "Tests/TestSupport"),
+        // The Swift example: enqueue and run a worker with a custom handler (also used by tests).
+        .executableTarget(
+            name: "example-worker",
+            dependencies: ["JobQueue", .product(name: "Logging", package: "swift-log")],
+            path: "Examples/SwiftWorker"
+        ),
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "JobqTestSupport"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "JobQueue", "Processes", "JobqTestSupport"]),
         .testTarget(name: "ProcessesTests", dependencies: ["Processes"]),

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import Ingestion
+import JobQueue
+import Logging
+
+@main
+struct IngestWorker: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest-worker",
+        abstract: "Run the jobs of one queue, one at a time: built-in handlers, or a command per job.",
+        discussion: """
+        Without a command, jobs are dispatched by type: noop, ingest.file, ingest.dir; any other type \
+        is dead-lettered with reason "unknown type". With -- COMMAND ARGS..., every job runs that command.
+
+        Exit status: 0 after --idle-exit, --max-jobs or a graceful stop (SIGTERM/SIGINT); \
+        1 on a fatal error (such as bad Redis credentials); 64 on bad usage; 130 after a second SIGINT.
+        """
+    )
+
+    @Option(help: "The queue to take jobs from.") var queue: String
+    @Option(name: .customLong("idle-exit"), help: "Exit 0 after this long with nothing to do (e.g. 60s).") var idleExit: String?
+    @Option(name: .customLong("max-jobs"), help: "Exit 0 after this many jobs.") var maxJobs: Int?
+    @Option(name: .customLong("job-timeout"), help: "Stop a job after this long and fail it (e.g. 10m).") var jobTimeout: String?
+    @Option(help: "Lease length: a job not extended within it goes to another worker.") var lease: String = "30s"
+    @Option(name: .customLong("stop-grace"), help: "On SIGTERM, how long the running job may finish.") var stopGrace: String = "30s"
+    @Option(help: ArgumentHelp("Redis URL (else JOBQ_REDIS_URL, REDIS_URL, redis://127.0.0.1:6379/0).", valueName: "url")) var redis: String?
+
+    func validate() throws {
+        if let maxJobs, maxJobs < 1 { throw ValidationError("--max-jobs must be at least 1") }
+        for (name, value) in [("--idle-exit", idleExit), ("--job-timeout", jobTimeout), ("--lease", lease), ("--stop-grace", stopGrace)] {
+            if let value, (try? DurationText.parse(value)) == nil { throw ValidationError("\(name): '\(value)' is not a duration (e.g. 30s, 5m)") }
+        }
+        if let leaseValue = try? DurationText.parse(lease), leaseValue < .seconds(1) { throw ValidationError("--lease must be at least 1s") }
+    }
+
+    func run() throws {
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        let environment = ProcessInfo.processInfo.environment
+        do {
+            var queueConfiguration = Queue.Configuration()
+            queueConfiguration.lease = try DurationText.parse(lease)
+            let connection = try RedisConnection(configuration: RedisConfiguration.resolve(explicitURL: redis))
+            let queue = Queue(name: try QueueName(self.queue), connection: connection, configuration: queueConfiguration)
+            var configuration = Worker.Configuration()
+            configuration.consumerID = environment["JOBQ_WORKER_ID"].flatMap { $0.isEmpty ? nil : $0 }
+            configuration.idleExit = try idleExit.map(DurationText.parse)
+            configuration.maxJobs = maxJobs
+            configuration.jobTimeout = try jobTimeout.map(DurationText.parse)
+            configuration.shutdownGrace = try DurationText.parse(stopGrace)
+            configuration.registryInfo = ["command": "ingest-worker"]
+            let dispatcher = JobDispatcher.builtIn()
+            let worker = Worker(queue: queue, configuration: configuration) { context in try dispatcher.handle(context) }
+            let signals = ShutdownSignals { _ in worker.stop() }
+            defer { signals.cancel() }
+            let reason = try worker.run()
+            Logger(label: "ingest-worker").info("stopped: \(reason.rawValue)")
+        } catch let error as any (Error & CustomStringConvertible) {
+            FileHandle.standardError.write(Data("ingest-worker: \(error.description)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
