@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "JobqTestSupport"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "JobQueue", "Processes", "JobqTestSupport"]),
         .testTarget(name: "ProcessesTests", dependencies: ["Processes"]),
-        .testTarget(name: "IngestionTests", dependencies: ["Ingestion", "JobQueue", "JobqTestSupport"]),
+        .testTarget(name: "IngestionTests", dependencies: ["Ingestion", "JobQueue", "JobqTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["JobQueue", "JobqTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
