@@ -119,6 +119,6 @@ import Testing
 enum ReservedJobForgery {
     static func withToken(_ token: String, from job: ReservedJob) -> ReservedJob {
         ReservedJob(id: job.id, type: job.type, body: job.body, attempt: job.attempt, maxAttempts: job.maxAttempts,
-                    crashes: job.crashes, token: token, enqueuedAt: job.enqueuedAt, startedAt: job.startedAt)
+                    crashes: job.crashes, token: token, enqueuedAt: job.enqueuedAt, startedAt: job.startedAt, fencingToken: nil)
     }
 }

@@ -44,12 +44,24 @@ public final class Consumer: Sendable {
         var fetched = firstReserve.exchange(false, ordering: .relaxed)
         while true {
             guard let outcome = try queue.reserve(on: connection, consumer: id, fetched: fetched) else { continue }
-            guard case .empty(let nextDelayed) = outcome else { return outcome }
+            fetched = false
             let remaining = deadline - ContinuousClock.now
-            if remaining <= .zero { return outcome }
-            var wait = remaining
-            if let nextDelayed, nextDelayed < wait { wait = max(nextDelayed, .milliseconds(10)) }
-            fetched = try blockForEntry(wait)
+            switch outcome {
+            case .job, .paused:
+                return outcome
+            case .throttled(let retryIn):
+                // Sleep exactly until the next token (no busy loop), then try again.
+                if remaining <= .zero { return outcome }
+                Thread.sleep(forTimeInterval: min(retryIn, remaining).seconds)
+            case .saturated:
+                if remaining <= .zero { return outcome }
+                Thread.sleep(forTimeInterval: min(Self.saturatedRecheck, remaining).seconds)
+            case .empty(let nextDelayed):
+                if remaining <= .zero { return outcome }
+                var wait = remaining
+                if let nextDelayed, nextDelayed < wait { wait = max(nextDelayed, .milliseconds(10)) }
+                fetched = try blockForEntry(wait)
+            }
         }
     }
 
@@ -81,6 +93,9 @@ public final class Consumer: Sendable {
             }
         }
     }
+
+    /// How often a consumer of a queue whose concurrency slots are all held checks again.
+    static let saturatedRecheck: Duration = .milliseconds(250)
 
     static func defaultID() -> String {
         let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"

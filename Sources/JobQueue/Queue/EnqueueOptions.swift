@@ -13,14 +13,27 @@ public struct EnqueueOptions: Sendable, Equatable {
     /// A key that must be unique among waiting, delayed and running jobs: a second job with the
     /// same key is refused (``EnqueueResult/duplicate(existingID:)``) until the first one ends.
     public var uniqueKey: String?
+    /// A token bucket this job draws from besides the queue's (e.g. one per upstream API), set
+    /// with `jobq limit QUEUE --key NAME`. Without a token the job waits in the delayed set and
+    /// does not hold up other jobs. 1 to 200 characters, no spaces.
+    public var limiter: String?
+    /// Jobs with the same concurrency key never run at the same time, on any host; a job whose
+    /// key is busy is parked until it is free and does not hold up other jobs. 1 to 200 characters,
+    /// no spaces.
+    public var concurrencyKey: String?
 
     /// Options with every default.
-    public init(id: String? = nil, type: String = "default", delay: Duration = .zero, maxAttempts: Int? = nil, uniqueKey: String? = nil) {
+    public init(
+        id: String? = nil, type: String = "default", delay: Duration = .zero, maxAttempts: Int? = nil,
+        uniqueKey: String? = nil, limiter: String? = nil, concurrencyKey: String? = nil
+    ) {
         self.id = id
         self.type = type
         self.delay = delay
         self.maxAttempts = maxAttempts
         self.uniqueKey = uniqueKey
+        self.limiter = limiter
+        self.concurrencyKey = concurrencyKey
     }
 }
 

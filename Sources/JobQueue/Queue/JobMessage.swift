@@ -5,14 +5,17 @@ import Foundation
 enum JobMessage {
     /// Encodes a message around a payload given as JSON text; the payload is checked to be JSON
     /// and copied as written.
-    static func encode(id: String, type: String, maxAttempts: Int, payload: String) throws -> [UInt8] {
+    static func encode(id: String, type: String, maxAttempts: Int, limiter: String?, concurrencyKey: String?, payload: String) throws -> [UInt8] {
         let trimmed = payload.trimmingCharacters(in: .whitespacesAndNewlines)
         do {
             _ = try JSONSerialization.jsonObject(with: Data(trimmed.utf8), options: [.fragmentsAllowed])
         } catch {
             throw JobQueueError(code: .invalidJob, message: "payload is not valid JSON: \(Self.reason(error))")
         }
-        var message = "{\"id\":\(quoted(id)),\"type\":\(quoted(type)),\"max_attempts\":\(maxAttempts),\"payload\":"
+        var message = "{\"id\":\(quoted(id)),\"type\":\(quoted(type)),\"max_attempts\":\(maxAttempts),"
+        if let limiter { message += "\"limiter\":\(quoted(limiter)),"}
+        if let concurrencyKey { message += "\"concurrency_key\":\(quoted(concurrencyKey)),"}
+        message += "\"payload\":"
         message += trimmed
         message += "}"
         return Array(message.utf8)

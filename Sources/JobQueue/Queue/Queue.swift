@@ -102,16 +102,22 @@ public final class Queue: Sendable {
         if let unique = options.uniqueKey, unique.isEmpty || unique.utf8.count > 200 {
             throw JobQueueError(code: .invalidJob, message: "unique key must be 1 to 200 characters")
         }
+        for (name, key) in [("limiter", options.limiter), ("concurrency key", options.concurrencyKey)] {
+            if let key { try Self.validateLimitKey(key, name) }
+        }
         guard options.delay >= .zero else {
             throw JobQueueError(code: .invalidJob, message: "delay must not be negative")
         }
-        let body = try JobMessage.encode(id: id, type: options.type, maxAttempts: maxAttempts, payload: job.payload)
+        let body = try JobMessage.encode(
+            id: id, type: options.type, maxAttempts: maxAttempts, limiter: options.limiter,
+            concurrencyKey: options.concurrencyKey, payload: job.payload)
         guard body.count <= configuration.maxMessageBytes else {
             throw JobQueueError(code: .invalidJob, message: "job message is \(body.count) bytes, over the limit of \(configuration.maxMessageBytes)")
         }
         return [
             RedisArgument(id), RedisArgument(bytes: body), RedisArgument(options.type), RedisArgument(maxAttempts),
             RedisArgument(Int(options.delay.milliseconds)), RedisArgument(options.uniqueKey ?? ""),
+            RedisArgument(options.limiter ?? ""), RedisArgument(options.concurrencyKey ?? ""),
         ]
     }
 
@@ -162,19 +168,24 @@ public final class Queue: Sendable {
         guard let parts = reply.array, let kind = parts.first?.string else { throw JobQueueError.protocolMismatch("reserve", reply) }
         switch kind {
         case "job":
-            guard parts.count == 10, let id = parts[1].string, case .bulk(let body) = parts[2],
+            guard parts.count == 11, let id = parts[1].string, case .bulk(let body) = parts[2],
                   let attempt = parts[3].integer, let token = parts[4].string, let crashes = parts[5].integer,
                   let maxAttempts = parts[6].integer, let enqueuedAt = parts[7].integer, let type = parts[8].string,
-                  let now = parts[9].integer
+                  let now = parts[9].integer, let fencing = parts[10].integer
             else { throw JobQueueError.protocolMismatch("reserve", reply) }
             return .job(ReservedJob(
                 id: id, type: type, body: body, attempt: Int(attempt), maxAttempts: Int(maxAttempts),
-                crashes: Int(crashes), token: token, enqueuedAt: enqueuedAt, startedAt: now))
+                crashes: Int(crashes), token: token, enqueuedAt: enqueuedAt, startedAt: now,
+                fencingToken: fencing > 0 ? fencing : nil))
         case "empty":
             let next = parts.count > 1 ? parts[1].integer ?? -1 : -1
             return .empty(nextDelayedIn: next >= 0 ? .milliseconds(next) : nil)
         case "paused":
             return .paused
+        case "throttled":
+            return .throttled(retryIn: .milliseconds(parts.count > 1 ? parts[1].integer ?? 1 : 1))
+        case "saturated":
+            return .saturated
         case "busy":
             return nil
         default:
@@ -275,6 +286,14 @@ public final class Queue: Sendable {
 
     /// A new job id: a random per-process prefix and a counter, unique across processes and hosts
     /// without a system call per id.
+    static func validateLimitKey(_ key: String, _ name: String) throws {
+        guard !key.isEmpty, key.utf8.count <= 200,
+              !key.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control })
+        else {
+            throw JobQueueError(code: .invalidJob, message: "\(name) must be 1 to 200 characters without spaces")
+        }
+    }
+
     static func generateID() -> String {
         let serial = idCounter.add(1, ordering: .relaxed).newValue
         return idPrefix + String(serial, radix: 36)

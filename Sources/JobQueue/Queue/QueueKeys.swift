@@ -40,6 +40,20 @@ public struct QueueKeys: Sendable, Hashable {
         case unique = "unique:"
         /// Hash of counters per minute, expiring after two hours: `stats:<epoch minute>`.
         case minuteStats = "stats:"
+        /// Hash of the queue's token bucket (rate, period, burst, level).
+        case limit = "limit"
+        /// Hash of a named token bucket jobs may share: `limit:<limiter key>`.
+        case keyLimit = "limit:"
+        /// Hash of a held lock with a TTL: `lock:<name>`.
+        case lock = "lock:"
+        /// Counter of a lock's fencing tokens: `fence:<name>`.
+        case fence = "fence:"
+        /// Set of lock names that may be held, for listing.
+        case locks = "locks"
+        /// List of jobs waiting for a concurrency key's lock: `parked:<lock name>`.
+        case parked = "parked:"
+        /// Set of lock names with parked jobs.
+        case parkedNames = "parked"
     }
 
     /// The queue these keys belong to.
@@ -76,6 +90,12 @@ public struct QueueKeys: Sendable, Hashable {
     public func claim(_ consumer: String) -> String { key(.claim) + consumer }
     /// `jobq:{QUEUE}:worker:<consumer>`.
     public func worker(_ consumer: String) -> String { key(.worker) + consumer }
+    /// `jobq:{QUEUE}:limit`, the queue's token bucket.
+    public var limit: String { key(.limit) }
+    /// `jobq:{QUEUE}:limit:<key>`, a named token bucket.
+    public func limit(_ limiter: String) -> String { key(.keyLimit) + limiter }
+    /// `jobq:{QUEUE}:lock:<name>`.
+    public func lock(_ name: String) -> String { key(.lock) + name }
     /// `jobq:{QUEUE}:stats:<minute>` for a minute since the epoch.
     public func minuteStats(_ minute: Int64) -> String { key(.minuteStats) + String(minute) }
 
@@ -95,6 +115,8 @@ extension QueueKeys.Suffix {
         switch self {
         case .sequence: return "seq"
         case .minuteStats: return "minute_stats"
+        case .keyLimit: return "key_limit"
+        case .parkedNames: return "parked_names"
         default: return String(describing: self)
         }
     }

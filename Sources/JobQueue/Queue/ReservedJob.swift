@@ -22,6 +22,10 @@ public struct ReservedJob: Sendable, Equatable {
     public let enqueuedAt: Int64
     /// When this run was leased, ms since the epoch (Redis clock).
     public let startedAt: Int64
+    /// When a lock guards this run (a concurrency key, or the queue's concurrency limit): the
+    /// lock's fencing token, a number that grows with every acquisition. Pass it to downstream
+    /// writes so they can refuse a stale holder. `nil` when no lock guards the run.
+    public let fencingToken: Int64?
 
     /// The `payload` member of the message, as JSON text.
     /// - Throws: ``JobQueueError`` `.invalidJob` when the message is not a JSON object with a
@@ -64,4 +68,8 @@ public enum ReserveOutcome: Sendable, Equatable {
     case empty(nextDelayedIn: Duration?)
     /// The queue is paused: nothing is handed out.
     case paused
+    /// The queue's rate limit has no token now; the next one comes after `retryIn`.
+    case throttled(retryIn: Duration)
+    /// Every concurrency slot of the queue is held by running jobs.
+    case saturated
 }

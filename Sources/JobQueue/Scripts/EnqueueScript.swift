@@ -1,8 +1,9 @@
 extension QueueScripts {
     /// Adds one or more jobs (a batch is one call: one round trip, one script run).
     ///
-    /// KEYS[1]: queue key prefix. ARGV: for each job six values: id, body (the job's JSON
-    /// message), type, max_attempts, delay in ms (0: ready now), unique key ('' for none).
+    /// KEYS[1]: queue key prefix. ARGV: for each job eight values: id, body (the job's JSON
+    /// message), type, max_attempts, delay in ms (0: ready now), unique key, limiter key,
+    /// concurrency key ('' for none).
     /// Returns one reply per job, in order: `{'ok', id}`, `{'duplicate', id of the job holding the
     /// unique key}` or `{'exists', id}`. Guarantees: each job's hash, unique key and waiting-list or
     /// delayed entry are written together or not at all; a unique key is refused only while its
@@ -10,8 +11,9 @@ extension QueueScripts {
     static let enqueue = LuaLibrary.script("enqueue", """
     local now = now_ms()
     local results, added = {}, 0
-    for i = 1, #ARGV, 6 do
+    for i = 1, #ARGV, 8 do
       local id, body, jtype, attempts, delay, unique = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], tonumber(ARGV[i + 4]), ARGV[i + 5]
+      local limiter, concurrency_key = ARGV[i + 6], ARGV[i + 7]
       local h = jobkey(id)
       local refused = nil
       if redis.call('EXISTS', h) == 1 then
@@ -37,6 +39,8 @@ extension QueueScripts {
           redis.call('LPUSH', K.wait, '@' .. id)
         end
         if unique ~= '' then redis.call('HSET', h, 'unique', unique) end
+        if limiter ~= '' then redis.call('HSET', h, 'limiter', limiter) end
+        if concurrency_key ~= '' then redis.call('HSET', h, 'concurrency_key', concurrency_key) end
         added = added + 1
         results[#results + 1] = {'ok', id}
       end

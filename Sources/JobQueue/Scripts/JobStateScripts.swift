@@ -9,6 +9,7 @@ extension QueueScripts {
     local id, token, err = ARGV[1], ARGV[2], ARGV[3]
     local h = jobkey(id)
     if not owns(h, token) then return {'stale'} end
+    release_job_locks(h, redis.call('HGET', h, 'locks'), token)
     redis.call('HSET', h, 'last_error', err, 'last_failed_at', now)
     count(now, 'failed', 1)
     local f = redis.call('HMGET', h, 'attempts', 'max_attempts')
@@ -43,6 +44,7 @@ extension QueueScripts {
     local id, token, delay = ARGV[1], ARGV[2], tonumber(ARGV[3])
     local h = jobkey(id)
     if not owns(h, token) then return {'stale'} end
+    release_job_locks(h, redis.call('HGET', h, 'locks'), token)
     if ARGV[4] ~= '1' then redis.call('HINCRBY', h, 'attempts', -1) end
     redis.call('ZREM', K.active, id)
     redis.call('HDEL', h, 'owner', 'token', 'lease_until')
@@ -56,15 +58,22 @@ extension QueueScripts {
     return {'released'}
     """)
 
-    /// Extends a lease, only for its owner.
+    /// Extends a lease, and the locks the run holds, only for their owner.
     ///
     /// KEYS[1]: queue key prefix. ARGV: job id, lease token, new lease length ms (from now).
-    /// Returns `{'extended', deadline ms}` or `{'lost'}` when the token no longer holds the lease.
+    /// Returns `{'extended', deadline ms}`, or `{'lost'}` when the token no longer holds the lease
+    /// or one of the run's locks (its TTL passed and it was taken): the run must stop.
     static let extend = LuaLibrary.script("extend", """
     local now = now_ms()
     local id, token = ARGV[1], ARGV[2]
     local h = jobkey(id)
-    if not owns(h, token) then return {'lost'} end
+    local f = redis.call('HMGET', h, 'state', 'token', 'locks')
+    if f[1] ~= 'active' or f[2] ~= token then return {'lost'} end
+    if f[3] then
+      for name in string.gmatch(f[3], '[^ ]+') do
+        if not lock_renew(name, token, tonumber(ARGV[3])) then return {'lost', name} end
+      end
+    end
     local deadline = now + tonumber(ARGV[3])
     redis.call('ZADD', K.active, 'XX', deadline, id)
     redis.call('HSET', h, 'lease_until', deadline)

@@ -161,6 +161,12 @@ enum LuaLibrary {
           if attempts ~= nil and (type(attempts) ~= 'number' or attempts < 1 or attempts > 1000 or attempts ~= math.floor(attempts)) then
             return nil, 'malformed: "max_attempts" must be a whole number from 1 to 1000'
           end
+          for _, field in ipairs({'limiter', 'concurrency_key'}) do
+            local v = msg[field]
+            if v ~= nil and (type(v) ~= 'string' or v == '' or #v > 200 or string.find(v, '[%s%c]')) then
+              return nil, 'malformed: "' .. field .. '" must be a string of 1 to 200 characters without spaces'
+            end
+          end
           if msg.enqueued_at ~= nil and type(msg.enqueued_at) ~= 'number' then
             return nil, 'malformed: "enqueued_at" must be a number (ms since the epoch)'
           end
@@ -168,42 +174,133 @@ enum LuaLibrary {
         end
 
         """),
-        // Turns one entry of the waiting list into a leased job. Returns the job's reply fields, or
-        // nil when the entry is not runnable (cancelled, malformed: dealt with here).
-        Function(name: "claim", source: """
-        local function claim(entry, consumer, now, lease_ms, max_bytes, default_attempts)
+        // Reads a waiting-list entry. Returns the job id, its hash key and its fields {state,
+        // attempts, leases, body, crashes, max_attempts, enqueued_at, type, limiter, concurrency_key};
+        // nothing when the entry is not runnable (a cancelled tombstone, or malformed: dealt with here).
+        Function(name: "admit", source: """
+        local function admit(entry, now, max_bytes, default_attempts)
           local id, h, f
           if string.byte(entry, 1) == 64 then
             id = string.sub(entry, 2)
             h = jobkey(id)
-            f = redis.call('HMGET', h, 'state', 'attempts', 'leases', 'body', 'crashes', 'max_attempts', 'enqueued_at', 'type')
+            f = redis.call('HMGET', h, 'state', 'attempts', 'leases', 'body', 'crashes', 'max_attempts', 'enqueued_at',
+              'type', 'limiter', 'concurrency_key')
             if f[1] ~= 'waiting' then
               if f[1] == 'cancelled' then redis.call('DEL', h) else count(now, 'orphaned', 1) end
               return nil
             end
-          else
-            local msg, reason = validate(entry, max_bytes)
-            if not msg then
-              dead_letter_raw(entry, reason, now)
-              return nil
-            end
-            id = msg.id or ('ext-' .. redis.call('INCR', K.seq))
-            h = jobkey(id)
-            if redis.call('EXISTS', h) == 1 then
-              dead_letter_raw(entry, 'malformed: a job with id "' .. id .. '" already exists', now)
-              return nil
-            end
-            f = {'waiting', 0, 0, entry, 0, msg.max_attempts or default_attempts, msg.enqueued_at or now, msg.type or 'default'}
-            redis.call('HSET', h, 'body', entry, 'crashes', 0, 'max_attempts', f[6], 'type', f[8], 'enqueued_at', f[7])
+            return id, h, f
           end
-          local attempts = (tonumber(f[2]) or 0) + 1
-          local token = consumer .. '/' .. ((tonumber(f[3]) or 0) + 1)
-          local deadline = now + lease_ms
-          redis.call('HSET', h, 'state', 'active', 'attempts', attempts, 'leases', (tonumber(f[3]) or 0) + 1,
-            'owner', consumer, 'token', token, 'started_at', now, 'lease_until', deadline)
-          redis.call('ZADD', K.active, deadline, id)
-          return {'job', id, f[4], attempts, token, tonumber(f[5]) or 0, tonumber(f[6]) or default_attempts,
-            tonumber(f[7]) or now, f[8] or 'default', now}
+          local msg, reason = validate(entry, max_bytes)
+          if not msg then
+            dead_letter_raw(entry, reason, now)
+            return nil
+          end
+          id = msg.id or ('ext-' .. redis.call('INCR', K.seq))
+          h = jobkey(id)
+          if redis.call('EXISTS', h) == 1 then
+            dead_letter_raw(entry, 'malformed: a job with id "' .. id .. '" already exists', now)
+            return nil
+          end
+          f = {'waiting', 0, 0, entry, 0, msg.max_attempts or default_attempts, msg.enqueued_at or now,
+            msg.type or 'default', msg.limiter or false, msg.concurrency_key or false}
+          redis.call('HSET', h, 'state', 'waiting', 'body', entry, 'crashes', 0, 'max_attempts', f[6], 'type', f[8],
+            'enqueued_at', f[7])
+          if f[9] then redis.call('HSET', h, 'limiter', f[9]) end
+          if f[10] then redis.call('HSET', h, 'concurrency_key', f[10]) end
+          return id, h, f
+        end
+
+        """),
+        // A token bucket's level now: refilled at rate per period since it was last used, at most
+        // `burst`. `b` is HMGET rate, per_ms, burst, tokens, at.
+        Function(name: "bucket_level", source: """
+        local function bucket_level(b, now)
+          local rate, per, burst = tonumber(b[1]), tonumber(b[2]), tonumber(b[3])
+          local tokens = tonumber(b[4]) or burst
+          local at = tonumber(b[5]) or now
+          if now > at then tokens = math.min(burst, tokens + (now - at) * rate / per) end
+          return tokens, rate, per
+        end
+
+        """),
+        // Milliseconds until the bucket at `key` has a whole token (0: it has one now), and whether a
+        // limit is set at all.
+        Function(name: "bucket_wait", source: """
+        local function bucket_wait(key, now)
+          local b = redis.call('HMGET', key, 'rate', 'per_ms', 'burst', 'tokens', 'at')
+          if not b[1] then return 0, false end
+          local tokens, rate, per = bucket_level(b, now)
+          if tokens >= 1 then return 0, true end
+          return math.max(1, math.ceil((1 - tokens) * per / rate)), true
+        end
+
+        """),
+        Function(name: "bucket_take", source: """
+        local function bucket_take(key, now)
+          local b = redis.call('HMGET', key, 'rate', 'per_ms', 'burst', 'tokens', 'at')
+          if b[1] then redis.call('HSET', key, 'tokens', bucket_level(b, now) - 1, 'at', now) end
+        end
+
+        """),
+        // Takes lock `name` for `owner` for `ttl` ms unless it is held. Returns the lock's next
+        // fencing token (a number that only grows), or nil when the lock is held.
+        Function(name: "lock_acquire", source: """
+        local function lock_acquire(name, owner, ttl, holder, job, now)
+          local key = K.lock .. name
+          if redis.call('EXISTS', key) == 1 then return nil end
+          local fencing = redis.call('INCR', K.fence .. name)
+          redis.call('HSET', key, 'owner', owner, 'holder', holder, 'job', job, 'acquired_at', now, 'fencing', fencing)
+          redis.call('PEXPIRE', key, ttl)
+          redis.call('SADD', K.locks, name)
+          return fencing
+        end
+
+        """),
+        Function(name: "lock_renew", source: """
+        local function lock_renew(name, owner, ttl)
+          local key = K.lock .. name
+          if redis.call('HGET', key, 'owner') ~= owner then return false end
+          redis.call('PEXPIRE', key, ttl)
+          return true
+        end
+
+        """),
+        // Lets one job parked behind lock `name` wait again, if the lock is free.
+        Function(name: "unpark", source: """
+        local function unpark(name)
+          if redis.call('EXISTS', K.lock .. name) == 1 then return end
+          local entry = redis.call('RPOP', K.parked .. name)
+          if entry then redis.call('RPUSH', K.wait, entry) end
+          if redis.call('EXISTS', K.parked .. name) == 0 then redis.call('SREM', K.parked_names, name) end
+        end
+
+        """),
+        Function(name: "lock_release", source: """
+        local function lock_release(name, owner)
+          local key = K.lock .. name
+          if redis.call('HGET', key, 'owner') == owner then redis.call('DEL', key) end
+          unpark(name)
+        end
+
+        """),
+        // Releases the locks a run holds: the space-separated names in `locks`, owned by `token`.
+        Function(name: "release_job_locks", source: """
+        local function release_job_locks(h, locks, token)
+          if locks and locks ~= '' then
+            for name in string.gmatch(locks, '[^ ]+') do lock_release(name, token) end
+            redis.call('HDEL', h, 'locks', 'fencing')
+          end
+        end
+
+        """),
+        // The first free concurrency slot of the queue (1...limit), or nil when all are held.
+        Function(name: "free_slot", source: """
+        local function free_slot(limit)
+          for i = 1, limit do
+            if redis.call('EXISTS', K.lock .. 'slot:' .. i) == 0 then return i end
+          end
+          return nil
         end
 
         """),
@@ -246,17 +343,33 @@ enum LuaLibrary {
 
         """),
         // The reserve step. `fetched` is '1' when the consumer's BLMOVE just moved an entry into its
-        // claim list. Replies:
-        //   {'job', id, body, attempt, token, crashes, max_attempts, enqueued_at, type, now}
+        // claim list. Checks, in order: paused; the queue's token bucket; a free concurrency slot.
+        // Then per job: its limiter's bucket (no token: the job is delayed until there is one) and
+        // its concurrency key's lock (held: the job is parked until it is released). Replies:
+        //   {'job', id, body, attempt, token, crashes, max_attempts, enqueued_at, type, now, fencing}
         //   {'empty', ms until the next delayed job or -1}
         //   {'paused'}
-        //   {'busy'}   (skipped many unrunnable entries; call again)
+        //   {'throttled', ms until the queue's bucket has a token}
+        //   {'saturated'}   (every concurrency slot is held)
+        //   {'busy'}        (skipped many unrunnable entries; call again)
         Function(name: "reserve", source: """
         local function reserve(consumer, fetched, now, lease_ms, max_bytes, default_attempts)
           promote_due(now, 100)
-          if redis.call('HGET', K.config, 'paused') == '1' then
+          local cfg = redis.call('HMGET', K.config, 'paused', 'concurrency')
+          local refusal = nil
+          local queue_wait, queue_limited = bucket_wait(K.limit, now)
+          local slot = nil
+          if cfg[1] == '1' then
+            refusal = {'paused'}
+          elseif queue_wait > 0 then
+            refusal = {'throttled', queue_wait}
+          elseif cfg[2] then
+            slot = free_slot(tonumber(cfg[2]))
+            if not slot then refusal = {'saturated'} end
+          end
+          if refusal then
             if fetched == '1' then hand_back(consumer) end
-            return {'paused'}
+            return refusal
           end
           local claim_list = K.claim .. consumer
           for _ = 1, 100 do
@@ -267,8 +380,50 @@ enum LuaLibrary {
             end
             if not entry then entry = redis.call('RPOP', K.wait) end
             if not entry then return {'empty', next_due_in(now)} end
-            local job = claim(entry, consumer, now, lease_ms, max_bytes, default_attempts)
-            if job then return job end
+            local id, h, f = admit(entry, now, max_bytes, default_attempts)
+            local runnable = id ~= nil
+            if runnable and f[9] then
+              local wait = bucket_wait(K.key_limit .. f[9], now)
+              if wait > 0 then
+                redis.call('HSET', h, 'state', 'delayed', 'due_at', now + wait)
+                redis.call('ZADD', K.delayed, now + wait, id)
+                runnable = false
+              end
+            end
+            if runnable and f[10] and redis.call('EXISTS', K.lock .. 'key:' .. f[10]) == 1 then
+              redis.call('LPUSH', K.parked .. 'key:' .. f[10], '@' .. id)
+              redis.call('SADD', K.parked_names, 'key:' .. f[10])
+              runnable = false
+            end
+            if runnable then
+              local leases = (tonumber(f[3]) or 0) + 1
+              local attempts = (tonumber(f[2]) or 0) + 1
+              local token = consumer .. '/' .. leases
+              local deadline = now + lease_ms
+              local fields = {'state', 'active', 'attempts', attempts, 'leases', leases, 'owner', consumer,
+                'token', token, 'started_at', now, 'lease_until', deadline}
+              local locks, fencing = {}, 0
+              if slot then
+                fencing = lock_acquire('slot:' .. slot, token, lease_ms, consumer, id, now)
+                locks[#locks + 1] = 'slot:' .. slot
+              end
+              if f[10] then
+                fencing = lock_acquire('key:' .. f[10], token, lease_ms, consumer, id, now)
+                locks[#locks + 1] = 'key:' .. f[10]
+              end
+              if #locks > 0 then
+                fields[#fields + 1] = 'locks'
+                fields[#fields + 1] = table.concat(locks, ' ')
+                fields[#fields + 1] = 'fencing'
+                fields[#fields + 1] = fencing
+              end
+              if queue_limited then bucket_take(K.limit, now) end
+              if f[9] then bucket_take(K.key_limit .. f[9], now) end
+              redis.call('HSET', h, unpack(fields))
+              redis.call('ZADD', K.active, deadline, id)
+              return {'job', id, f[4], attempts, token, tonumber(f[5]) or 0, tonumber(f[6]) or default_attempts,
+                tonumber(f[7]) or now, f[8] or 'default', now, fencing}
+            end
           end
           return {'busy'}
         end
@@ -280,11 +435,12 @@ enum LuaLibrary {
         Function(name: "recover_crashed", source: """
         local function recover_crashed(id, now, cause, poison_after)
           local h = jobkey(id)
-          local f = redis.call('HMGET', h, 'state', 'attempts', 'max_attempts')
+          local f = redis.call('HMGET', h, 'state', 'attempts', 'max_attempts', 'locks', 'token')
           if f[1] ~= 'active' then
             redis.call('ZREM', K.active, id)
             return 'skipped'
           end
+          release_job_locks(h, f[4], f[5])
           local crashes = redis.call('HINCRBY', h, 'crashes', 1)
           redis.call('HSET', h, 'last_error', cause, 'last_crash', cause, 'last_crash_at', now)
           count(now, 'crashed', 1)

@@ -6,7 +6,8 @@ extension QueueScripts {
     /// `{-1}` at once. Otherwise: promotes due delayed jobs; puts every job whose lease deadline
     /// (Redis TIME) has passed back to waiting, counting a crash ('lease expired'), or to dead
     /// letters; and returns to the waiting list what consumers that stopped heartbeating had
-    /// fetched but not leased. Returns `{promoted, requeued, dead letters, orphaned claims}`.
+    /// fetched but not leased; and lets parked jobs wait again when their lock was freed by a TTL.
+    /// Returns `{promoted, requeued, dead letters, orphaned claims}`.
     static let reap = LuaLibrary.script("reap", """
     if not redis.call('SET', K.reaper, ARGV[1], 'NX', 'PX', ARGV[2]) then return {-1} end
     local now = now_ms()
@@ -23,6 +24,7 @@ extension QueueScripts {
       hand_back(consumer)
       redis.call('ZREM', K.consumers, consumer)
     end
+    for _, name in ipairs(redis.call('SRANDMEMBER', K.parked_names, 100)) do unpark(name) end
     return {promoted, requeued, dead, orphans}
     """)
 

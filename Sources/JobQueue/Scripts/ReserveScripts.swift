@@ -25,10 +25,11 @@ extension QueueScripts {
     local id, token = ARGV[1], ARGV[2]
     local h = jobkey(id)
     local status = 'stale'
-    local f = redis.call('HMGET', h, 'state', 'token', 'unique')
+    local f = redis.call('HMGET', h, 'state', 'token', 'unique', 'locks')
     if f[1] == 'active' and f[2] == token then
       redis.call('ZREM', K.active, id)
       release_unique(f[3], id)
+      release_job_locks(h, f[4], token)
       redis.call('DEL', h)
       count(now, 'processed', 1)
       status = 'acked'

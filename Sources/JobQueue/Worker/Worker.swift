@@ -120,7 +120,7 @@ public final class Worker: Sendable {
                 outcome = fetched
             }
             switch outcome {
-            case .empty:
+            case .empty, .throttled, .saturated:
                 continue
             case .paused:
                 control.sleep(for: min(.seconds(1), configuration.fetchWait))
