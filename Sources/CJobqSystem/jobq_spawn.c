@@ -1,0 +1,244 @@
+#define _GNU_SOURCE
+#include "jobq_system.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/*
+ * Why fork() and not vfork()/clone(CLONE_VM): with a shared address space the
+ * child's writes (errno, the stdio bookkeeping below) and any signal handler
+ * that ran before the reset would land in the parent's memory, and doing it
+ * safely needs a separate stack and hand-written syscalls. The supervisor is a
+ * small process that starts at most one worker at a time, so the cost of
+ * copying its page tables is negligible, and fork() gives the child a private
+ * copy to work in. Between fork() and execve() the child only makes
+ * async-signal-safe calls and never allocates: the parent may be multi-threaded.
+ *
+ * All signals are blocked around fork() so no handler of the parent can run in
+ * the child before the child has put every disposition back to the default.
+ */
+
+/* Sends (stage, errno, index) to the parent through the report pipe and exits. */
+__attribute__((noreturn))
+static void child_fail(int report_fd, int stage, int index) {
+    struct jobq_spawn_failure failure = { stage, errno, index };
+    ssize_t written;
+    do {
+        written = write(report_fd, &failure, sizeof failure);
+    } while (written < 0 && errno == EINTR);
+    _exit(127);
+}
+
+/* Returns fd itself when it is above the standard streams, else a close-on-exec copy that is. */
+static int lift_above_stdio(int fd) {
+    if (fd > STDERR_FILENO) {
+        return fd;
+    }
+    return fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+}
+
+static void join_cgroups(const struct jobq_spawn_request *request, int report_fd) {
+    for (int i = 0; i < request->cgroup_procs_count; i++) {
+        ssize_t written;
+        do {
+            written = write(request->cgroup_procs_fds[i], "0", 1);
+        } while (written < 0 && errno == EINTR);
+        if (written != 1) {
+            child_fail(report_fd, JOBQ_STAGE_CGROUP, i);
+        }
+    }
+}
+
+/*
+ * Uses the raw system call: the C library's sigaction refuses the signals it
+ * reserves for itself (32 and 33 on glibc), yet those too can be inherited as
+ * ignored and must not stay that way. A zeroed kernel sigaction is SIG_DFL with
+ * no flags and an empty mask whatever the architecture's field order.
+ */
+static void reset_signal_dispositions(int report_fd) {
+    unsigned long default_action[8];
+    memset(default_action, 0, sizeof default_action);
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP) {
+            continue;
+        }
+        if (syscall(SYS_rt_sigaction, sig, default_action, NULL, (size_t)(NSIG - 1) / 8) < 0 && errno != EINVAL) {
+            child_fail(report_fd, JOBQ_STAGE_SIGNALS, sig);
+        }
+    }
+}
+
+static void install_stdio(const struct jobq_spawn_request *request, int report_fd) {
+    int sources[3] = { request->stdin_fd, request->stdout_fd, request->stderr_fd };
+    int dev_null = -1;
+    for (int target = 0; target < 3; target++) {
+        if (sources[target] < 0) {
+            if (dev_null < 0) {
+                dev_null = open("/dev/null", O_RDWR | O_CLOEXEC);
+                if (dev_null < 0) {
+                    child_fail(report_fd, JOBQ_STAGE_STDIO, target);
+                }
+            }
+            sources[target] = dev_null;
+        }
+    }
+    /* Move every source above 2 first, so installing one stream cannot clobber another's source. */
+    for (int target = 0; target < 3; target++) {
+        sources[target] = lift_above_stdio(sources[target]);
+        if (sources[target] < 0) {
+            child_fail(report_fd, JOBQ_STAGE_STDIO, target);
+        }
+    }
+    for (int target = 0; target < 3; target++) {
+        /* The source is never the target here, so dup2 also clears close-on-exec on it. */
+        if (dup2(sources[target], target) < 0) {
+            child_fail(report_fd, JOBQ_STAGE_STDIO, target);
+        }
+    }
+}
+
+/* For kernels before 5.9: close one by one up to the open-file limit (the kernel's default cap if unlimited). */
+static void close_range_fallback(unsigned int first, unsigned int last) {
+    struct rlimit open_files;
+    rlim_t end = 1U << 20;
+    if (getrlimit(RLIMIT_NOFILE, &open_files) == 0 && open_files.rlim_cur != RLIM_INFINITY) {
+        end = open_files.rlim_cur;
+    }
+    if ((rlim_t)last < end) {
+        end = (rlim_t)last + 1;
+    }
+    for (rlim_t fd = first; fd < end; fd++) {
+        close((int)fd);
+    }
+}
+
+static void close_fds_in_range(unsigned int first, unsigned int last) {
+    if (first > last) {
+        return;
+    }
+    if (close_range(first, last, 0) < 0) {
+        close_range_fallback(first, last);
+    }
+}
+
+/* Closes every descriptor above stderr except the report pipe (close-on-exec closes that one). */
+static void close_other_fds(int report_fd) {
+    close_fds_in_range(STDERR_FILENO + 1, (unsigned int)report_fd - 1);
+    close_fds_in_range((unsigned int)report_fd + 1, ~0U);
+}
+
+static void apply_rlimits(const struct jobq_spawn_request *request, int report_fd) {
+    for (int i = 0; i < request->rlimit_count; i++) {
+        struct rlimit limit = {
+            .rlim_cur = (rlim_t)request->rlimits[i].soft,
+            .rlim_max = (rlim_t)request->rlimits[i].hard,
+        };
+        if (setrlimit(request->rlimits[i].resource, &limit) < 0) {
+            child_fail(report_fd, JOBQ_STAGE_RLIMIT, i);
+        }
+    }
+}
+
+__attribute__((noreturn))
+static void run_child(const struct jobq_spawn_request *request, int report_fd) {
+    join_cgroups(request, report_fd);
+    reset_signal_dispositions(report_fd);
+    if (request->new_process_group && setpgid(0, 0) < 0) {
+        child_fail(report_fd, JOBQ_STAGE_PROCESS_GROUP, 0);
+    }
+    install_stdio(request, report_fd);
+    close_other_fds(report_fd);
+    apply_rlimits(request, report_fd);
+    if (request->working_directory != NULL && chdir(request->working_directory) < 0) {
+        child_fail(report_fd, JOBQ_STAGE_CHDIR, 0);
+    }
+    sigset_t empty;
+    sigemptyset(&empty);
+    if (sigprocmask(SIG_SETMASK, &empty, NULL) < 0) {
+        child_fail(report_fd, JOBQ_STAGE_SIGNALS, 0);
+    }
+    execve(request->path, request->argv, request->envp);
+    child_fail(report_fd, JOBQ_STAGE_EXEC, 0);
+}
+
+/* Reads the child's failure report; returns the bytes read (0 when execve closed the pipe). */
+static size_t read_report(int report_fd, struct jobq_spawn_failure *report) {
+    size_t received = 0;
+    while (received < sizeof *report) {
+        ssize_t n = read(report_fd, (char *)report + received, sizeof *report - received);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        received += (size_t)n;
+    }
+    return received;
+}
+
+pid_t jobq_spawn(const struct jobq_spawn_request *request, struct jobq_spawn_failure *failure) {
+    memset(failure, 0, sizeof *failure);
+    int report_pipe[2];
+    if (pipe2(report_pipe, O_CLOEXEC) < 0) {
+        failure->stage = JOBQ_STAGE_PIPE;
+        failure->error_number = errno;
+        return -1;
+    }
+    /* Keep the child's end above stderr so installing stdio can never overwrite it. */
+    int lifted = lift_above_stdio(report_pipe[1]);
+    if (lifted < 0) {
+        failure->stage = JOBQ_STAGE_PIPE;
+        failure->error_number = errno;
+        close(report_pipe[0]);
+        close(report_pipe[1]);
+        return -1;
+    }
+    if (lifted != report_pipe[1]) {
+        close(report_pipe[1]);
+        report_pipe[1] = lifted;
+    }
+
+    sigset_t all_signals, previous_mask;
+    sigfillset(&all_signals);
+    pthread_sigmask(SIG_SETMASK, &all_signals, &previous_mask);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(report_pipe[0]);
+        run_child(request, report_pipe[1]);
+    }
+    int fork_errno = errno;
+    pthread_sigmask(SIG_SETMASK, &previous_mask, NULL);
+    close(report_pipe[1]);
+    if (pid < 0) {
+        close(report_pipe[0]);
+        failure->stage = JOBQ_STAGE_FORK;
+        failure->error_number = fork_errno;
+        return -1;
+    }
+
+    struct jobq_spawn_failure report;
+    size_t received = read_report(report_pipe[0], &report);
+    close(report_pipe[0]);
+    if (received == 0) {
+        return pid;
+    }
+    if (received == sizeof report) {
+        *failure = report;
+    } else {
+        /* A torn report cannot come from a live child; make sure none is left running. */
+        kill(pid, SIGKILL);
+        failure->stage = JOBQ_STAGE_EXEC;
+        failure->error_number = EIO;
+    }
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+    return -1;
+}

@@ -1,0 +1,73 @@
+/// Everything needed to start one child process.
+public struct LaunchOptions: Sendable {
+    /// Where the child's standard input comes from.
+    public enum StandardInput: Sendable, Hashable {
+        /// End of file at once (`/dev/null`).
+        case empty
+        /// These bytes, written into a pipe by a background thread which then closes it.
+        /// Payloads may be megabytes; a child that stops reading simply does not get the rest.
+        case bytes([UInt8])
+        /// A descriptor the caller owns and keeps open until `launch` returns; the child gets a copy.
+        case fileDescriptor(Int32)
+    }
+
+    /// Where the child's standard output or standard error goes.
+    public enum OutputDestination: Sendable, Hashable {
+        /// The same descriptor as this process's own stream.
+        case inherit
+        /// `/dev/null`.
+        case discard
+        /// A pipe read by a background thread that keeps only the last `maxBytes` bytes.
+        case captureTail(maxBytes: Int)
+    }
+
+    /// Path to the program, or a bare name to look up on `PATH` (see ``environment``).
+    public var executable: String
+    /// Arguments after `argv[0]`; `argv[0]` is `executable` as given.
+    public var arguments: [String]
+    /// The child's complete environment. `nil` passes this process's environment unchanged.
+    /// A bare `executable` name is looked up on this environment's `PATH` when it has one,
+    /// else on this process's `PATH`.
+    public var environment: [String: String]?
+    /// Directory the child starts in; `nil` keeps this process's.
+    public var workingDirectory: String?
+    /// The child's standard input. Default: ``StandardInput/empty``.
+    public var standardInput: StandardInput
+    /// The child's standard output. Default: ``OutputDestination/inherit``.
+    public var standardOutput: OutputDestination
+    /// The child's standard error. Default: ``OutputDestination/inherit``.
+    public var standardError: OutputDestination
+    /// Put the child in a new process group of its own (`setpgid(0, 0)`), so it and its
+    /// descendants can be signalled together without touching this process. Default: `true`.
+    public var newProcessGroup: Bool
+    /// `cgroup.procs` files the child writes itself into before it executes, one per hierarchy.
+    /// Default: none.
+    public var cgroupProcsPaths: [String]
+    /// `setrlimit` limits applied in the child before it executes. Default: none.
+    public var resourceLimits: ResourceLimits
+
+    /// Creates options; every parameter but `executable` has the default documented on its property.
+    public init(
+        executable: String,
+        arguments: [String] = [],
+        environment: [String: String]? = nil,
+        workingDirectory: String? = nil,
+        standardInput: StandardInput = .empty,
+        standardOutput: OutputDestination = .inherit,
+        standardError: OutputDestination = .inherit,
+        newProcessGroup: Bool = true,
+        cgroupProcsPaths: [String] = [],
+        resourceLimits: ResourceLimits = ResourceLimits()
+    ) {
+        self.executable = executable
+        self.arguments = arguments
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+        self.standardInput = standardInput
+        self.standardOutput = standardOutput
+        self.standardError = standardError
+        self.newProcessGroup = newProcessGroup
+        self.cgroupProcsPaths = cgroupProcsPaths
+        self.resourceLimits = resourceLimits
+    }
+}
