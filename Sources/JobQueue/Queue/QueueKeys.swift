@@ -54,6 +54,10 @@ public struct QueueKeys: Sendable, Hashable {
         case parked = "parked:"
         /// Set of lock names with parked jobs.
         case parkedNames = "parked"
+        /// Hash of the queue's supervisor state (state, detail, host, pid, since, breaker ...).
+        case supervisor = "supervisor"
+        /// List of the last worker exits, newest first, as JSON objects.
+        case exits = "exits"
     }
 
     /// The queue these keys belong to.
@@ -96,6 +100,10 @@ public struct QueueKeys: Sendable, Hashable {
     public func limit(_ limiter: String) -> String { key(.keyLimit) + limiter }
     /// `jobq:{QUEUE}:lock:<name>`.
     public func lock(_ name: String) -> String { key(.lock) + name }
+    /// `jobq:{QUEUE}:supervisor`.
+    public var supervisor: String { key(.supervisor) }
+    /// `jobq:{QUEUE}:exits`.
+    public var exits: String { key(.exits) }
     /// `jobq:{QUEUE}:stats:<minute>` for a minute since the epoch.
     public func minuteStats(_ minute: Int64) -> String { key(.minuteStats) + String(minute) }
 
