@@ -5,7 +5,8 @@
 //   example-worker work QUEUE [options]           runs jobs until idle
 //
 // Options of `work`:
-//   --log FILE          append "<job id> <n>" for every run (lets a test count runs per job)
+//   --log FILE          append "<job id> <n> <start ms> <end ms> <fencing token>" for every run
+//                       (lets a test count runs per job and see which overlapped)
 //   --job-ms N          pretend each job takes N ms
 //   --idle-exit SECS    exit after this long without work (default 5)
 //   --lease-ms N        lease length (default 30000)
@@ -57,10 +58,12 @@ struct Example {
         var configuration = Worker.Configuration()
         configuration.idleExit = .seconds(option("--idle-exit").flatMap(Int.init) ?? 5)
         let worker = Worker(queue: queue, configuration: configuration) { context in
+            let start = Int64(Date().timeIntervalSince1970 * 1000)
             let payload = try context.job.decodePayload(Payload.self)
             if jobMilliseconds > 0 { usleep(jobMilliseconds * 1000) }
             if let log {
-                let line = Array("\(context.job.id) \(payload.n)\n".utf8)
+                let end = Int64(Date().timeIntervalSince1970 * 1000)
+                let line = Array("\(context.job.id) \(payload.n) \(start) \(end) \(context.job.fencingToken ?? 0)\n".utf8)
                 _ = line.withUnsafeBytes { write(log, $0.baseAddress, $0.count) }
             }
             return .completed

@@ -6,29 +6,17 @@ import Testing
 /// Real worker processes, killed and starved of Redis, must not lose jobs.
 @Suite("Crash recovery with real processes", .serialized) struct CrashRecoveryTests {
     private func startWorker(queue: QueueName, redisURL: String, log: URL, extra: [String] = []) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Binaries.path("example-worker"))
-        process.arguments = ["work", queue.rawValue, "--log", log.path, "--lease-ms", "1000", "--consumer-ttl-ms", "1000", "--poison-after", "0"] + extra
-        process.environment = ["JOBQ_REDIS_URL": redisURL, "PATH": "/usr/bin:/bin"]
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+        try ExampleWorker.start(
+            queue: queue, redisURL: redisURL, log: log,
+            arguments: ["--lease-ms", "1000", "--consumer-ttl-ms", "1000", "--poison-after", "0"] + extra)
     }
 
     /// Runs per job id, from the worker's log.
-    private func runs(in log: URL) throws -> [String: Int] {
-        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        var counts: [String: Int] = [:]
-        for line in text.split(separator: "\n") {
-            let parts = line.split(separator: " ")
-            if parts.count == 2 { counts[String(parts[0]), default: 0] += 1 }
-        }
-        return counts
+    private func runs(in log: URL) -> [String: Int] {
+        ExampleWorker.runs(in: log).reduce(into: [:]) { $0[$1.id, default: 0] += 1 }
     }
 
-    private func temporaryLog() -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("jobq-runs-\(UUID().uuidString).log")
-    }
+    private func temporaryLog() -> URL { ExampleWorker.temporaryLog() }
 
     @Test func consumerSIGKILLedFiftyTimesWhileDrainingLosesNoJob() throws {
         let url = try TestRedis.url()
@@ -48,7 +36,7 @@ import Testing
         let finisher = try startWorker(queue: queue.name, redisURL: url, log: log, extra: ["--idle-exit", "3"])
         finisher.waitUntilExit()
         #expect(finisher.terminationStatus == 0)
-        let counts = try runs(in: log)
+        let counts = runs(in: log)
         let missing = ids.subtracting(counts.keys)
         #expect(missing.isEmpty, "jobs never run: \(missing.count)")
         let duplicates = counts.values.reduce(0) { $0 + max(0, $1 - 1) }
@@ -65,14 +53,14 @@ import Testing
         let log = temporaryLog()
         defer { try? FileManager.default.removeItem(at: log) }
         let worker = try startWorker(queue: queue.name, redisURL: server.url, log: log, extra: ["--job-ms", "2", "--idle-exit", "4"])
-        try #require(eventually(timeout: .seconds(10)) { try runs(in: log).count > 100 })
+        try #require(eventually(timeout: .seconds(10)) { runs(in: log).count > 100 })
         server.stop()
         usleep(1_500_000)
         #expect(worker.isRunning, "the worker waits for Redis instead of dying")
         try server.start()
         worker.waitUntilExit()
         #expect(worker.terminationStatus == 0)
-        let missing = ids.subtracting(try runs(in: log).keys)
+        let missing = ids.subtracting(runs(in: log).keys)
         #expect(missing.isEmpty, "jobs never run: \(missing.count)")
         // The test's own connection went down with the server: the first command reports it, the
         // next one reconnects.
