@@ -77,7 +77,7 @@ let package = Package(
             path: "Examples/SwiftWorker"
         ),
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "JobqTestSupport"]),
-        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "JobQueue", "Processes", "JobqTestSupport"]),
+        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "JobQueue", "Processes", "JobqTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ProcessesTests", dependencies: ["Processes"]),
         .testTarget(name: "IngestionTests", dependencies: ["Ingestion", "JobQueue", "JobqTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["JobQueue", "JobqTestSupport"]),
