@@ -1,16 +1,16 @@
 import Glibc
 
 /// Finds the file to execute for a program name, the way a shell searches `PATH`.
-enum ExecutableLookup {
+public enum ExecutableLookup {
     /// Used when neither the child's environment nor this process has a `PATH`.
-    static let defaultSearchPath = "/usr/local/bin:/usr/bin:/bin"
+    public static let defaultSearchPath = "/usr/local/bin:/usr/bin:/bin"
 
     /// Returns `name` unchanged when it contains a slash (the kernel reports problems at exec),
     /// else the first regular, executable `dir/name` on `searchPath`.
     ///
     /// - Throws: ``ProcessError/Code/executableNotFound`` when no directory has it,
     ///   ``ProcessError/Code/notExecutable`` when it exists only without execute permission.
-    static func resolve(_ name: String, searchPath: String) throws(ProcessError) -> String {
+    public static func resolve(_ name: String, searchPath: String) throws(ProcessError) -> String {
         if name.contains("/") {
             return name
         }

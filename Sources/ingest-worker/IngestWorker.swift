@@ -14,7 +14,8 @@ struct IngestWorker: ParsableCommand {
         is dead-lettered with reason "unknown type". With -- COMMAND ARGS..., every job runs that command.
 
         Exit status: 0 after --idle-exit, --max-jobs or a graceful stop (SIGTERM/SIGINT); \
-        1 on a fatal error (such as bad Redis credentials); 64 on bad usage; 130 after a second SIGINT.
+        1 on a fatal error (such as bad Redis credentials or a command that does not exist); 64 on bad \
+        usage; 130 after a second SIGINT.
         """
     )
 
@@ -24,11 +25,19 @@ struct IngestWorker: ParsableCommand {
     @Option(name: .customLong("job-timeout"), help: "Stop a job after this long and fail it (e.g. 10m).") var jobTimeout: String?
     @Option(help: "Lease length: a job not extended within it goes to another worker.") var lease: String = "30s"
     @Option(name: .customLong("stop-grace"), help: "On SIGTERM, how long the running job may finish.") var stopGrace: String = "30s"
+    @Option(name: .customLong("kill-grace"), help: "For a command: time between SIGTERM and SIGKILL when a run is stopped.") var killGrace: String = "10s"
+    @Option(name: .customLong("tempfail-delay"), help: "For a command: when it exits 75, how long until the job is retried.") var tempfailDelay: String = "30s"
     @Option(help: ArgumentHelp("Redis URL (else JOBQ_REDIS_URL, REDIS_URL, redis://127.0.0.1:6379/0).", valueName: "url")) var redis: String?
+    @Argument(parsing: .postTerminator, help: ArgumentHelp("A command to run for every job: the job's JSON on stdin; exit 0 done, 75 retry later, else failed.", valueName: "command"))
+    var command: [String] = []
 
     func validate() throws {
         if let maxJobs, maxJobs < 1 { throw ValidationError("--max-jobs must be at least 1") }
-        for (name, value) in [("--idle-exit", idleExit), ("--job-timeout", jobTimeout), ("--lease", lease), ("--stop-grace", stopGrace)] {
+        let durations = [
+            ("--idle-exit", idleExit), ("--job-timeout", jobTimeout), ("--lease", lease), ("--stop-grace", stopGrace),
+            ("--kill-grace", killGrace), ("--tempfail-delay", tempfailDelay),
+        ]
+        for (name, value) in durations {
             if let value, (try? DurationText.parse(value)) == nil { throw ValidationError("\(name): '\(value)' is not a duration (e.g. 30s, 5m)") }
         }
         if let leaseValue = try? DurationText.parse(lease), leaseValue < .seconds(1) { throw ValidationError("--lease must be at least 1s") }
@@ -48,9 +57,19 @@ struct IngestWorker: ParsableCommand {
             configuration.maxJobs = maxJobs
             configuration.jobTimeout = try jobTimeout.map(DurationText.parse)
             configuration.shutdownGrace = try DurationText.parse(stopGrace)
-            configuration.registryInfo = ["command": "ingest-worker"]
-            let dispatcher = JobDispatcher.builtIn()
-            let worker = Worker(queue: queue, configuration: configuration) { context in try dispatcher.handle(context) }
+            configuration.registryInfo = ["command": command.isEmpty ? "ingest-worker" : command.joined(separator: " ")]
+            let handler: Worker.Handler
+            if command.isEmpty {
+                let dispatcher = JobDispatcher.builtIn()
+                handler = { context in try dispatcher.handle(context) }
+            } else {
+                var commandConfiguration = CommandHandler.Configuration(command: command)
+                commandConfiguration.stopGrace = try DurationText.parse(killGrace)
+                commandConfiguration.retryLaterDelay = try DurationText.parse(tempfailDelay)
+                let commandHandler = try CommandHandler(configuration: commandConfiguration)
+                handler = { context in commandHandler.handle(context) }
+            }
+            let worker = Worker(queue: queue, configuration: configuration, handler: handler)
             let signals = ShutdownSignals { _ in worker.stop() }
             defer { signals.cancel() }
             let reason = try worker.run()

@@ -86,7 +86,7 @@ import Testing
         try queue.enqueue(payload: #"{"n":2}"#, options: EnqueueOptions(concurrencyKey: "k"))
         let log = ExampleWorker.temporaryLog()
         defer { try? FileManager.default.removeItem(at: log) }
-        let doomed = try ExampleWorker.start(queue: queue.name, redisURL: url, log: log, arguments: ["--job-ms", "60000", "--lease-ms", "1000", "--poison-after", "0"])
+        let doomed = try ExampleWorker.start(queue: queue.name, redisURL: url, log: log, arguments: ["--job-ms", "60000", "--lease-ms", "1000", "--consumer-ttl-ms", "400", "--poison-after", "0"])
         try #require(eventually { try queue.locks().contains { $0.name == "key:k" } })
         let held = try #require(try queue.locks().first { $0.name == "key:k" })
         kill(doomed.processIdentifier, SIGKILL)

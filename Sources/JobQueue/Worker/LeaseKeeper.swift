@@ -20,7 +20,12 @@ final class LeaseKeeper: Sendable {
         var contextStartedAt = ContinuousClock.now
         var finished = false
         var processed = 0
+        var lastWake = ContinuousClock.now - .seconds(3600)
     }
+
+    /// A run start wakes the keeper (to show the job in the registry and watch its timeout) at most
+    /// this often; a backlog of short jobs does not cost a thread switch per job.
+    private static let wakeSpacing: Duration = .seconds(1)
 
     init(queue: Queue, consumerID: String, configuration: Worker.Configuration, control: WorkerControl, logger: Logger) {
         self.queue = queue
@@ -36,13 +41,16 @@ final class LeaseKeeper: Sendable {
         thread.start()
     }
 
-    /// A run started: keep its lease from now on. The keeper is not woken (that would cost a
-    /// thread switch per job); it wakes often enough to extend the lease in time.
+    /// A run started: keep its lease, show it in the registry, watch its timeout.
     func begin(_ context: JobContext) {
-        state.withLock {
-            $0.context = context
-            $0.contextStartedAt = .now
+        let shouldWake = state.withLock { state -> Bool in
+            state.context = context
+            state.contextStartedAt = .now
+            guard ContinuousClock.now - state.lastWake >= Self.wakeSpacing else { return false }
+            state.lastWake = .now
+            return true
         }
+        if shouldWake { wake() }
     }
 
     /// The run ended (successfully or not).
@@ -94,7 +102,7 @@ final class LeaseKeeper: Sendable {
                 heartbeat(context, processed: processed, &connection)
             }
             var wakeAt = min(nextHeartbeat, now + extendEvery)
-            if context != nil { wakeAt = min(wakeAt, nextExtend, now + .seconds(1)) }
+            if context != nil { wakeAt = min(wakeAt, nextExtend, now + Self.wakeSpacing) }
             condition.lock()
             if !state.withLock({ $0.finished }) {
                 _ = condition.wait(until: Date().addingTimeInterval(max(0.001, (wakeAt - ContinuousClock.now).seconds)))

@@ -23,6 +23,8 @@ struct EnqueueCommand: ParsableCommand {
     @Option(name: .customLong("max-attempts"), help: "Starts allowed before the job is dead-lettered (1-1000).") var maxAttempts: Int?
     @Option(help: "Refuse the job while another with this key is waiting, delayed or running.") var unique: String?
     @Option(help: "The job id (default: random). Not with --jsonl.") var id: String?
+    @Option(help: "A named rate limiter the job draws tokens from (see jobq limit --key).") var limiter: String?
+    @Option(name: .customLong("concurrency-key"), help: "Jobs with the same key never run at the same time.") var concurrencyKey: String?
 
     func validate() throws {
         let sources = [payload != nil, payloadFile != nil, jsonl != nil].filter { $0 }.count
@@ -35,7 +37,8 @@ struct EnqueueCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            var options = EnqueueOptions(id: id, type: type, maxAttempts: maxAttempts, uniqueKey: unique)
+            var options = EnqueueOptions(
+                id: id, type: type, maxAttempts: maxAttempts, uniqueKey: unique, limiter: limiter, concurrencyKey: concurrencyKey)
             if let delay { options.delay = try parseDuration(delay, option: "--delay") }
             let queue = try redis.queue(self.queue)
             if let jsonl {

@@ -1,0 +1,103 @@
+import Foundation
+import JobQueue
+import Processes
+
+/// Runs each job as a child process: the user's own script, one process per job.
+///
+/// Contract with the command (see `docs/worker.md`):
+/// - stdin: the job's message, a JSON object with `payload` (and `id`, `type`, ...), then end of file;
+/// - environment: the worker's, without Redis credentials, plus `JOBQ_JOB_ID`, `JOBQ_QUEUE`,
+///   `JOBQ_JOB_TYPE`, `JOBQ_ATTEMPT`, `JOBQ_MAX_ATTEMPTS` and, when a lock guards the run,
+///   `JOBQ_FENCING_TOKEN`;
+/// - argv: exactly the configured command; nothing from the payload is ever put in a shell string;
+/// - exit 0 acks the job; exit 75 (EX_TEMPFAIL) puts it back for later without counting an
+///   attempt; any other status, or death by a signal, fails it (retry with backoff, then dead
+///   letter), keeping the status and the last 4 KiB of the child's stderr with the job.
+///
+/// The child runs in its own process group. When the run is cancelled (job timeout, shutdown, lost
+/// lease) the group gets SIGTERM, then SIGKILL after ``Configuration/stopGrace``.
+public struct CommandHandler: Sendable {
+    /// How commands are run.
+    public struct Configuration: Sendable {
+        /// The program and its arguments, as given after `--`.
+        public var command: [String]
+        /// Time between SIGTERM and SIGKILL when a run is cancelled. Default: 10 s.
+        public var stopGrace: Duration = .seconds(10)
+        /// When an exit 75 puts the job back, how long until it is due again. Default: 30 s.
+        public var retryLaterDelay: Duration = .seconds(30)
+        /// How much of the end of the child's stderr is kept with a failed job. Default: 4096 bytes.
+        public var stderrTailBytes: Int = 4096
+        /// The base environment of every child; Redis credentials are removed from it.
+        public var environment: [String: String] = ProcessInfo.processInfo.environment
+
+        /// Runs `command` with the defaults.
+        public init(command: [String]) {
+            self.command = command
+        }
+    }
+
+    /// Exit status that means "try again later" (sysexits EX_TEMPFAIL).
+    public static let retryLaterStatus: Int32 = 75
+
+    /// Variables never handed to a child: they carry Redis credentials.
+    static let withheldVariables: Set<String> = ["JOBQ_REDIS_URL", "JOBQ_REDIS_PASSWORD", "JOBQ_REDIS_PASSWORD_FILE", "JOBQ_WORKER_ID"]
+
+    /// The configuration in use.
+    public let configuration: Configuration
+
+    /// Checks that the command can be found, so a worker with a typo fails at start, not per job.
+    /// - Throws: ``ProcessError`` naming the missing or non-executable program.
+    public init(configuration: Configuration) throws {
+        guard let program = configuration.command.first else {
+            throw ProcessError(code: .invalidArgument, message: "no command given after --")
+        }
+        let path = try ExecutableLookup.resolve(program, searchPath: configuration.environment["PATH"] ?? ExecutableLookup.defaultSearchPath)
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw ProcessError(code: .executableNotFound, message: "\(program) does not exist or is not executable")
+        }
+        self.configuration = configuration
+    }
+
+    /// Runs one job's command and maps its exit to a result.
+    public func handle(_ context: JobContext) -> JobResult {
+        let job = context.job
+        var environment = configuration.environment.filter { !Self.withheldVariables.contains($0.key) }
+        environment["JOBQ_JOB_ID"] = job.id
+        environment["JOBQ_QUEUE"] = context.queue.rawValue
+        environment["JOBQ_JOB_TYPE"] = job.type
+        environment["JOBQ_ATTEMPT"] = String(job.attempt)
+        environment["JOBQ_MAX_ATTEMPTS"] = String(job.maxAttempts)
+        if let fencing = job.fencingToken { environment["JOBQ_FENCING_TOKEN"] = String(fencing) }
+        let options = LaunchOptions(
+            executable: configuration.command[0], arguments: Array(configuration.command.dropFirst()),
+            environment: environment, standardInput: .bytes(job.body),
+            standardError: .captureTail(maxBytes: configuration.stderrTailBytes), newProcessGroup: true)
+        let child: ChildProcess
+        do {
+            child = try ChildProcess.launch(options)
+        } catch {
+            return .failed("could not start \(configuration.command[0]): \(error.message)")
+        }
+        let grace = configuration.stopGrace
+        context.onCancel { _ in
+            // Tear down on a thread of its own; this handler keeps waiting for the exit below.
+            Thread { _ = child.terminate(grace: grace) }.start()
+        }
+        let exit = child.wait()
+        return result(of: exit, stderr: child.standardErrorTail, cancellation: context.cancellationReason)
+    }
+
+    func result(of exit: ProcessExit, stderr: [UInt8], cancellation: JobContext.CancellationReason?) -> JobResult {
+        if case .exited(let code) = exit.termination {
+            if code == 0 { return .completed }
+            if code == Self.retryLaterStatus { return .retryLater(after: configuration.retryLaterDelay) }
+        }
+        var status = "\(configuration.command[0]): \(exit.description)"
+        if let cancellation { status += " (stopped: \(cancellation.rawValue))" }
+        let tail = String(decoding: stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !tail.isEmpty else { return .failed(status) }
+        // The status line comes first and the stderr tail after it; the whole fits the 4 KiB kept.
+        let room = max(0, configuration.stderrTailBytes - status.utf8.count - 1)
+        return .failed(status + "\n" + String(decoding: tail.utf8.suffix(room), as: UTF8.self))
+    }
+}
