@@ -49,7 +49,7 @@ struct IngestWorker: ParsableCommand {
             configuration.jobTimeout = try jobTimeout.map(DurationText.parse)
             configuration.shutdownGrace = try DurationText.parse(stopGrace)
             configuration.registryInfo = ["command": "ingest-worker"]
-            let dispatcher = JobDispatcher.builtIn()
+            let dispatcher = JobDispatcher.builtIn(queue: queue)
             let worker = Worker(queue: queue, configuration: configuration) { context in try dispatcher.handle(context) }
             let signals = ShutdownSignals { _ in worker.stop() }
             defer { signals.cancel() }
