@@ -60,7 +60,7 @@ struct IngestWorker: ParsableCommand {
             configuration.registryInfo = ["command": command.isEmpty ? "ingest-worker" : command.joined(separator: " ")]
             let handler: Worker.Handler
             if command.isEmpty {
-                let dispatcher = JobDispatcher.builtIn()
+                let dispatcher = JobDispatcher.builtIn(queue: queue)
                 handler = { context in try dispatcher.handle(context) }
             } else {
                 var commandConfiguration = CommandHandler.Configuration(command: command)
