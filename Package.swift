@@ -69,7 +69,7 @@ let package = Package(
             ]
         ),
         // Shared by the test targets: private Redis servers, unique queue names, built binaries.
-        .target(name: "JobqTestSupport", dependencies: ["JobQueue"], path: "Tests/TestSupport"),
+        .target(name: "JobqTestSupport", dependencies: ["JobQueue", "Processes"], path: "Tests/TestSupport"),
         // The Swift example: enqueue and run a worker with a custom handler (also used by tests).
         .executableTarget(
             name: "example-worker",

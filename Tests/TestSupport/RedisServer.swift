@@ -1,5 +1,6 @@
 import Foundation
 import JobQueue
+import Processes
 
 /// A private `redis-server` started by a test, on a free loopback port, without persistence
 /// unless asked. Stopped (SIGTERM, then SIGKILL) by ``stop()`` or when the test process exits.
@@ -8,7 +9,7 @@ public final class RedisServer: @unchecked Sendable {
     public private(set) var port: Int = 0
     public let directory: URL
     private let extraArguments: [String]
-    private var process: Process?
+    private var process: ChildProcess?
 
     /// The server's URL.
     public var url: String { "redis://127.0.0.1:\(port)/0" }
@@ -35,19 +36,15 @@ public final class RedisServer: @unchecked Sendable {
     deinit { stop() }
 
     /// The server's process id, while running.
-    public var pid: Int32? { process?.processIdentifier }
+    public var pid: Int32? { process?.pid }
 
     /// Starts the server again on the same port and directory (e.g. after ``stop()``).
     public func start() throws { try launch() }
 
     /// Stops the server and waits for it to exit.
     public func stop() {
-        guard let process, process.isRunning else { return }
-        kill(process.processIdentifier, SIGTERM)
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        guard let process else { return }
+        _ = process.terminate(grace: .seconds(5))
         self.process = nil
     }
 
@@ -57,26 +54,36 @@ public final class RedisServer: @unchecked Sendable {
     }
 
     private func launch() throws {
-        let process = Process()
-        process.executableURL = try Self.redisServerExecutable()
-        process.arguments = [
+        let arguments = [
             "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
             "--dir", directory.path, "--daemonize", "no", "--protected-mode", "yes", "--loglevel", "warning",
         ] + extraArguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess.launch(LaunchOptions(
+            executable: try Self.redisServerExecutable().path, arguments: arguments,
+            standardOutput: .discard, standardError: .discard))
         self.process = process
-        RedisServerRegistry.add(process.processIdentifier)
+        RedisServerRegistry.add(process.pid)
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
-            if !process.isRunning { break }
-            if (try? RedisConnection(configuration: RedisConfiguration(url: url)).command(["PING"])) != nil { return }
+            if process.wait(timeout: .zero) != nil { break }
+            if Self.answers(url) { return }
             usleep(20_000)
         }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        _ = process.terminate(grace: .zero)
         self.process = nil
         throw TestFailure("redis-server did not start on port \(port)")
+    }
+
+    /// True when a server answers at `url`, even if only to refuse an unauthenticated PING.
+    private static func answers(_ url: String) -> Bool {
+        do {
+            _ = try RedisConnection(configuration: RedisConfiguration(url: url)).command(["PING"])
+            return true
+        } catch let error as RedisError {
+            return error.code == .authenticationFailed
+        } catch {
+            return false
+        }
     }
 
     static func redisServerExecutable() throws -> URL {
