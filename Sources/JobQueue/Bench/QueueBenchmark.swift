@@ -69,6 +69,12 @@ public struct QueueBenchmark: Sendable {
         let drain = try drainRate(queue, jobs: n)
         rows.append(Result(name: "drain, one worker, no-op", value: drain, unit: "jobs/s", ratio: drain / evalsha, baseline: "raw EVALSHA"))
 
+        progress("jobq drain with a rate limit far above the drain rate (\(n) jobs)")
+        try queue.setRateLimit(RateLimit(count: 1_000_000, period: .seconds(1), burst: 1000))
+        let limited = try drainRate(queue, jobs: n)
+        try queue.setRateLimit(nil)
+        rows.append(Result(name: "drain, one worker, rate limit set", value: limited, unit: "jobs/s", ratio: limited / drain, baseline: "drain, one worker, no-op"))
+
         progress("jobq enqueue in batches of \(configuration.batchSize) (\(n))")
         let batch = (0..<configuration.batchSize).map { _ in NewJob(payload: "{}", options: EnqueueOptions(type: "noop")) }
         let batches = max(1, n / configuration.batchSize)

@@ -20,6 +20,8 @@ public final class Consumer: Sendable {
     /// True until the first reserve, which also takes whatever an earlier process with the same
     /// consumer id left in the claim list.
     private let firstReserve = Atomic<Bool>(true)
+    /// When due delayed jobs were last promoted by this consumer (monotonic nanoseconds).
+    private let lastPromotion = Atomic<Int64>(0)
 
     /// Opens a consumer with its own connection to the queue's server and registers it (a first
     /// heartbeat), so that the reaper knows it.
@@ -42,8 +44,10 @@ public final class Consumer: Sendable {
     public func reserve(waitingUpTo timeout: Duration) throws -> ReserveOutcome {
         let deadline = ContinuousClock.now + timeout
         var fetched = firstReserve.exchange(false, ordering: .relaxed)
+        var wasEmpty = false
         while true {
-            guard let outcome = try queue.reserve(on: connection, consumer: id, fetched: fetched) else { continue }
+            let promote = promotionDue() || wasEmpty
+            guard let outcome = try queue.reserve(on: connection, consumer: id, fetched: fetched, promote: promote) else { continue }
             fetched = false
             let remaining = deadline - ContinuousClock.now
             switch outcome {
@@ -57,6 +61,7 @@ public final class Consumer: Sendable {
                 if remaining <= .zero { return outcome }
                 Thread.sleep(forTimeInterval: min(Self.saturatedRecheck, remaining).seconds)
             case .empty(let nextDelayed):
+                wasEmpty = true
                 if remaining <= .zero { return outcome }
                 var wait = remaining
                 if let nextDelayed, nextDelayed < wait { wait = max(nextDelayed, .milliseconds(10)) }
@@ -68,8 +73,21 @@ public final class Consumer: Sendable {
     /// Acks `job` and, in the same round trip, reserves the next one without blocking.
     /// - Returns: whether the ack took effect (`false`: the lease was lost), and the next outcome.
     public func complete(_ job: ReservedJob, reserveNext: Bool) throws -> (acked: Bool, next: ReserveOutcome?) {
-        try queue.complete(on: connection, job, nextFor: reserveNext ? id : nil)
+        try queue.complete(on: connection, job, nextFor: reserveNext ? id : nil, promote: reserveNext && promotionDue())
     }
+
+    /// Whether this reserve should first promote due delayed jobs: at most every 100 ms while the
+    /// queue is busy (saving a sorted-set read per job), so retries never wait long behind a backlog.
+    private func promotionDue() -> Bool {
+        let now = Int64(DispatchTime.now().uptimeNanoseconds)
+        let last = lastPromotion.load(ordering: .relaxed)
+        guard now - last >= Self.promotionInterval else { return false }
+        lastPromotion.store(now, ordering: .relaxed)
+        return true
+    }
+
+    /// 100 ms, in nanoseconds.
+    static let promotionInterval: Int64 = 100_000_000
 
     /// Renews this consumer's registration (call at least every ``Queue/Configuration/consumerTTL`` / 2).
     @discardableResult

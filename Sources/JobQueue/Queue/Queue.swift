@@ -135,18 +135,18 @@ public final class Queue: Sendable {
 
     // MARK: - Consuming (used by Consumer, on its own connection)
 
-    func reserve(on connection: RedisConnection, consumer: String, fetched: Bool) throws -> ReserveOutcome? {
+    func reserve(on connection: RedisConnection, consumer: String, fetched: Bool, promote: Bool) throws -> ReserveOutcome? {
         let reply = try redis {
-            try connection.run(QueueScripts.reserve, keys: [keys.base], arguments: reserveArguments(consumer, fetched: fetched))
+            try connection.run(QueueScripts.reserve, keys: [keys.base], arguments: reserveArguments(consumer, fetched: fetched, promote: promote))
         }
         return try Self.reserveOutcome(reply)
     }
 
-    func complete(on connection: RedisConnection, _ job: ReservedJob, nextFor consumer: String?) throws -> (acked: Bool, next: ReserveOutcome?) {
+    func complete(on connection: RedisConnection, _ job: ReservedJob, nextFor consumer: String?, promote: Bool = false) throws -> (acked: Bool, next: ReserveOutcome?) {
         var arguments: [RedisArgument] = [RedisArgument(job.id), RedisArgument(job.token)]
         if let consumer {
             arguments.append("1")
-            arguments.append(contentsOf: reserveArguments(consumer, fetched: false))
+            arguments.append(contentsOf: reserveArguments(consumer, fetched: false, promote: promote))
         } else {
             arguments.append("0")
         }
@@ -156,9 +156,9 @@ public final class Queue: Sendable {
         return (status == "acked", next ?? nil)
     }
 
-    func reserveArguments(_ consumer: String, fetched: Bool) -> [RedisArgument] {
+    func reserveArguments(_ consumer: String, fetched: Bool, promote: Bool) -> [RedisArgument] {
         [
-            RedisArgument(consumer), fetched ? "1" : "0", RedisArgument(Int(configuration.lease.milliseconds)),
+            RedisArgument(consumer), fetched ? "1" : "0", promote ? "1" : "0", RedisArgument(Int(configuration.lease.milliseconds)),
             RedisArgument(configuration.maxMessageBytes), RedisArgument(configuration.defaultMaxAttempts),
         ]
     }

@@ -20,7 +20,8 @@ public struct QueueKeys: Sendable, Hashable {
         case active = "active"
         /// Sorted set of dead-lettered job ids, scored by time of death (ms).
         case dead = "dead"
-        /// Hash of per-queue settings (paused, limits) stored in Redis.
+        /// Hash of per-queue settings stored in Redis: paused, concurrency, dead-letter retention,
+        /// and the queue's own token bucket (rate, per_ms, burst, tokens, at).
         case config = "config"
         /// Hash of all-time counters.
         case stats = "stats"
@@ -40,8 +41,6 @@ public struct QueueKeys: Sendable, Hashable {
         case unique = "unique:"
         /// Hash of counters per minute, expiring after two hours: `stats:<epoch minute>`.
         case minuteStats = "stats:"
-        /// Hash of the queue's token bucket (rate, period, burst, level).
-        case limit = "limit"
         /// Hash of a named token bucket jobs may share: `limit:<limiter key>`.
         case keyLimit = "limit:"
         /// Hash of a held lock with a TTL: `lock:<name>`.
@@ -94,8 +93,6 @@ public struct QueueKeys: Sendable, Hashable {
     public func claim(_ consumer: String) -> String { key(.claim) + consumer }
     /// `jobq:{QUEUE}:worker:<consumer>`.
     public func worker(_ consumer: String) -> String { key(.worker) + consumer }
-    /// `jobq:{QUEUE}:limit`, the queue's token bucket.
-    public var limit: String { key(.limit) }
     /// `jobq:{QUEUE}:limit:<key>`, a named token bucket.
     public func limit(_ limiter: String) -> String { key(.keyLimit) + limiter }
     /// `jobq:{QUEUE}:lock:<name>`.

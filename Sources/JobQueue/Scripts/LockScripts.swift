@@ -49,13 +49,13 @@ extension QueueScripts {
 
     /// Sets or removes a token bucket's rate and burst, keeping its level (cut to the new burst).
     ///
-    /// KEYS[1]: queue key prefix. ARGV: limiter key ('' for the queue's own bucket), tokens per
-    /// period (0 removes the limit), period ms, burst. Returns 1.
+    /// KEYS[1]: queue key prefix. ARGV: limiter key ('' for the queue's own bucket, kept in the
+    /// config hash), tokens per period (0 removes the limit), period ms, burst. Returns 1.
     static let setLimit = LuaLibrary.script("set-limit", """
-    local key = K.limit
+    local key = K.config
     if ARGV[1] ~= '' then key = K.key_limit .. ARGV[1] end
     if tonumber(ARGV[2]) == 0 then
-      redis.call('DEL', key)
+      redis.call('HDEL', key, 'rate', 'per_ms', 'burst', 'tokens', 'at')
       return 1
     end
     redis.call('HSET', key, 'rate', ARGV[2], 'per_ms', ARGV[3], 'burst', ARGV[4])
@@ -69,7 +69,7 @@ extension QueueScripts {
     /// KEYS[1]: queue key prefix. ARGV: limiter key ('' for the queue's own bucket).
     /// Returns `{rate, period ms, burst, level as text}` or `{}` when no limit is set.
     static let limitStatus = LuaLibrary.script("limit-status", """
-    local key = K.limit
+    local key = K.config
     if ARGV[1] ~= '' then key = K.key_limit .. ARGV[1] end
     local b = redis.call('HMGET', key, 'rate', 'per_ms', 'burst', 'tokens', 'at')
     if not b[1] then return {} end

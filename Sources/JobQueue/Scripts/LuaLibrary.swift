@@ -224,11 +224,10 @@ enum LuaLibrary {
         end
 
         """),
-        // Milliseconds until the bucket at `key` has a whole token (0: it has one now), and whether a
-        // limit is set at all.
+        // Milliseconds until a bucket has a whole token (0: it has one now), and whether a limit is
+        // set at all. `b` is HMGET rate, per_ms, burst, tokens, at of the bucket's hash.
         Function(name: "bucket_wait", source: """
-        local function bucket_wait(key, now)
-          local b = redis.call('HMGET', key, 'rate', 'per_ms', 'burst', 'tokens', 'at')
+        local function bucket_wait(b, now)
           if not b[1] then return 0, false end
           local tokens, rate, per = bucket_level(b, now)
           if tokens >= 1 then return 0, true end
@@ -236,10 +235,10 @@ enum LuaLibrary {
         end
 
         """),
+        // Takes a token from the bucket in hash `key` whose fields were read into `b`.
         Function(name: "bucket_take", source: """
-        local function bucket_take(key, now)
-          local b = redis.call('HMGET', key, 'rate', 'per_ms', 'burst', 'tokens', 'at')
-          if b[1] then redis.call('HSET', key, 'tokens', bucket_level(b, now) - 1, 'at', now) end
+        local function bucket_take(key, b, now)
+          redis.call('HSET', key, 'tokens', bucket_level(b, now) - 1, 'at', now)
         end
 
         """),
@@ -343,7 +342,8 @@ enum LuaLibrary {
 
         """),
         // The reserve step. `fetched` is '1' when the consumer's BLMOVE just moved an entry into its
-        // claim list. Checks, in order: paused; the queue's token bucket; a free concurrency slot.
+        // claim list; `promote` is '1' to move due delayed jobs to the waiting list first (consumers
+        // ask for it at most every 100 ms while busy, and always before they wait). Checks, in order: paused; the queue's token bucket; a free concurrency slot.
         // Then per job: its limiter's bucket (no token: the job is delayed until there is one) and
         // its concurrency key's lock (held: the job is parked until it is released). Replies:
         //   {'job', id, body, attempt, token, crashes, max_attempts, enqueued_at, type, now, fencing}
@@ -353,18 +353,19 @@ enum LuaLibrary {
         //   {'saturated'}   (every concurrency slot is held)
         //   {'busy'}        (skipped many unrunnable entries; call again)
         Function(name: "reserve", source: """
-        local function reserve(consumer, fetched, now, lease_ms, max_bytes, default_attempts)
-          promote_due(now, 100)
-          local cfg = redis.call('HMGET', K.config, 'paused', 'concurrency')
+        local function reserve(consumer, fetched, promote, now, lease_ms, max_bytes, default_attempts)
+          if promote == '1' then promote_due(now, 100) end
+          -- The queue's own bucket lives in its config hash: one read for every setting.
+          local cfg = redis.call('HMGET', K.config, 'rate', 'per_ms', 'burst', 'tokens', 'at', 'paused', 'concurrency')
           local refusal = nil
-          local queue_wait, queue_limited = bucket_wait(K.limit, now)
+          local queue_wait, queue_limited = bucket_wait(cfg, now)
           local slot = nil
-          if cfg[1] == '1' then
+          if cfg[6] == '1' then
             refusal = {'paused'}
           elseif queue_wait > 0 then
             refusal = {'throttled', queue_wait}
-          elseif cfg[2] then
-            slot = free_slot(tonumber(cfg[2]))
+          elseif cfg[7] then
+            slot = free_slot(tonumber(cfg[7]))
             if not slot then refusal = {'saturated'} end
           end
           if refusal then
@@ -382,8 +383,10 @@ enum LuaLibrary {
             if not entry then return {'empty', next_due_in(now)} end
             local id, h, f = admit(entry, now, max_bytes, default_attempts)
             local runnable = id ~= nil
+            local limiter = nil
             if runnable and f[9] then
-              local wait = bucket_wait(K.key_limit .. f[9], now)
+              limiter = redis.call('HMGET', K.key_limit .. f[9], 'rate', 'per_ms', 'burst', 'tokens', 'at')
+              local wait = bucket_wait(limiter, now)
               if wait > 0 then
                 redis.call('HSET', h, 'state', 'delayed', 'due_at', now + wait)
                 redis.call('ZADD', K.delayed, now + wait, id)
@@ -417,8 +420,8 @@ enum LuaLibrary {
                 fields[#fields + 1] = 'fencing'
                 fields[#fields + 1] = fencing
               end
-              if queue_limited then bucket_take(K.limit, now) end
-              if f[9] then bucket_take(K.key_limit .. f[9], now) end
+              if queue_limited then bucket_take(K.config, cfg, now) end
+              if limiter and limiter[1] then bucket_take(K.key_limit .. f[9], limiter, now) end
               redis.call('HSET', h, unpack(fields))
               redis.call('ZADD', K.active, deadline, id)
               return {'job', id, f[4], attempts, token, tonumber(f[5]) or 0, tonumber(f[6]) or default_attempts,

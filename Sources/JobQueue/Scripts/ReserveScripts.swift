@@ -2,21 +2,21 @@ extension QueueScripts {
     /// Takes the next runnable job and leases it, in one step.
     ///
     /// KEYS[1]: queue key prefix. ARGV: consumer id, '1' if the consumer's BLMOVE just moved an
-    /// entry into its claim list ('0' otherwise), lease ms, max message bytes, default max_attempts.
-    /// First promotes due delayed jobs; then, unless the queue is paused, takes the entry in the
+    /// entry into its claim list ('0' otherwise), '1' to promote due delayed jobs first, lease ms,
+    /// max message bytes, default max_attempts. Then, unless the queue is paused, takes the entry in the
     /// consumer's claim list or else the rightmost waiting entry, and records the lease (deadline
     /// from Redis TIME, owner, token) in the same script, so no crash can leave a job taken but
     /// unleased. Malformed messages are dead-lettered here. Returns the reserve reply described in
     /// ``LuaLibrary``.
     static let reserve = LuaLibrary.script("reserve", """
-    return reserve(ARGV[1], ARGV[2], now_ms(), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
+    return reserve(ARGV[1], ARGV[2], ARGV[3], now_ms(), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]))
     """)
 
     /// Acknowledges a finished job and, when asked, reserves the next one: one round trip per job
     /// while the queue is backlogged.
     ///
     /// KEYS[1]: queue key prefix. ARGV: job id, lease token, '1' to reserve next ('0' not), then
-    /// the reserve arguments (consumer, '0', lease ms, max bytes, default max_attempts).
+    /// the reserve arguments (consumer, '0', promote flag, lease ms, max bytes, default max_attempts).
     /// Returns `{status, reserve reply}` where status is 'acked', or 'stale' when the token no
     /// longer holds the lease (acked before, or the lease expired and the job was given to
     /// another consumer): acking is idempotent and only the lease owner can ack.
@@ -35,7 +35,7 @@ extension QueueScripts {
       status = 'acked'
     end
     if ARGV[3] == '1' then
-      return {status, reserve(ARGV[4], ARGV[5], now, tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]))}
+      return {status, reserve(ARGV[4], ARGV[5], ARGV[6], now, tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]))}
     end
     return {status}
     """)
