@@ -1,0 +1,130 @@
+import Foundation
+import JobQueue
+import JobqTestSupport
+import Testing
+
+/// The `jobq` binary as a user runs it: output, exit status, one-line errors.
+@Suite("jobq commands") struct JobqCommandTests {
+    private func jobq(_ arguments: [String], input: String? = nil) throws -> CommandRun {
+        try CommandRun.run("jobq", arguments, environment: ["JOBQ_REDIS_URL": try TestRedis.url()], input: input)
+    }
+
+    @Test func enqueuePrintsOneIdPerJobAndShowFindsIt() throws {
+        let queue = try uniqueQueueName()
+        let one = try jobq(["enqueue", queue.rawValue, #"{"path":"/srv/a.md"}"#, "--type", "ingest.file", "--max-attempts", "3"])
+        #expect(one.status == 0)
+        let id = try #require(one.lines.first)
+        #expect(one.lines.count == 1)
+        let shown = try jobq(["show", queue.rawValue, id, "--json"])
+        #expect(shown.status == 0)
+        let record = try JSONSerialization.jsonObject(with: Data(shown.standardOutput.utf8)) as? [String: Any]
+        #expect(record?["state"] as? String == "waiting")
+        #expect(record?["type"] as? String == "ingest.file")
+        #expect(record?["max_attempts"] as? Int == 3)
+        let human = try jobq(["show", queue.rawValue, id])
+        #expect(human.standardOutput.contains("state:        waiting"))
+        let many = try jobq(["enqueue", queue.rawValue, "--jsonl", "-", "--type", "noop"], input: "{\"n\":1}\n\n{\"n\":2}\n[3]\n")
+        #expect(many.status == 0)
+        #expect(many.lines.count == 3)
+    }
+
+    @Test func payloadFromAFileAndFromStdin() throws {
+        let queue = try uniqueQueueName()
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("payload-\(UUID().uuidString).json")
+        try #"{"from":"file"}"#.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let fromFile = try jobq(["enqueue", queue.rawValue, "--payload-file", file.path])
+        let fromStdin = try jobq(["enqueue", queue.rawValue, "--payload-file", "-"], input: #"{"from":"stdin"}"#)
+        #expect(fromFile.status == 0 && fromStdin.status == 0)
+        let body = try jobq(["show", queue.rawValue, fromStdin.lines[0], "--json"]).standardOutput
+        #expect(body.contains(#"\"from\":\"stdin\""#) || body.contains(#"{\"from\":\"stdin\"}"#))
+    }
+
+    @Test func badJSONLLineEnqueuesNothingAndNamesTheLine() throws {
+        let queue = try uniqueQueueName()
+        let run = try jobq(["enqueue", queue.rawValue, "--jsonl", "-"], input: "{\"n\":1}\n{oops\n")
+        #expect(run.status == 1)
+        #expect(run.standardError == "jobq: line 2 of - is not valid JSON; nothing was enqueued\n")
+        let counts = try Queue(name: queue, connection: TestRedis.connection()).counts()
+        #expect(counts.waiting == 0)
+    }
+
+    @Test func uniqueKeyRefusalPrintsTheHolderAndSaysSo() throws {
+        let queue = try uniqueQueueName()
+        let first = try jobq(["enqueue", queue.rawValue, "1", "--unique", "doc-1"]).lines[0]
+        let second = try jobq(["enqueue", queue.rawValue, "2", "--unique", "doc-1"])
+        #expect(second.status == 0)
+        #expect(second.lines == [first])
+        #expect(second.standardError.contains("held by job \(first)"))
+    }
+
+    @Test func errorsAreOneLineOnStderrWithANonZeroStatus() throws {
+        let badName = try jobq(["enqueue", "bad name", "{}"])
+        #expect(badName.status == 1)
+        #expect(badName.standardError.hasPrefix("jobq: invalid queue name"))
+        #expect(badName.standardError.filter { $0 == "\n" }.count == 1)
+
+        let down = try CommandRun.run("jobq", ["enqueue", "q", "{}"], environment: ["JOBQ_REDIS_URL": "redis://:topsecret@127.0.0.1:1/0"])
+        #expect(down.status == 1)
+        #expect(down.standardError.contains("127.0.0.1:1"))
+        #expect(!down.standardError.contains("topsecret"))
+        #expect(down.standardError.filter { $0 == "\n" }.count == 1)
+
+        let badJSON = try jobq(["enqueue", "q", "{nope"])
+        #expect(badJSON.status == 1 && badJSON.standardError.hasPrefix("jobq: payload is not valid JSON"))
+
+        let badFlag = try jobq(["enqueue", "q", "{}", "--delay", "soon"])
+        #expect(badFlag.status == 64)
+        #expect(badFlag.standardError.contains("not a duration"))
+
+        let missing = try jobq(["show", "q", "no-such-id"])
+        #expect(missing.status == 1 && missing.standardError.contains("no job 'no-such-id'"))
+    }
+
+    @Test func deadRetryCancelPauseAndResumeWorkFromTheShell() throws {
+        let name = try uniqueQueueName()
+        let queue = Queue(name: name, connection: try TestRedis.connection())
+        let doomed = try queue.enqueue(payload: "1", options: EnqueueOptions(maxAttempts: 1)).id
+        let consumer = try Consumer(queue: queue)
+        guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
+        _ = try queue.fail(job, error: "upstream 503")
+        let dead = try jobq(["dead", name.rawValue])
+        #expect(dead.standardOutput.contains(doomed) && dead.standardOutput.contains("upstream 503"))
+        let deadJSON = try JSONSerialization.jsonObject(with: Data(try jobq(["dead", name.rawValue, "--json"]).standardOutput.utf8)) as? [[String: Any]]
+        #expect(deadJSON?.first?["id"] as? String == doomed)
+        #expect(try jobq(["retry", name.rawValue, doomed]).standardOutput == "requeued 1 job\n")
+        #expect(try jobq(["retry", name.rawValue]).status == 64, "ids or --all are required")
+        let cancelled = try jobq(["cancel", name.rawValue, doomed])
+        #expect(cancelled.standardOutput == "cancelled \(doomed) (was waiting)\n")
+        #expect(try jobq(["pause", name.rawValue]).status == 0)
+        #expect(try queue.isPaused())
+        #expect(try jobq(["resume", name.rawValue]).status == 0)
+        #expect(try queue.isPaused() == false)
+    }
+
+    @Test func limitAndLocksShowWhatIsStoredInRedis() throws {
+        let name = try uniqueQueueName()
+        let set = try jobq(["limit", name.rawValue, "--rate", "10/m", "--burst", "5", "--concurrency", "1"])
+        #expect(set.status == 0)
+        #expect(set.standardOutput.contains("rate: 10 per 1m, burst 5"))
+        #expect(set.standardOutput.contains("concurrency: 1"))
+        let json = try JSONSerialization.jsonObject(with: Data(try jobq(["limit", name.rawValue, "--json"]).standardOutput.utf8)) as? [String: Any]
+        #expect(json?["concurrency"] as? Int == 1)
+        let queue = Queue(name: name, connection: try TestRedis.connection())
+        try queue.enqueue(payload: "1")
+        let consumer = try Consumer(queue: queue)
+        guard case .job = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
+        let locks = try jobq(["locks", name.rawValue])
+        #expect(locks.standardOutput.contains("slot:1"))
+        #expect(locks.standardOutput.contains(consumer.id))
+        #expect(try jobq(["limit", name.rawValue, "--off"]).standardOutput.contains("rate: unlimited"))
+        #expect(try jobq(["limit", name.rawValue, "--off", "--rate", "1/s"]).status == 64)
+    }
+
+    @Test func helpListsEveryCommand() throws {
+        let help = try jobq(["--help"]).standardOutput
+        for command in ["enqueue", "show", "dead", "retry", "cancel", "pause", "resume", "limit", "locks", "bench"] {
+            #expect(help.contains("  \(command)"), "\(command) missing from --help")
+        }
+    }
+}
