@@ -12,7 +12,7 @@ struct Jobq: ParsableCommand {
         """,
         subcommands: [
             EnqueueCommand.self, ShowCommand.self, DeadCommand.self, RetryCommand.self, CancelCommand.self,
-            PauseCommand.self, ResumeCommand.self, BenchCommand.self,
+            PauseCommand.self, ResumeCommand.self, BenchCommand.self, SuperviseCommand.self, BreakerCommand.self,
         ]
     )
 
