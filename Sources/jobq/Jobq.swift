@@ -12,7 +12,8 @@ struct Jobq: ParsableCommand {
         """,
         subcommands: [
             EnqueueCommand.self, ShowCommand.self, DeadCommand.self, RetryCommand.self, CancelCommand.self,
-            PauseCommand.self, ResumeCommand.self, LimitCommand.self, LocksCommand.self, BenchCommand.self,
+            PauseCommand.self, ResumeCommand.self, LimitCommand.self, LocksCommand.self, SuperviseCommand.self,
+            BreakerCommand.self, BenchCommand.self,
         ]
     )
 

@@ -1,0 +1,120 @@
+import Foundation
+import Glibc
+import JobQueue
+import Processes
+
+extension SupervisorLoop {
+    /// What a launch attempt did.
+    enum LaunchOutcome {
+        case started(RunningWorker)
+        /// The worker could not be started; counted as a crash.
+        case failed(Verdict)
+    }
+
+    /// Environment variables of the supervisor that belong to it alone, not to its workers.
+    static let supervisorOnlyVariables = ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"]
+
+    /// Creates a fresh capped cgroup and starts the worker inside it.
+    func launch() -> LaunchOutcome {
+        launches += 1
+        let id = "\(configuration.host)-\(pid)-\(launches)-\(String(UInt16.random(in: .min ... .max), radix: 16))"
+        var cgroup: WorkerCgroup?
+        do {
+            cgroup = try sandbox.makeWorkerCgroup(named: "worker-\(id)")
+            for warning in cgroup?.warnings ?? [] where loggedWarnings.insert(warning).inserted {
+                logger.warning("\(warning)")
+            }
+            let worker = try RunningWorker(id: id, options: launchOptions(workerID: id, cgroup: cgroup), cgroup: cgroup, control: control)
+            report(.running, "worker \(worker.child.pid) (\(id))", worker: worker, countsLaunch: true)
+            return .started(worker)
+        } catch {
+            if let cgroup { WorkerSandbox.tearDown(cgroup, logger: logger) }
+            let cause = "cannot start the worker: \(error)"
+            logger.error("\(cause)")
+            return .failed(countCrash(cause: cause, jobs: []))
+        }
+    }
+
+    /// The worker's command, environment, cgroup and rlimits. The Redis password travels in the
+    /// environment (`JOBQ_REDIS_URL`), never in the arguments, which any user can read.
+    func launchOptions(workerID: String, cgroup: WorkerCgroup?) -> LaunchOptions {
+        var environment = configuration.environment ?? ProcessInfo.processInfo.environment
+        for name in Self.supervisorOnlyVariables { environment[name] = nil }
+        environment["JOBQ_WORKER_ID"] = workerID
+        environment["JOBQ_REDIS_URL"] = queue.connection.configuration.urlWithSecret
+        return LaunchOptions(
+            executable: command[0], arguments: Array(command.dropFirst()), environment: environment,
+            cgroupProcsPaths: cgroup?.procsPaths ?? [], resourceLimits: sandbox.resourceLimits
+        )
+    }
+
+    /// Stops a worker: `SIGTERM` to its process group, up to the stop timeout for it to exit (it
+    /// puts its job back), then `SIGKILL` to everything in its cgroup. Its jobs are put back
+    /// without blame either way.
+    func stop(_ worker: RunningWorker, because reason: String) {
+        logger.info("stopping worker \(worker.child.pid) (\(reason)): SIGTERM, then SIGKILL after \(DurationText.format(configuration.stopTimeout))")
+        worker.child.signalGroup(SIGTERM)
+        let deadline = ContinuousClock.now + configuration.stopTimeout
+        var exit: ProcessExit?
+        while exit == nil {
+            watchdog.pingIfDue()
+            let remaining = deadline - ContinuousClock.now
+            if remaining <= .zero { break }
+            exit = worker.child.wait(timeout: watchdog.capped(min(remaining, configuration.tickInterval)))
+        }
+        if exit == nil {
+            logger.warning("worker \(worker.child.pid) did not exit within \(DurationText.format(configuration.stopTimeout)) of SIGTERM: killing all its processes")
+            worker.killEverything()
+        }
+        _ = settle(worker, exit ?? worker.child.wait(), stoppedOnPurpose: true)
+    }
+
+    /// Handles a worker's exit: reads its cgroup's statistics, removes the cgroup, records the exit
+    /// and settles the jobs it held in Redis, and on a crash counts it and decides the backoff.
+    func settle(_ worker: RunningWorker, _ exit: ProcessExit, stoppedOnPurpose: Bool) -> Verdict {
+        let stats = worker.cgroup?.stats()
+        if let cgroup = worker.cgroup {
+            WorkerSandbox.tearDown(cgroup, logger: logger)
+        } else {
+            worker.child.signalGroup(SIGKILL)
+        }
+        let oom = (stats?.oomKills ?? 0) > 0
+        let crash = !stoppedOnPurpose && (!exit.isSuccess || oom)
+        let cause = oom ? "OOM" : exit.description
+        var exitStatus: Int32?
+        var signal: String?
+        switch exit.termination {
+        case .exited(let code): exitStatus = code
+        case .signaled(let number, _): signal = ProcessExit.signalName(number)
+        }
+        let record = WorkerExitRecord(
+            workerID: worker.id, host: configuration.host, pid: worker.child.pid, exitStatus: exitStatus, signal: signal,
+            oom: oom, crash: crash, cause: cause, runTimeMilliseconds: exit.runTime.wholeMilliseconds,
+            cpuTimeMilliseconds: (stats?.cpuUsage ?? exit.cpuTime).wholeMilliseconds, peakMemoryBytes: stats?.memoryPeak
+        )
+        let stored = store(record)
+        let held = stored.jobs.isEmpty ? "" : "; jobs in hand: " + stored.jobs.map { "\($0.id) \($0.outcome)" }.joined(separator: ", ")
+        let line = "worker \(worker.child.pid) (\(worker.id)) exited after \(DurationText.format(exit.runTime)): \(cause)\(held)"
+        if crash { logger.error("\(line)") } else { logger.info("\(line)") }
+        if exit.runTime >= configuration.healthyAfter { backoff.reset() }
+        guard crash else { return .relaunchAfter(ContinuousClock.now + configuration.tickInterval) }
+        return countCrash(cause: cause, jobs: stored.jobs)
+    }
+
+    /// Stores an exit record, retrying briefly; when Redis stays unreachable the jobs come back
+    /// through their expired leases instead.
+    private func store(_ record: WorkerExitRecord) -> WorkerExitRecord {
+        for attempt in 1...3 {
+            do {
+                let stored = try queue.recordWorkerExit(record)
+                redisReachable()
+                return stored
+            } catch {
+                redisUnreachable("cannot record the exit of worker \(record.pid)", error)
+                if attempt < 3 { pause(.milliseconds(200 * Int64(attempt))) }
+            }
+        }
+        logger.error("the exit of worker \(record.pid) was not recorded; the jobs it held return when their leases expire")
+        return record
+    }
+}

@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import Glibc
+import JobQueue
+import Supervisor
+
+struct SuperviseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "supervise",
+        abstract: "Run a queue's worker: one at a time on all hosts, only when there is work, capped in a cgroup, with crash-loop protection.",
+        discussion: """
+        Usually: jobq supervise QUEUE -- ingest-worker --queue QUEUE --idle-exit 60s
+
+        The worker gets JOBQ_WORKER_ID and JOBQ_REDIS_URL in its environment. A worker exit that is not \
+        status 0, or an OOM kill, is a crash: the next launch backs off, and --max-crashes crashes within \
+        --crash-window trip the breaker (stored in Redis; reset with: jobq breaker reset QUEUE).
+
+        Exit status: 0 after SIGTERM/SIGINT; 1 on an error (Redis unreachable at start); 3 when the \
+        breaker tripped or was already tripped; 4 when workers cannot be capped (no usable cgroup: run as \
+        root or as a systemd service with Delegate=yes, or pass --no-cgroup); 64 on bad usage. \
+        A systemd unit should set RestartPreventExitStatus=3 4.
+        """
+    )
+
+    @OptionGroup var redis: RedisOptions
+    @Argument(help: "The queue to supervise.") var queue: String
+    @Option(help: ArgumentHelp("CPU cap of the worker, in percent of one CPU.", valueName: "percent")) var cpu = "25%"
+    @Option(help: ArgumentHelp("Memory cap of the worker (512K, 256M, 1G).", valueName: "size")) var memory = "256M"
+    @Option(help: ArgumentHelp("Swap the worker may use beyond its memory cap.", valueName: "size")) var swap = "0"
+    @Option(help: ArgumentHelp("Most processes and threads the worker may have.", valueName: "count")) var pids = 64
+    @Option(name: .customLong("max-crashes"), help: "Crashes within --crash-window that trip the breaker.") var maxCrashes = 5
+    @Option(name: .customLong("crash-window"), help: ArgumentHelp("The window crashes are counted in.", valueName: "duration")) var crashWindow = "10m"
+    @Option(help: ArgumentHelp("Wait before relaunching after a crash: exponential with jitter, MIN..MAX.", valueName: "range")) var backoff = "1s..5m"
+    @Option(name: .customLong("healthy-after"), help: ArgumentHelp("A worker that runs this long without crashing resets the backoff.", valueName: "duration")) var healthyAfter = "10m"
+    @Option(name: .customLong("stop-timeout"), help: ArgumentHelp("How long a worker may take to exit after SIGTERM before it is killed.", valueName: "duration")) var stopTimeout = "30s"
+    @Option(name: .customLong("max-load"), help: ArgumentHelp("Defer launches while the 1-minute load average per CPU is above this (or CPU pressure avg10 is over 40 %).", valueName: "load")) var maxLoad: Double = 1.5
+    @Option(name: .customLong("min-available"), help: ArgumentHelp("Defer launches while less memory than this is available.", valueName: "size")) var minAvailable: String = "200M"
+    @Option(help: ArgumentHelp("How often the queue is checked for work and stop requests.", valueName: "duration")) var tick = "1s"
+    @Flag(name: .customLong("no-cgroup"), help: "Run workers without cgroup caps (rlimits only) when no cgroup can be used.") var noCgroup = false
+    @Argument(parsing: .postTerminator, help: ArgumentHelp("The worker command, after --.", valueName: "command")) var command: [String] = []
+
+    func validate() throws {
+        _ = try makeConfiguration()
+        if command.isEmpty {
+            throw ValidationError("give the worker command after --, e.g. jobq supervise \(queue) -- ingest-worker --queue \(queue) --idle-exit 60s")
+        }
+        if (try? QueueName(queue)) == nil { throw ValidationError("'\(queue)' is not a valid queue name") }
+    }
+
+    func run() throws {
+        let configuration = try makeConfiguration()
+        let supervisedQueue: Queue
+        do {
+            supervisedQueue = try redis.queue(queue)
+        } catch {
+            printError("\(error)")
+            throw ExitCode(1)
+        }
+        let supervisor = Supervisor(queue: supervisedQueue, command: command, configuration: configuration)
+        let signals = ShutdownSignals { signal in
+            supervisor.stop(reason: "received \(signal == SIGINT ? "SIGINT" : "SIGTERM")")
+        }
+        defer { signals.cancel() }
+        do {
+            let reason = try supervisor.run()
+            if reason.exitStatus != 0 {
+                printError(reason.description)
+                throw ExitCode(reason.exitStatus)
+            }
+        } catch let error as SupervisorError {
+            printError(error.message)
+            throw ExitCode(error.code == .noCgroup ? Supervisor.ExitReason.noCgroupExitStatus : 1)
+        }
+    }
+
+    /// The supervisor's configuration from the options and the environment (systemd's variables).
+    func makeConfiguration() throws -> Supervisor.Configuration {
+        var configuration = Supervisor.Configuration()
+        do {
+            configuration.limits = CgroupLimits(
+                cpuQuota: try CPUShareText.parse(cpu), memoryMax: try ByteSizeText.parse(memory),
+                swapMax: try ByteSizeText.parse(swap), pidsMax: UInt64(exactly: pids)
+            )
+            let range = try DurationRangeText.parse(backoff)
+            configuration.backoff = Backoff(base: range.min, cap: range.max)
+            configuration.minAvailableMemory = try ByteSizeText.parse(minAvailable)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        guard configuration.limits.memoryMax ?? 0 > 0 else { throw ValidationError("--memory must be more than 0") }
+        guard pids >= 1 else { throw ValidationError("--pids must be at least 1") }
+        guard maxCrashes >= 1 else { throw ValidationError("--max-crashes must be at least 1") }
+        if !(maxLoad > 0 && maxLoad.isFinite) { throw ValidationError("--max-load must be a number above 0, e.g. 1.5") }
+        configuration.maxCrashes = maxCrashes
+        configuration.crashWindow = try positiveDuration(crashWindow, option: "--crash-window")
+        configuration.healthyAfter = try positiveDuration(healthyAfter, option: "--healthy-after")
+        configuration.stopTimeout = try parseDuration(stopTimeout, option: "--stop-timeout")
+        configuration.tickInterval = try positiveDuration(tick, option: "--tick")
+        configuration.useCgroups = !noCgroup
+        configuration.maxLoad = maxLoad
+        configuration.admission = HostAdmission(configuration: HostAdmission.Configuration(
+            maxLoadPerCPU: maxLoad, minAvailableMemory: configuration.minAvailableMemory ?? 0)).launchCheck()
+        let environment = ProcessInfo.processInfo.environment
+        configuration.notifySocket = environment["NOTIFY_SOCKET"]
+        configuration.watchdogInterval = SystemdNotifier.watchdogInterval(environment: environment)
+        return configuration
+    }
+
+    private func positiveDuration(_ text: String, option: String) throws -> Duration {
+        let duration = try parseDuration(text, option: option)
+        guard duration > .zero else { throw ValidationError("\(option) must be longer than 0") }
+        return duration
+    }
+}
