@@ -14,6 +14,8 @@ final class LeaseKeeper: Sendable {
     private let condition = NSCondition()
     private let state = Mutex<State>(State())
     private let startedAt = Int64(Date().timeIntervalSince1970 * 1000)
+    /// Signalled when the thread has left the registry and ended.
+    private let ended = DispatchSemaphore(value: 0)
 
     private struct State {
         var context: JobContext?
@@ -61,9 +63,12 @@ final class LeaseKeeper: Sendable {
         }
     }
 
+    /// Ends the thread and waits until it has removed the worker's registry entry (a few seconds
+    /// at most, when Redis is away).
     func finish() {
         state.withLock { $0.finished = true }
         wake()
+        _ = ended.wait(timeout: .now() + .seconds(5))
     }
 
     private func wake() {
@@ -110,6 +115,7 @@ final class LeaseKeeper: Sendable {
             condition.unlock()
         }
         _ = try? (connection ?? queue.connection).command(["DEL", RedisArgument(queue.keys.worker(consumerID))])
+        ended.signal()
     }
 
     private func extend(_ context: JobContext, _ connection: inout RedisConnection?) {
