@@ -105,27 +105,17 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
     }
 
     /// The URL with the password replaced by `***`, for logs and error messages.
-    public var description: String {
-        var auth = ""
-        if let username { auth = username }
-        if password != nil { auth += ":***" }
-        if !auth.isEmpty { auth += "@" }
-        switch endpoint {
-        case .tcp(let host, let port):
-            let shownHost = host.contains(":") ? "[\(host)]" : host
-            return "redis://\(auth)\(shownHost):\(port)/\(database)"
-        case .unix(let path):
-            return "unix://\(auth)\(path)?db=\(database)"
-        }
-    }
+    public var description: String { url(showingSecret: false) }
 
     /// The URL that reconnects to the same server, password included, for handing to a child
     /// process through its environment (never its argv).
-    public var urlWithSecret: String {
-        var auth = ""
+    public var urlWithSecret: String { url(showingSecret: true) }
+
+    private func url(showingSecret: Bool) -> String {
         let allowed = CharacterSet.urlUserAllowed.subtracting(CharacterSet(charactersIn: ":@"))
-        if let username { auth = username.addingPercentEncoding(withAllowedCharacters: allowed) ?? username }
-        if let password { auth += ":" + (password.addingPercentEncoding(withAllowedCharacters: allowed) ?? password) }
+        var auth = ""
+        if let username { auth = showingSecret ? username.addingPercentEncoding(withAllowedCharacters: allowed) ?? username : username }
+        if let password { auth += ":" + (showingSecret ? password.addingPercentEncoding(withAllowedCharacters: allowed) ?? password : "***") }
         if !auth.isEmpty { auth += "@" }
         switch endpoint {
         case .tcp(let host, let port):
