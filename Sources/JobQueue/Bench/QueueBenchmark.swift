@@ -6,8 +6,10 @@ import Synchronization
 public struct QueueBenchmark: Sendable {
     /// What to measure.
     public struct Configuration: Sendable {
-        /// Jobs per throughput measurement. Default: 20,000.
+        /// Operations per throughput measurement, over all rounds. Default: 20,000.
         public var jobs: Int = 20_000
+        /// Rounds the throughput measurements are split into (medians are reported). Default: 10.
+        public var rounds: Int = 10
         /// Jobs per pipelined batch for batched enqueue. Default: 100.
         public var batchSize: Int = 100
         /// Jobs sent one at a time to an idle worker for the latency figures. Default: 500.
@@ -41,53 +43,66 @@ public struct QueueBenchmark: Sendable {
     }
 
     /// Runs every measurement on a fresh queue, deletes the queue's keys, and returns the rows.
+    ///
+    /// Throughput is measured in ``Configuration/rounds`` rounds; each round times every
+    /// measurement once, one after the other, so a baseline and the figure compared with it are
+    /// taken moments apart. Each row reports the median over the rounds, and its ratio is the
+    /// median of the per-round ratios, so load on the machine changing during the run cancels out.
     /// - Parameter progress: called with a line before each measurement.
     public func run(progress: (String) -> Void = { _ in }) throws -> [Result] {
         let connection = try RedisConnection(configuration: connectionConfiguration)
         let name = try QueueName("bench-\(UInt32.random(in: .min ... .max))")
         let queue = Queue(name: name, connection: connection)
         defer { try? Self.deleteKeys(of: queue) }
-        let n = configuration.jobs
-        var rows: [Result] = []
-
-        progress("raw LPUSH round trips (\(n))")
-        let scratch = queue.keys.base + "bench-scratch"
-        let lpush = try rate(n) { _ = try connection.command(["LPUSH", RedisArgument(scratch), "x"]) }
-        _ = try connection.command(["DEL", RedisArgument(scratch)])
-        rows.append(Result(name: "raw LPUSH, one client", value: lpush, unit: "ops/s"))
-
-        progress("raw EVALSHA round trips (\(n))")
+        let rounds = max(1, configuration.rounds)
+        let chunk = max(configuration.batchSize, configuration.jobs / rounds)
+        let scratch = RedisArgument(queue.keys.base + "bench-scratch")
         let trivial = RedisScript(name: "bench-trivial", source: "return 1")
-        let evalsha = try rate(n) { _ = try connection.run(trivial, keys: [queue.keys.base], arguments: []) }
-        rows.append(Result(name: "raw EVALSHA (return 1), one client", value: evalsha, unit: "ops/s"))
-
-        progress("jobq enqueue, one at a time (\(n))")
-        let single = try rate(n) { _ = try queue.enqueue(payload: "{}", options: EnqueueOptions(type: "noop")) }
-        rows.append(Result(name: "enqueue, one at a time", value: single, unit: "ops/s", ratio: single / lpush, baseline: "raw LPUSH"))
-
-        progress("jobq drain with one worker, no-op handler (\(n) jobs)")
-        let drain = try drainRate(queue, jobs: n)
-        rows.append(Result(name: "drain, one worker, no-op", value: drain, unit: "jobs/s", ratio: drain / evalsha, baseline: "raw EVALSHA"))
-
-        progress("jobq drain with a rate limit far above the drain rate (\(n) jobs)")
-        try queue.setRateLimit(RateLimit(count: 1_000_000, period: .seconds(1), burst: 1000))
-        let limited = try drainRate(queue, jobs: n)
-        try queue.setRateLimit(nil)
-        rows.append(Result(name: "drain, one worker, rate limit set", value: limited, unit: "jobs/s", ratio: limited / drain, baseline: "drain, one worker, no-op"))
-
-        progress("jobq enqueue in batches of \(configuration.batchSize) (\(n))")
         let batch = (0..<configuration.batchSize).map { _ in NewJob(payload: "{}", options: EnqueueOptions(type: "noop")) }
-        let batches = max(1, n / configuration.batchSize)
-        let batched = try rate(batches) { _ = try queue.enqueue(batch: batch) } * Double(configuration.batchSize)
-        rows.append(Result(name: "enqueue, batches of \(configuration.batchSize)", value: batched, unit: "ops/s", ratio: batched / single, baseline: "enqueue, one at a time"))
-        _ = try drainRate(queue, jobs: batches * configuration.batchSize)
+        let batchesPerRound = max(1, chunk / configuration.batchSize)
+        var samples: [String: [Double]] = [:]
+
+        for round in 1...rounds {
+            progress("round \(round) of \(rounds): \(chunk) operations per measurement")
+            let lpush = try rate(chunk) { _ = try connection.command(["LPUSH", scratch, "x"]) }
+            _ = try connection.command(["DEL", scratch])
+            let evalsha = try rate(chunk) { _ = try connection.run(trivial, keys: [queue.keys.base], arguments: []) }
+            let single = try rate(chunk) { _ = try queue.enqueue(payload: "{}", options: EnqueueOptions(type: "noop")) }
+            let drain = try drainRate(queue, jobs: chunk)
+            try queue.setRateLimit(RateLimit(count: 1_000_000, period: .seconds(1), burst: 1000))
+            let limited = try drainRate(queue, jobs: chunk)
+            try queue.setRateLimit(nil)
+            let batched = try rate(batchesPerRound) { _ = try queue.enqueue(batch: batch) } * Double(configuration.batchSize)
+            _ = try drainRate(queue, jobs: batchesPerRound * configuration.batchSize)
+            for (key, value) in [
+                ("lpush", lpush), ("evalsha", evalsha), ("single", single), ("drain", drain), ("limited", limited), ("batched", batched),
+                ("single/lpush", single / lpush), ("drain/evalsha", drain / evalsha), ("limited/drain", limited / drain),
+                ("batched/single", batched / single),
+            ] { samples[key, default: []].append(value) }
+        }
+        func median(_ key: String) -> Double { Self.median(samples[key] ?? []) }
+
+        var rows = [
+            Result(name: "raw LPUSH, one client", value: median("lpush"), unit: "ops/s"),
+            Result(name: "raw EVALSHA (return 1), one client", value: median("evalsha"), unit: "ops/s"),
+            Result(name: "enqueue, one at a time", value: median("single"), unit: "ops/s", ratio: median("single/lpush"), baseline: "raw LPUSH"),
+            Result(name: "drain, one worker, no-op", value: median("drain"), unit: "jobs/s", ratio: median("drain/evalsha"), baseline: "raw EVALSHA"),
+            Result(name: "drain, one worker, rate limit set", value: median("limited"), unit: "jobs/s", ratio: median("limited/drain"), baseline: "drain, one worker, no-op"),
+            Result(name: "enqueue, batches of \(configuration.batchSize)", value: median("batched"), unit: "ops/s", ratio: median("batched/single"), baseline: "enqueue, one at a time"),
+        ]
 
         progress("enqueue-to-start latency, idle worker (\(configuration.latencySamples) jobs)")
+        let roundTrip = 1_000_000 / (try rate(chunk) { _ = try connection.run(trivial, keys: [queue.keys.base], arguments: []) })
         let (p50, p99) = try latency(queue, samples: configuration.latencySamples)
-        let roundTrip = 1_000_000 / evalsha
         rows.append(Result(name: "enqueue-to-start latency p50", value: p50, unit: "µs", ratio: p50 / roundTrip, baseline: "raw EVALSHA round trip"))
         rows.append(Result(name: "enqueue-to-start latency p99", value: p99, unit: "µs", ratio: p99 / roundTrip, baseline: "raw EVALSHA round trip"))
         return rows
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
     private func rate(_ count: Int, _ body: () throws -> Void) throws -> Double {

@@ -6,23 +6,28 @@ enum JobMessage {
     /// Encodes a message around a payload given as JSON text; the payload is checked to be JSON
     /// and copied as written.
     static func encode(id: String, type: String, maxAttempts: Int, limiter: String?, concurrencyKey: String?, payload: String) throws -> [UInt8] {
-        let trimmed = payload.trimmingCharacters(in: .whitespacesAndNewlines)
+        let payloadBytes = Array(payload.utf8)
         do {
-            _ = try JSONSerialization.jsonObject(with: Data(trimmed.utf8), options: [.fragmentsAllowed])
+            try JSONValidator.validate(payloadBytes)
         } catch {
-            throw JobQueueError(code: .invalidJob, message: "payload is not valid JSON: \(Self.reason(error))")
+            throw JobQueueError(code: .invalidJob, message: "payload is not valid JSON: \(error)")
         }
         var message = "{\"id\":\(quoted(id)),\"type\":\(quoted(type)),\"max_attempts\":\(maxAttempts),"
         if let limiter { message += "\"limiter\":\(quoted(limiter)),"}
         if let concurrencyKey { message += "\"concurrency_key\":\(quoted(concurrencyKey)),"}
         message += "\"payload\":"
-        message += trimmed
-        message += "}"
-        return Array(message.utf8)
+        var bytes = Array(message.utf8)
+        bytes.reserveCapacity(bytes.count + payloadBytes.count + 1)
+        bytes.append(contentsOf: payloadBytes)
+        bytes.append(UInt8(ascii: "}"))
+        return bytes
     }
 
     /// A JSON string literal for `text`.
     static func quoted(_ text: String) -> String {
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + text + "\""
+        }
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -36,10 +41,5 @@ enum JobMessage {
             }
         }
         return out + "\""
-    }
-
-    private static func reason(_ error: any Error) -> String {
-        let text = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
-        return text ?? "unexpected character or end of input"
     }
 }
