@@ -57,6 +57,8 @@ public struct QueueKeys: Sendable, Hashable {
         case supervisor = "supervisor"
         /// List of the last worker exits, newest first, as JSON objects.
         case exits = "exits"
+        /// List of the last operator actions (emergency stop, resume), newest first, as JSON objects.
+        case events = "events"
     }
 
     /// The queue these keys belong to.
@@ -101,6 +103,8 @@ public struct QueueKeys: Sendable, Hashable {
     public var supervisor: String { key(.supervisor) }
     /// `jobq:{QUEUE}:exits`.
     public var exits: String { key(.exits) }
+    /// `jobq:{QUEUE}:events`.
+    public var events: String { key(.events) }
     /// `jobq:{QUEUE}:stats:<minute>` for a minute since the epoch.
     public func minuteStats(_ minute: Int64) -> String { key(.minuteStats) + String(minute) }
 

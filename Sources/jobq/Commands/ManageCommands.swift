@@ -1,5 +1,6 @@
 import ArgumentParser
 import JobQueue
+import Supervisor
 
 struct RetryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -63,16 +64,37 @@ struct PauseCommand: ParsableCommand {
 struct ResumeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resume",
-        abstract: "Hand out jobs of a queue again after pause."
+        abstract: "Hand out jobs again after pause or emergency-stop: clear the pause and the stop request.",
+        discussion: """
+        Records who resumed in the queue's events (shown by jobq stats). Units stopped by jobq emergency-stop \
+        are not started again: the command to start them is printed.
+        """
     )
 
     @OptionGroup var redis: RedisOptions
-    @Argument(help: "The queue's name.") var queue: String
+    @Argument(help: "Queue names.") var queues: [String] = []
+    @Flag(help: "Resume every known queue.") var all = false
+
+    func validate() throws {
+        if all == !queues.isEmpty { throw ValidationError("give queue names or --all (not both)") }
+        for queue in queues where (try? QueueName(queue)) == nil { throw ValidationError("'\(queue)' is not a valid queue name") }
+    }
 
     func run() throws {
         try reportingErrors {
-            try redis.queue(queue).resume()
-            print("resumed \(queue)")
+            let connection = try redis.connect()
+            let names = try all ? Queue.registeredNames(on: connection) : queues.map(QueueName.init)
+            if names.isEmpty { print("no queues known yet") }
+            for name in names {
+                let result = try QueueResume.resume(Queue(name: name, connection: connection))
+                var cleared: [String] = []
+                if result.wasPaused { cleared.append("pause cleared") }
+                if let request = result.clearedStopRequest { cleared.append("stop request of \(request.by) cleared") }
+                print("resumed \(name)" + (cleared.isEmpty ? "" : " (\(cleared.joined(separator: "; ")))"))
+                if let start = result.startCommand {
+                    print("  the emergency stop also stopped units; start them when the cause is fixed: \(start)")
+                }
+            }
         }
     }
 }

@@ -1,0 +1,110 @@
+/// Turns what Redis reported about itself into findings: the eviction policy, memory use against
+/// its limit, and persistence.
+public struct RedisDiagnosis: Sendable {
+    /// Thresholds; every field has a default.
+    public struct Configuration: Sendable {
+        /// Fraction of `maxmemory` in use that is a warning. Default 0.75.
+        public var memoryWarningFraction = 0.75
+        /// Fraction of `maxmemory` in use that is critical (a full Redis refuses enqueues). Default 0.9.
+        public var memoryCriticalFraction = 0.9
+
+        /// The defaults.
+        public init() {}
+    }
+
+    /// The thresholds in force.
+    public let configuration: Configuration
+
+    /// Creates a diagnosis with the given thresholds.
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    /// The findings for a server that answered.
+    public func findings(for facts: RedisFacts) -> [Finding] {
+        [serverFinding(facts), evictionFinding(facts), memoryFinding(facts), persistenceFinding(facts)].compactMap { $0 }
+    }
+
+    /// The critical finding for a server that could not be reached or refused to answer.
+    public func unreachableFinding(endpoint: String, error: any Error) -> Finding {
+        Finding(
+            severity: .critical, code: .redisUnreachable,
+            title: "Redis at \(endpoint) cannot be used: no job can be enqueued or run",
+            evidence: ["\(error)"],
+            fix: ["systemctl status redis-server", "redis-cli -u \"$JOBQ_REDIS_URL\" PING"]
+        )
+    }
+
+    private func serverFinding(_ facts: RedisFacts) -> Finding {
+        let limit = facts.maxMemory.map { $0 == 0 ? "no maxmemory limit" : "maxmemory \(ByteCount($0))" } ?? "maxmemory unknown"
+        return Finding(
+            severity: .info, code: .redisServer,
+            title: "Redis \(facts.version ?? "of unknown version") at \(facts.endpoint)",
+            evidence: [
+                "\(facts.usedMemory.map { ByteCount($0).description } ?? "unknown") used, \(limit)",
+                "maxmemory-policy \(facts.maxmemoryPolicy ?? "unknown"), appendonly \(facts.appendOnly.map { $0 ? "yes" : "no" } ?? "unknown"),"
+                    + " save \"\(facts.snapshotSchedule ?? "unknown")\"",
+            ] + (facts.dataDirectory.map { ["data directory \($0)" + (facts.isLocal ? "" : " (on the Redis host, not checked here)")] } ?? [])
+        )
+    }
+
+    private func evictionFinding(_ facts: RedisFacts) -> Finding? {
+        guard let policy = facts.maxmemoryPolicy, policy != "noeviction" else { return nil }
+        return Finding(
+            severity: .critical, code: .redisEviction,
+            title: "Redis can drop jobs: maxmemory-policy is \(policy), not noeviction",
+            evidence: [
+                "under \(policy) a full Redis deletes keys to make room, and a deleted job is lost without a trace",
+                "with noeviction a full Redis refuses the enqueue instead, and the producer sees the error",
+                "to keep it after a restart, redis.conf needs this line (CONFIG REWRITE writes it):",
+                "  maxmemory-policy noeviction",
+            ],
+            fix: ["redis-cli CONFIG SET maxmemory-policy noeviction", "redis-cli CONFIG REWRITE"]
+        )
+    }
+
+    private func memoryFinding(_ facts: RedisFacts) -> Finding? {
+        guard let used = facts.usedMemory, let limit = facts.maxMemory, limit > 0 else { return nil }
+        let fraction = Double(used) / Double(limit)
+        let severity: Finding.Severity
+        if fraction >= configuration.memoryCriticalFraction {
+            severity = .critical
+        } else if fraction >= configuration.memoryWarningFraction {
+            severity = .warning
+        } else {
+            return nil
+        }
+        return Finding(
+            severity: severity, code: .redisMemory,
+            title: "Redis uses \(Int((fraction * 100).rounded())) % of its memory limit",
+            evidence: [
+                "\(ByteCount(used)) used of maxmemory \(ByteCount(limit))",
+                facts.maxmemoryPolicy == "noeviction"
+                    ? "when it is full, enqueues are refused" : "when it is full, keys are evicted and jobs lost",
+            ],
+            fix: ["redis-cli INFO memory", "jobq stats"]
+        )
+    }
+
+    private func persistenceFinding(_ facts: RedisFacts) -> Finding? {
+        guard facts.appendOnly == false, let schedule = facts.snapshotSchedule else { return nil }
+        if schedule.trimmingWhitespace.isEmpty {
+            return Finding(
+                severity: .warning, code: .redisPersistence,
+                title: "Redis keeps jobs only in memory: a restart loses every job",
+                evidence: [
+                    "appendonly no and no RDB snapshots (save \"\")",
+                    "to keep it after a restart, redis.conf needs this line (CONFIG REWRITE writes it):",
+                    "  appendonly yes",
+                ],
+                fix: ["redis-cli CONFIG SET appendonly yes", "redis-cli CONFIG REWRITE"]
+            )
+        }
+        return Finding(
+            severity: .info, code: .redisPersistence,
+            title: "Redis saves jobs only in RDB snapshots: a crash loses the jobs since the last snapshot",
+            evidence: ["appendonly no, save \"\(schedule)\""],
+            fix: ["redis-cli CONFIG SET appendonly yes", "redis-cli CONFIG REWRITE"]
+        )
+    }
+}
