@@ -13,7 +13,7 @@ struct SuperviseCrashLoopTests {
         let name = queue.name.rawValue
         try enqueueExampleJobs(queue, count: 1)
         let run = try runJobq([
-            "supervise", name, "--max-load", "100", "--min-available", "1M", "--max-crashes", "3", "--crash-window", "1m", "--backoff", "300ms..300ms", "--tick", "100ms",
+            "supervise", name, "--max-load", "100", "--max-cpu-pressure", "100", "--min-available", "1M", "--max-crashes", "3", "--crash-window", "1m", "--backoff", "300ms..300ms", "--tick", "100ms",
             "--", "/bin/sh", "-c", "exit 1",
         ])
 

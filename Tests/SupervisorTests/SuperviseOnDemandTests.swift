@@ -65,7 +65,7 @@ struct SuperviseOnDemandTests {
         let queue = try TestRedis.queue()
         let name = queue.name.rawValue
         try enqueueExampleJobs(queue, count: 10)
-        let arguments = ["supervise", name, "--tick", "100ms", "--max-load", "100", "--min-available", "1M", "--"] + exampleWorkerCommand(queue, jobMilliseconds: 100)
+        let arguments = ["supervise", name, "--tick", "100ms", "--max-load", "100", "--max-cpu-pressure", "100", "--min-available", "1M", "--"] + exampleWorkerCommand(queue, jobMilliseconds: 100)
         let first = try JobqProcess(arguments)
         defer { _ = first.child.terminate(grace: .seconds(5)) }
         #expect(eventually(timeout: .seconds(5)) { (try? queue.supervisorStatus())?.pid == first.pid })
@@ -100,7 +100,7 @@ struct SuperviseOnDemandTests {
 
     @Test func anIdleSupervisorUsesNoCPU() throws {
         let queue = try TestRedis.queue()
-        let supervisor = try JobqProcess(["supervise", queue.name.rawValue, "--max-load", "100", "--min-available", "1M", "--"] + exampleWorkerCommand(queue))
+        let supervisor = try JobqProcess(["supervise", queue.name.rawValue, "--max-load", "100", "--max-cpu-pressure", "100", "--min-available", "1M", "--"] + exampleWorkerCommand(queue))
         defer { _ = supervisor.child.terminate(grace: .seconds(5)) }
         #expect(eventually(timeout: .seconds(5)) { (try? queue.supervisorStatus().state) == .sleeping })
         usleep(300_000)

@@ -13,7 +13,7 @@ struct SuperviseStopTests {
         let queue = try TestRedis.queue()
         let name = queue.name.rawValue
         let jobID = try enqueueExampleJobs(queue, count: 1)[0]
-        let supervisor = try JobqProcess(["supervise", name, "--tick", "100ms", "--max-load", "100", "--min-available", "1M", "--"] + exampleWorkerCommand(queue, jobMilliseconds: 3000))
+        let supervisor = try JobqProcess(["supervise", name, "--tick", "100ms", "--max-load", "100", "--max-cpu-pressure", "100", "--min-available", "1M", "--"] + exampleWorkerCommand(queue, jobMilliseconds: 3000))
         defer { _ = supervisor.child.terminate(grace: .seconds(5)) }
         #expect(eventually(timeout: .seconds(5)) { (try? queue.job(id: jobID))?.state == .active })
 

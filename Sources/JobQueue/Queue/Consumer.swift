@@ -90,9 +90,11 @@ public final class Consumer: Sendable {
     static let promotionInterval: Int64 = 100_000_000
 
     /// Renews this consumer's registration (call at least every ``Queue/Configuration/consumerTTL`` / 2).
+    /// The registry entry always names the host and pid; `info` adds fields.
     @discardableResult
     public func heartbeat(info: [(String, String)] = []) throws -> Int64 {
-        try queue.heartbeat(consumer: id, ttl: queue.configuration.consumerTTL, info: info, on: connection)
+        let identity = [("host", ProcessInfo.processInfo.hostName), ("pid", String(getpid()))]
+        return try queue.heartbeat(consumer: id, ttl: queue.configuration.consumerTTL, info: identity + info, on: connection)
     }
 
     /// Waits on the server until an entry can move into this consumer's claim list, or `wait` ends.

@@ -2,7 +2,8 @@
 /// on every enqueue, and precise about where a document goes wrong.
 ///
 /// Accepts any JSON value at the top level, surrounded by optional whitespace. Strings must be
-/// valid UTF-8 with valid escapes; nesting is limited (a hostile document cannot exhaust the stack).
+/// valid UTF-8 with valid escapes; nesting is limited (a hostile document cannot exhaust the stack);
+/// numbers with an exponent must fit a Double.
 struct JSONValidator {
     /// Why a document is not JSON: what was expected, and the byte offset where.
     struct Failure: Error, Equatable, CustomStringConvertible {
@@ -109,6 +110,7 @@ struct JSONValidator {
     }
 
     private mutating func number() throws(Failure) {
+        let start = index
         if current == UInt8(ascii: "-") { index += 1 }
         guard let first = current, isDigit(first) else { throw failure("expected a digit") }
         index += 1
@@ -123,6 +125,10 @@ struct JSONValidator {
             if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
             guard let digit = current, isDigit(digit) else { throw failure("expected a digit in the exponent") }
             skipDigits()
+            // Decoders (Foundation, most languages) refuse numbers beyond a Double's range.
+            guard let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)), value.isFinite else {
+                throw Failure(reason: "number out of range", offset: start)
+            }
         }
     }
 

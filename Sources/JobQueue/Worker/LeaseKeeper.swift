@@ -23,6 +23,9 @@ final class LeaseKeeper: Sendable {
         var finished = false
         var processed = 0
         var lastWake = ContinuousClock.now - .seconds(3600)
+        /// Set by ``wake()`` and cleared by the thread, so a wake that comes before the thread
+        /// waits is not lost.
+        var woken = false
     }
 
     /// A run start wakes the keeper (to show the job in the registry and watch its timeout) at most
@@ -72,6 +75,7 @@ final class LeaseKeeper: Sendable {
     }
 
     private func wake() {
+        state.withLock { $0.woken = true }
         condition.lock()
         condition.broadcast()
         condition.unlock()
@@ -109,9 +113,10 @@ final class LeaseKeeper: Sendable {
             var wakeAt = min(nextHeartbeat, now + extendEvery)
             if context != nil { wakeAt = min(wakeAt, nextExtend, now + Self.wakeSpacing) }
             condition.lock()
-            if !state.withLock({ $0.finished }) {
+            if !state.withLock({ $0.finished || $0.woken }) {
                 _ = condition.wait(until: Date().addingTimeInterval(max(0.001, (wakeAt - ContinuousClock.now).seconds)))
             }
+            state.withLock { $0.woken = false }
             condition.unlock()
         }
         _ = try? (connection ?? queue.connection).command(["DEL", RedisArgument(queue.keys.worker(consumerID))])

@@ -33,7 +33,8 @@ struct SuperviseCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Wait before relaunching after a crash: exponential with jitter, MIN..MAX.", valueName: "range")) var backoff = "1s..5m"
     @Option(name: .customLong("healthy-after"), help: ArgumentHelp("A worker that runs this long without crashing resets the backoff.", valueName: "duration")) var healthyAfter = "10m"
     @Option(name: .customLong("stop-timeout"), help: ArgumentHelp("How long a worker may take to exit after SIGTERM before it is killed.", valueName: "duration")) var stopTimeout = "30s"
-    @Option(name: .customLong("max-load"), help: ArgumentHelp("Defer launches while the 1-minute load average per CPU is above this (or CPU pressure avg10 is over 40 %).", valueName: "load")) var maxLoad: Double = 1.5
+    @Option(name: .customLong("max-load"), help: ArgumentHelp("Defer launches while the 1-minute load average per CPU is above this.", valueName: "load")) var maxLoad: Double = 1.5
+    @Option(name: .customLong("max-cpu-pressure"), help: ArgumentHelp("Defer launches while CPU pressure (PSI some avg10, where the kernel has it) is above this percentage.", valueName: "percent")) var maxCPUPressure: Double = 40
     @Option(name: .customLong("min-available"), help: ArgumentHelp("Defer launches while less memory than this is available.", valueName: "size")) var minAvailable: String = "200M"
     @Option(help: ArgumentHelp("How often the queue is checked for work and stop requests.", valueName: "duration")) var tick = "1s"
     @Flag(name: .customLong("no-cgroup"), help: "Run workers without cgroup caps (rlimits only) when no cgroup can be used.") var noCgroup = false
@@ -91,6 +92,7 @@ struct SuperviseCommand: ParsableCommand {
         guard pids >= 1 else { throw ValidationError("--pids must be at least 1") }
         guard maxCrashes >= 1 else { throw ValidationError("--max-crashes must be at least 1") }
         if !(maxLoad > 0 && maxLoad.isFinite) { throw ValidationError("--max-load must be a number above 0, e.g. 1.5") }
+        if !(0...100).contains(maxCPUPressure) { throw ValidationError("--max-cpu-pressure must be a percentage from 0 to 100") }
         configuration.maxCrashes = maxCrashes
         configuration.crashWindow = try positiveDuration(crashWindow, option: "--crash-window")
         configuration.healthyAfter = try positiveDuration(healthyAfter, option: "--healthy-after")
@@ -99,7 +101,8 @@ struct SuperviseCommand: ParsableCommand {
         configuration.useCgroups = !noCgroup
         configuration.maxLoad = maxLoad
         configuration.admission = HostAdmission(configuration: HostAdmission.Configuration(
-            maxLoadPerCPU: maxLoad, minAvailableMemory: configuration.minAvailableMemory ?? 0)).launchCheck()
+            maxLoadPerCPU: maxLoad, maxCPUPressureAvg10: maxCPUPressure,
+            minAvailableMemory: configuration.minAvailableMemory ?? 0)).launchCheck()
         let environment = ProcessInfo.processInfo.environment
         configuration.notifySocket = environment["NOTIFY_SOCKET"]
         configuration.watchdogInterval = SystemdNotifier.watchdogInterval(environment: environment)
