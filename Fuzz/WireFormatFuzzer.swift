@@ -1,14 +1,15 @@
 // A libFuzzer target for the wire-format path a consumer runs on bytes any Redis client may push:
 // `ReservedJob.message()` and `payloadJSON()` on arbitrary message bodies, and `JobMessage.encode`
 // on arbitrary payload text and ids. It is compiled together with those JobQueue sources (so it
-// can reach the internal encoder), by scripts/chaos/fuzz.sh:
+// can reach the internal encoder), by scripts/chaos/fuzz.py:
 //
-//   swiftc -sanitize=fuzzer,address -parse-as-library -module-name JobQueueFuzz \
+//   swiftc -swift-version 6 -sanitize=fuzzer,address -parse-as-library -module-name JobQueueFuzz \
 //       Fuzz/WireFormatFuzzer.swift <the JobQueue sources it needs> -o wire-format-fuzzer
 //
 // A crash, a sanitizer report, or a failed round trip (reported with fatalError) is a finding.
 import Foundation
 
+/// libFuzzer's entry point: checks every property on one input.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func wireFormatFuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))

@@ -26,7 +26,8 @@ ENVIRONMENT = dict(os.environ, SWIFT_BACKTRACE="enable=no")
 
 def build(work_dir):
     binary = os.path.join(work_dir, "wire-format-fuzzer")
-    argv = ["swiftc", "-sanitize=fuzzer,address", "-parse-as-library", "-O", "-g", "-module-name", "JobQueueFuzz",
+    argv = ["swiftc", "-swift-version", "6", "-sanitize=fuzzer,address", "-parse-as-library", "-O", "-g",
+            "-module-name", "JobQueueFuzz",
             *[os.path.join(ROOT, s) for s in SOURCES], "-o", binary]
     built = subprocess.run(argv, capture_output=True, text=True)
     if built.returncode != 0:
