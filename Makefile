@@ -1,0 +1,20 @@
+# make bench   jobq against raw Redis and the popular Python Redis queues (docs/benchmarks.md)
+# make chaos   fault scenarios with audits, and the wire-format fuzzer (docs/reliability.md)
+#
+# Both build the release binaries first. SWIFT_BUILD_FLAGS passes options to swift build
+# (e.g. SWIFT_BUILD_FLAGS="--scratch-path .build-other"); settings of the runs are environment
+# variables described in the two documents.
+
+SWIFT_BUILD_FLAGS ?=
+RELEASE_BIN_DIR = $(shell swift build -c release $(SWIFT_BUILD_FLAGS) --show-bin-path)
+
+.PHONY: release bench chaos
+
+release:
+	swift build -c release $(SWIFT_BUILD_FLAGS)
+
+bench: release
+	JOBQ_BIN_DIR="$(RELEASE_BIN_DIR)" scripts/bench/run.sh
+
+chaos: release
+	JOBQ_BIN_DIR="$(RELEASE_BIN_DIR)" scripts/chaos/run.sh
