@@ -49,7 +49,8 @@ struct IngestWorker: ParsableCommand {
         do {
             var queueConfiguration = Queue.Configuration()
             queueConfiguration.lease = try DurationText.parse(lease)
-            let connection = try RedisConnection(configuration: RedisConfiguration.resolve(explicitURL: redis))
+            // Opened on first use: a worker started before Redis waits for it with backoff.
+            let connection = RedisConnection(openingLazily: try RedisConfiguration.resolve(explicitURL: redis))
             let queue = Queue(name: try QueueName(self.queue), connection: connection, configuration: queueConfiguration)
             var configuration = Worker.Configuration()
             configuration.consumerID = environment["JOBQ_WORKER_ID"].flatMap { $0.isEmpty ? nil : $0 }

@@ -79,6 +79,16 @@ import Testing
         }
     }
 
+    @Test func referenceToAJobThatDoesNotExistIsDeadLetteredAsMalformed() throws {
+        let queue = try TestRedis.queue()
+        try push(queue, Array("@no-such-job".utf8))
+        let consumer = try Consumer(queue: queue)
+        #expect(try consumer.reserve(waitingUpTo: .zero) == .empty(nextDelayedIn: nil))
+        let dead = try #require(try queue.deadLetters().first)
+        #expect(dead.body == "@no-such-job")
+        #expect(dead.deadReason == #"malformed: a reference to job "no-such-job", which does not exist"#)
+    }
+
     @Test func messageWithInvalidUTF8IsDeadLetteredAsMalformedByTheWorker() throws {
         let queue = try TestRedis.queue()
         try push(queue, Array(#"{"payload":""#.utf8) + [0xff, 0xfe] + Array(#""}"#.utf8))
@@ -92,5 +102,6 @@ import Testing
         #expect(dead.count == 1)
         #expect(dead.first?.deadReason?.contains("malformed") == true)
         #expect(try queue.counts().waiting == 0)
+        #expect(try queue.connection.command(["HGET", RedisArgument(queue.keys.stats), "malformed"]).integer == 1, "counted as malformed")
     }
 }

@@ -30,6 +30,13 @@ public final class RedisConnection: Sendable {
         try state.withLock { state in _ = try self.openIfNeeded(&state) }
     }
 
+    /// Creates a connection that opens on its first command: for long-running processes that must
+    /// start, and wait, while Redis is not there yet.
+    public init(openingLazily configuration: RedisConfiguration) {
+        self.configuration = configuration
+        self.state = Mutex(State())
+    }
+
     /// Closes the socket. The next command opens a new one.
     public func close() {
         state.withLock { $0.context = nil }

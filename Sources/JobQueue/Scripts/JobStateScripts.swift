@@ -22,6 +22,7 @@ extension QueueScripts {
     end
     if reason then
       dead_letter(h, id, reason, now)
+      if string.sub(reason, 1, 10) == 'malformed:' then count(now, 'malformed', 1) end
       return {'dead', reason}
     end
     local due = now + tonumber(ARGV[4])

@@ -186,7 +186,13 @@ enum LuaLibrary {
             f = redis.call('HMGET', h, 'state', 'attempts', 'leases', 'body', 'crashes', 'max_attempts', 'enqueued_at',
               'type', 'limiter', 'concurrency_key')
             if f[1] ~= 'waiting' then
-              if f[1] == 'cancelled' then redis.call('DEL', h) else count(now, 'orphaned', 1) end
+              if f[1] == 'cancelled' then
+                redis.call('DEL', h)
+              elseif not f[1] then
+                dead_letter_raw(entry, 'malformed: a reference to job "' .. id .. '", which does not exist', now)
+              else
+                count(now, 'orphaned', 1)
+              end
               return nil
             end
             return id, h, f

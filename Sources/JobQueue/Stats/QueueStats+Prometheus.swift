@@ -81,7 +81,7 @@ private struct PrometheusMetric: Sendable {
         counter("jobq_crashed_jobs_total", "Jobs in hand when their worker died or their lease expired.", .crashed),
         counter("jobq_poison_total", "Jobs quarantined as poison.", .poison),
         counter("jobq_cancelled_total", "Jobs cancelled.", .cancelled),
-        counter("jobq_orphaned_total", "Waiting references whose job was gone.", .orphaned),
+        counter("jobq_orphaned_total", "Waiting references to a job that was no longer waiting, dropped.", .orphaned),
         counter("jobq_worker_launches_total", "Workers launched by the supervisor.", .launches),
         counter("jobq_worker_crashes_total", "Worker exits counted as crashes.", .crashes),
         counter("jobq_worker_oom_kills_total", "Worker exits with an OOM kill.", .oomKills),

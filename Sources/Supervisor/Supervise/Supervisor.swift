@@ -47,16 +47,7 @@ public final class Supervisor: Sendable {
     ///   `redis` when Redis cannot be read at start, `invalidConfiguration`.
     public func run() throws(SupervisorError) -> ExitReason {
         try validate()
-        let status: SupervisorStatus
-        do {
-            status = try queue.supervisorStatus()
-        } catch {
-            throw SupervisorError(
-                code: .redis,
-                message: "cannot read the supervisor state of queue \(queue.name) from Redis at \(queue.connection.configuration): \(error)",
-                cause: error
-            )
-        }
+        guard let status = try waitForRedis() else { return .stopped(reason: control.requestedStop ?? "stop requested") }
         if status.breaker {
             let reason = status.breakerReason ?? "no reason recorded"
             control.state = .breaker
@@ -66,6 +57,30 @@ public final class Supervisor: Sendable {
         let sandbox = try WorkerSandbox.prepare(queue: queue.name, configuration: configuration, logger: logger)
         defer { sandbox.removeParent(logger: logger) }
         return SupervisorLoop(supervisor: self, sandbox: sandbox).run()
+    }
+
+    /// Reads the supervisor state, waiting with capped backoff while Redis cannot be reached (a
+    /// supervisor started before Redis waits for it, costing nothing meanwhile).
+    /// - Returns: the state, or `nil` when a stop was requested while waiting.
+    private func waitForRedis() throws(SupervisorError) -> SupervisorStatus? {
+        var backoff = Backoff(base: .milliseconds(500), cap: .seconds(30))
+        while control.requestedStop == nil {
+            do {
+                let status = try queue.supervisorStatus()
+                if backoff.attempt > 0 { logger.info("Redis is reachable") }
+                return status
+            } catch let error as JobQueueError where error.redisError?.isTransport == true {
+                if backoff.attempt == 0 { logger.warning("Redis at \(queue.connection.configuration) is unreachable (\(error.message)); waiting for it") }
+                _ = control.sleep(for: backoff.next())
+            } catch {
+                throw SupervisorError(
+                    code: .redis,
+                    message: "cannot read the supervisor state of queue \(queue.name) from Redis at \(queue.connection.configuration): \(error)",
+                    cause: error
+                )
+            }
+        }
+        return nil
     }
 
     /// Asks ``run()`` to stop: the worker gets `SIGTERM`, then after ``Configuration/stopTimeout``

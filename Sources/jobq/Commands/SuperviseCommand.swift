@@ -15,7 +15,7 @@ struct SuperviseCommand: ParsableCommand {
         status 0, or an OOM kill, is a crash: the next launch backs off, and --max-crashes crashes within \
         --crash-window trip the breaker (stored in Redis; reset with: jobq breaker reset QUEUE).
 
-        Exit status: 0 after SIGTERM/SIGINT; 1 on an error (Redis unreachable at start); 3 when the \
+        Exit status: 0 after SIGTERM/SIGINT; 1 on an error (such as a bad Redis URL); 3 when the \
         breaker tripped or was already tripped; 4 when workers cannot be capped (no usable cgroup: run as \
         root or as a systemd service with Delegate=yes, or pass --no-cgroup); 64 on bad usage. \
         A systemd unit should set RestartPreventExitStatus=3 4.
@@ -52,7 +52,7 @@ struct SuperviseCommand: ParsableCommand {
         let configuration = try makeConfiguration()
         let supervisedQueue: Queue
         do {
-            supervisedQueue = try redis.queue(queue)
+            supervisedQueue = try redis.lazyQueue(queue)
         } catch {
             printError("\(error)")
             throw ExitCode(1)

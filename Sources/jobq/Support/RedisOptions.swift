@@ -15,4 +15,9 @@ struct RedisOptions: ParsableArguments {
     func queue(_ name: String) throws -> Queue {
         try Queue(name: QueueName(name), connection: connect())
     }
+
+    /// Opens a queue whose connection is made on first use, for commands that wait for Redis.
+    func lazyQueue(_ name: String) throws -> Queue {
+        try Queue(name: QueueName(name), connection: RedisConnection(openingLazily: RedisConfiguration.resolve(explicitURL: redis)))
+    }
 }

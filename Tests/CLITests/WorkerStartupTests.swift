@@ -1,0 +1,69 @@
+import Foundation
+import JobQueue
+import JobqTestSupport
+import Testing
+
+@Suite("Starting before Redis") struct WorkerStartupTests {
+    /// CPU ticks (user + system) a process has used, from /proc.
+    private func cpuTicks(_ pid: Int32) -> Int {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return -1 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
+    }
+
+    @Test func workerStartedWithoutRedisWaitsQuietlyAndWorksOnceRedisComes() throws {
+        let server = try RedisServer()
+        server.stop()
+        let name = try uniqueQueueName()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Binaries.path("ingest-worker"))
+        process.arguments = ["--queue", name.rawValue, "--idle-exit", "2s"]
+        process.environment = ["JOBQ_REDIS_URL": server.url]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        usleep(1_000_000)
+        let before = cpuTicks(process.processIdentifier)
+        usleep(3_000_000)
+        #expect(process.isRunning, "the worker waits for Redis instead of exiting")
+        #expect(cpuTicks(process.processIdentifier) - before <= 5, "no spinning while Redis is away")
+        try server.start()
+        defer { server.stop() }
+        let queue = Queue(name: name, connection: try RedisConnection(configuration: RedisConfiguration(url: server.url)))
+        let id = try queue.enqueue(payload: "{}", options: EnqueueOptions(type: "noop")).id
+        #expect(eventually(timeout: .seconds(40)) { (try? queue.job(id: id)) == nil }, "the job ran once Redis came")
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
+    @Test func supervisorStartedWithoutRedisWaitsQuietlyAndLaunchesOnceRedisComes() throws {
+        let server = try RedisServer()
+        server.stop()
+        let name = try uniqueQueueName()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Binaries.path("jobq"))
+        process.arguments = [
+            "supervise", name.rawValue, "--no-cgroup", "--tick", "200ms", "--max-load", "100", "--max-cpu-pressure", "100",
+            "--min-available", "1M", "--", Binaries.path("ingest-worker"), "--queue", name.rawValue, "--idle-exit", "1s",
+        ]
+        process.environment = ["JOBQ_REDIS_URL": server.url]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            if process.isRunning {
+                kill(process.processIdentifier, SIGTERM)
+                process.waitUntilExit()
+            }
+        }
+        usleep(1_000_000)
+        let before = cpuTicks(process.processIdentifier)
+        usleep(3_000_000)
+        #expect(process.isRunning, "the supervisor waits for Redis instead of exiting")
+        #expect(cpuTicks(process.processIdentifier) - before <= 5, "no spinning while Redis is away")
+        try server.start()
+        defer { server.stop() }
+        let queue = Queue(name: name, connection: try RedisConnection(configuration: RedisConfiguration(url: server.url)))
+        let id = try queue.enqueue(payload: "{}", options: EnqueueOptions(type: "noop")).id
+        #expect(eventually(timeout: .seconds(40)) { (try? queue.job(id: id)) == nil }, "a worker was launched once Redis came")
+    }
+}
