@@ -44,9 +44,17 @@ public struct JobRecord: Sendable, Codable, Equatable {
         self.queue = queue
         self.state = state
         type = fields["type"] ?? "default"
-        body = fields["body"] ?? ""
-        attempts = fields["attempts"].flatMap { Int($0) } ?? 0
         maxAttempts = fields["max_attempts"].flatMap { Int($0) } ?? 0
+        if let message = fields["body"] {
+            body = message
+        } else if let payload = fields["payload"] {
+            body = String(decoding: JobMessage.assemble(
+                id: id, type: type, maxAttempts: maxAttempts, limiter: fields["limiter"],
+                concurrencyKey: fields["concurrency_key"], payload: Array(payload.utf8)), as: UTF8.self)
+        } else {
+            body = ""
+        }
+        attempts = fields["attempts"].flatMap { Int($0) } ?? 0
         crashes = fields["crashes"].flatMap { Int($0) } ?? 0
         enqueuedAt = fields["enqueued_at"].flatMap { Int64($0) }
         startedAt = fields["started_at"].flatMap { Int64($0) }

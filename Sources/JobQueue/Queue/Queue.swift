@@ -108,14 +108,15 @@ public final class Queue: Sendable {
         guard options.delay >= .zero else {
             throw JobQueueError(code: .invalidJob, message: "delay must not be negative")
         }
-        let body = try JobMessage.encode(
+        let payload = try JobMessage.validatedPayload(job.payload)
+        let size = JobMessage.assemble(
             id: id, type: options.type, maxAttempts: maxAttempts, limiter: options.limiter,
-            concurrencyKey: options.concurrencyKey, payload: job.payload)
-        guard body.count <= configuration.maxMessageBytes else {
-            throw JobQueueError(code: .invalidJob, message: "job message is \(body.count) bytes, over the limit of \(configuration.maxMessageBytes)")
+            concurrencyKey: options.concurrencyKey, payload: payload).count
+        guard size <= configuration.maxMessageBytes else {
+            throw JobQueueError(code: .invalidJob, message: "job message is \(size) bytes, over the limit of \(configuration.maxMessageBytes)")
         }
         return [
-            RedisArgument(id), RedisArgument(bytes: body), RedisArgument(options.type), RedisArgument(maxAttempts),
+            RedisArgument(id), RedisArgument(bytes: payload), RedisArgument(options.type), RedisArgument(maxAttempts),
             RedisArgument(Int(options.delay.milliseconds)), RedisArgument(options.uniqueKey ?? ""),
             RedisArgument(options.limiter ?? ""), RedisArgument(options.concurrencyKey ?? ""),
         ]
@@ -168,11 +169,21 @@ public final class Queue: Sendable {
         guard let parts = reply.array, let kind = parts.first?.string else { throw JobQueueError.protocolMismatch("reserve", reply) }
         switch kind {
         case "job":
-            guard parts.count == 11, let id = parts[1].string, case .bulk(let body) = parts[2],
-                  let attempt = parts[3].integer, let token = parts[4].string, let crashes = parts[5].integer,
-                  let maxAttempts = parts[6].integer, let enqueuedAt = parts[7].integer, let type = parts[8].string,
-                  let now = parts[9].integer, let fencing = parts[10].integer
+            guard parts.count == 14, let id = parts[1].string, let attempt = parts[3].integer, let token = parts[4].string,
+                  let crashes = parts[5].integer, let maxAttempts = parts[6].integer, let enqueuedAt = parts[7].integer,
+                  let type = parts[8].string, let now = parts[9].integer, let fencing = parts[10].integer
             else { throw JobQueueError.protocolMismatch("reserve", reply) }
+            let body: [UInt8]
+            switch (parts[2], parts[11]) {
+            case (.bulk(let message), _):
+                body = message
+            case (_, .bulk(let payload)):
+                body = JobMessage.assemble(
+                    id: id, type: type, maxAttempts: Int(maxAttempts), limiter: parts[12].string,
+                    concurrencyKey: parts[13].string, payload: payload)
+            default:
+                throw JobQueueError.protocolMismatch("reserve", reply)
+            }
             return .job(ReservedJob(
                 id: id, type: type, body: body, attempt: Int(attempt), maxAttempts: Int(maxAttempts),
                 crashes: Int(crashes), token: token, enqueuedAt: enqueuedAt, startedAt: now,

@@ -175,7 +175,9 @@ enum LuaLibrary {
 
         """),
         // Reads a waiting-list entry. Returns the job id, its hash key and its fields {state,
-        // attempts, leases, body, crashes, max_attempts, enqueued_at, type, limiter, concurrency_key};
+        // attempts, leases, body, crashes, max_attempts, enqueued_at, type, limiter, concurrency_key,
+        // payload}: a job a client pushed keeps its message as `body`; a job jobq enqueued keeps only
+        // its `payload` (the client rebuilds the message), which keeps small jobs' hashes compact;
         // nothing when the entry is not runnable (a cancelled tombstone, or malformed: dealt with here).
         Function(name: "admit", source: """
         local function admit(entry, now, max_bytes, default_attempts)
@@ -184,7 +186,7 @@ enum LuaLibrary {
             id = string.sub(entry, 2)
             h = jobkey(id)
             f = redis.call('HMGET', h, 'state', 'attempts', 'leases', 'body', 'crashes', 'max_attempts', 'enqueued_at',
-              'type', 'limiter', 'concurrency_key')
+              'type', 'limiter', 'concurrency_key', 'payload')
             if f[1] ~= 'waiting' then
               if f[1] == 'cancelled' then
                 redis.call('DEL', h)
@@ -209,7 +211,7 @@ enum LuaLibrary {
             return nil
           end
           f = {'waiting', 0, 0, entry, 0, msg.max_attempts or default_attempts, msg.enqueued_at or now,
-            msg.type or 'default', msg.limiter or false, msg.concurrency_key or false}
+            msg.type or 'default', msg.limiter or false, msg.concurrency_key or false, false}
           redis.call('HSET', h, 'state', 'waiting', 'body', entry, 'crashes', 0, 'max_attempts', f[6], 'type', f[8],
             'enqueued_at', f[7])
           if f[9] then redis.call('HSET', h, 'limiter', f[9]) end
@@ -352,7 +354,8 @@ enum LuaLibrary {
         // ask for it at most every 100 ms while busy, and always before they wait). Checks, in order: paused; the queue's token bucket; a free concurrency slot.
         // Then per job: its limiter's bucket (no token: the job is delayed until there is one) and
         // its concurrency key's lock (held: the job is parked until it is released). Replies:
-        //   {'job', id, body, attempt, token, crashes, max_attempts, enqueued_at, type, now, fencing}
+        //   {'job', id, body or false, attempt, token, crashes, max_attempts, enqueued_at, type, now,
+        //    fencing, payload or false, limiter or false, concurrency key or false}
         //   {'empty', ms until the next delayed job or -1}
         //   {'paused'}
         //   {'throttled', ms until the queue's bucket has a token}
@@ -431,7 +434,7 @@ enum LuaLibrary {
               redis.call('HSET', h, unpack(fields))
               redis.call('ZADD', K.active, deadline, id)
               return {'job', id, f[4], attempts, token, tonumber(f[5]) or 0, tonumber(f[6]) or default_attempts,
-                tonumber(f[7]) or now, f[8] or 'default', now, fencing}
+                tonumber(f[7]) or now, f[8] or 'default', now, fencing, f[11], f[9], f[10]}
             end
           end
           return {'busy'}

@@ -1,24 +1,33 @@
 import Foundation
 
 /// The wire format of a job message (see `docs/wire-format.md`): a JSON object with `payload`
-/// and optional `id`, `type`, `max_attempts`, `enqueued_at`.
+/// and optional `id`, `type`, `max_attempts`, `enqueued_at`, `limiter`, `concurrency_key`.
+///
+/// Jobs that jobq enqueues keep their parts in the job hash (compact for small payloads); their
+/// message is assembled here when a consumer takes the job or `jobq show` displays it.
 enum JobMessage {
-    /// Encodes a message around a payload given as JSON text; the payload is checked to be JSON
-    /// and copied as written.
-    static func encode(id: String, type: String, maxAttempts: Int, limiter: String?, concurrencyKey: String?, payload: String) throws -> [UInt8] {
-        let payloadBytes = Array(payload.utf8)
+    /// Checks that a payload is one JSON value and returns its bytes, as written.
+    /// - Throws: ``JobQueueError`` `.invalidJob` naming what is wrong and where.
+    static func validatedPayload(_ payload: String) throws -> [UInt8] {
+        let bytes = Array(payload.utf8)
         do {
-            try JSONValidator.validate(payloadBytes)
+            try JSONValidator.validate(bytes)
         } catch {
             throw JobQueueError(code: .invalidJob, message: "payload is not valid JSON: \(error)")
         }
+        return bytes
+    }
+
+    /// The message of a job jobq enqueued, from its parts: what a consumer and `jobq show` see.
+    /// The payload is copied as written.
+    static func assemble(id: String, type: String, maxAttempts: Int, limiter: String?, concurrencyKey: String?, payload: [UInt8]) -> [UInt8] {
         var message = "{\"id\":\(quoted(id)),\"type\":\(quoted(type)),\"max_attempts\":\(maxAttempts),"
         if let limiter { message += "\"limiter\":\(quoted(limiter)),"}
         if let concurrencyKey { message += "\"concurrency_key\":\(quoted(concurrencyKey)),"}
         message += "\"payload\":"
         var bytes = Array(message.utf8)
-        bytes.reserveCapacity(bytes.count + payloadBytes.count + 1)
-        bytes.append(contentsOf: payloadBytes)
+        bytes.reserveCapacity(bytes.count + payload.count + 1)
+        bytes.append(contentsOf: payload)
         bytes.append(UInt8(ascii: "}"))
         return bytes
     }
