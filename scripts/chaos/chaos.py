@@ -11,10 +11,11 @@ sys.path.insert(0, HERE)
 
 from context import Context  # noqa: E402
 from result import Result  # noqa: E402
-from scenarios import kill_worker, malformed, redis_absent, redis_freeze, redis_restart  # noqa: E402
+from scenarios import (kill_worker, malformed, poison_oom, redis_absent, redis_freeze, redis_restart,  # noqa: E402
+                       supervisor_kill, unstartable)
 import fuzz  # noqa: E402
 
-SCENARIOS = [kill_worker, redis_restart, redis_freeze, redis_absent, malformed]
+SCENARIOS = [kill_worker, redis_restart, redis_freeze, redis_absent, malformed, supervisor_kill, poison_oom, unstartable]
 BEGIN = "<!-- results: written by make chaos -->"
 END = "<!-- end of results -->"
 
@@ -92,8 +93,10 @@ def main():
         if chosen and name not in chosen:
             continue
         context.progress(f"scenario {name}")
-        results.append(scenario.run(context))
-        context.progress(f"  {'goal met' if results[-1].passed else 'MISSED: ' + '; '.join(results[-1].failures)}")
+        outcome = scenario.run(context)
+        for result in outcome if isinstance(outcome, list) else [outcome]:
+            results.append(result)
+            context.progress(f"  {result.name}: {'goal met' if result.passed else 'MISSED: ' + '; '.join(result.failures)}")
     if fuzz_seconds > 0 and (not chosen or "fuzz" in chosen):
         context.progress(f"fuzzing the wire format for {fuzz_seconds} s")
         results.append(fuzz_result(context, fuzz_seconds))

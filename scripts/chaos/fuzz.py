@@ -12,10 +12,11 @@ import sys
 from collections import Counter
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+# The target, and the JobQueue sources it needs: the whole wire format and what it refers to.
 SOURCES = [
     "Fuzz/WireFormatFuzzer.swift",
+    "Sources/JobQueue/WireFormat/*.swift",
     "Sources/JobQueue/Queue/ReservedJob.swift",
-    "Sources/JobQueue/Queue/JobMessage.swift",
     "Sources/JobQueue/JobQueueError.swift",
     "Sources/JobQueue/Redis/RedisError.swift",
     "Sources/JobQueue/Redis/RedisReply.swift",
@@ -24,14 +25,25 @@ SOURCES = [
 ENVIRONMENT = dict(os.environ, SWIFT_BACKTRACE="enable=no")
 
 
+def sources():
+    """The files of SOURCES, patterns expanded; a pattern or file that matches nothing is kept as
+    written, so that swiftc names it."""
+    files = []
+    for pattern in SOURCES:
+        files.extend(sorted(glob.glob(os.path.join(ROOT, pattern))) or [os.path.join(ROOT, pattern)])
+    return files
+
+
 def build(work_dir):
     binary = os.path.join(work_dir, "wire-format-fuzzer")
     argv = ["swiftc", "-swift-version", "6", "-sanitize=fuzzer,address", "-parse-as-library", "-O", "-g",
             "-module-name", "JobQueueFuzz",
-            *[os.path.join(ROOT, s) for s in SOURCES], "-o", binary]
+            *sources(), "-o", binary]
     built = subprocess.run(argv, capture_output=True, text=True)
     if built.returncode != 0:
-        raise RuntimeError("the fuzz target does not build:\n" + built.stderr[-3000:])
+        errors = [line for line in built.stderr.splitlines() if "error:" in line]
+        raise RuntimeError(f"the fuzz target does not build: {errors[0] if errors else 'swiftc exited ' + str(built.returncode)}\n"
+                           + built.stderr[-3000:])
     return binary
 
 

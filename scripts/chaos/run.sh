@@ -8,7 +8,9 @@ for tool in redis-server python3 swiftc; do
   command -v "$tool" >/dev/null || { echo "chaos: $tool is not installed" >&2; exit 1; }
 done
 export JOBQ_BIN_DIR=${JOBQ_BIN_DIR:-$(swift build -c release --show-bin-path)}
-[ -x "$JOBQ_BIN_DIR/example-worker" ] || { echo "chaos: $JOBQ_BIN_DIR/example-worker is missing (swift build -c release)" >&2; exit 1; }
+for binary in example-worker jobq ingest-worker; do
+  [ -x "$JOBQ_BIN_DIR/$binary" ] || { echo "chaos: $JOBQ_BIN_DIR/$binary is missing (swift build -c release)" >&2; exit 1; }
+done
 export PYTHONDONTWRITEBYTECODE=1  # keep the source tree free of __pycache__
 export CHAOS_DIR=${CHAOS_DIR:-$PWD/.build-chaos}
 exec python3 scripts/chaos/chaos.py

@@ -1,5 +1,5 @@
 """The processes a scenario runs: `example-worker` (its `--log` records every run of a job) and
-the CPU it uses, read from /proc."""
+the CPU it uses, read from /proc; jobs enqueued with `example-worker enqueue` or `jobq enqueue`."""
 import os
 import signal
 import subprocess
@@ -15,6 +15,8 @@ class Binaries:
 
     def __init__(self, bin_dir):
         self.example_worker = os.path.join(bin_dir, "example-worker")
+        self.jobq = os.path.join(bin_dir, "jobq")
+        self.ingest_worker = os.path.join(bin_dir, "ingest-worker")
 
 
 def environment(redis_url):
@@ -25,6 +27,13 @@ def enqueue(binaries, redis_url, queue, count):
     """Adds `count` jobs {"n": i} with `example-worker enqueue`; returns their ids."""
     output = subprocess.run([binaries.example_worker, "enqueue", queue, str(count)], env=environment(redis_url),
                             check=True, capture_output=True, text=True).stdout
+    return output.split()
+
+
+def enqueue_lines(binaries, redis_url, queue, payloads):
+    """Adds one job per payload (JSON text) with `jobq enqueue --jsonl -`; returns their ids in order."""
+    output = subprocess.run([binaries.jobq, "enqueue", queue, "--jsonl", "-"], input="\n".join(payloads) + "\n",
+                            env=environment(redis_url), check=True, capture_output=True, text=True).stdout
     return output.split()
 
 

@@ -1,1 +1,1 @@
-"""One module per fault: each `run(context)` returns a Result ending in an audit."""
+"""One module per fault: each `run(context)` returns a Result ending in an audit (or a list of them)."""
