@@ -28,7 +28,8 @@ struct Example {
 
     func run() throws {
         guard arguments.count >= 3 else { throw ExampleError("usage: example-worker enqueue QUEUE COUNT | work QUEUE [options]") }
-        let redis = try RedisConnection(configuration: RedisConfiguration.resolve(explicitURL: nil))
+        // Opened on first use: a worker started before Redis waits for it (the loop retries with backoff).
+        let redis = RedisConnection(openingLazily: try RedisConfiguration.resolve(explicitURL: nil))
         var configuration = Queue.Configuration()
         if let lease = option("--lease-ms").flatMap(Int.init) { configuration.lease = .milliseconds(lease) }
         if let ttl = option("--consumer-ttl-ms").flatMap(Int.init) {

@@ -30,6 +30,13 @@ import Testing
         #expect((try? JSONValidator.validate([0x22, 0xE2, 0x82, 0xAC, 0x22])) != nil, "€ is valid")
     }
 
+    @Test func surrogateEscapesMustComeInPairs() {
+        #expect(valid(#""\ud83d\ude00""#), "a pair is one character")
+        for text in [#""\udc00""#, #""\ud83d""#, #""\ud83dx""#, #""\ud83d\u0041""#, #""\ud83d\""#] {
+            #expect(!valid(text), "\(text)")
+        }
+    }
+
     @Test func deepNestingIsRefusedWithoutExhaustingTheStack() {
         #expect(valid(String(repeating: "[", count: 500) + String(repeating: "]", count: 500)))
         #expect(!valid(String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)))

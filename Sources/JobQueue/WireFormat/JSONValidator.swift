@@ -166,14 +166,38 @@ struct JSONValidator {
              UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
             index += 1
         case UInt8(ascii: "u"):
-            index += 1
-            for _ in 0..<4 {
-                guard let hex = current, isHexDigit(hex) else { throw failure("expected four hex digits after \\u") }
+            let start = index - 1
+            let unit = try hexQuad()
+            switch unit {
+            case 0xD800...0xDBFF:
+                // A high surrogate must be followed by an escaped low surrogate: together one character.
+                guard current == UInt8(ascii: "\\"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") else {
+                    throw Failure(reason: "unpaired UTF-16 surrogate escape", offset: start)
+                }
                 index += 1
+                guard (0xDC00...0xDFFF).contains(try hexQuad()) else {
+                    throw Failure(reason: "unpaired UTF-16 surrogate escape", offset: start)
+                }
+            case 0xDC00...0xDFFF:
+                throw Failure(reason: "unpaired UTF-16 surrogate escape", offset: start)
+            default:
+                break
             }
         default:
             throw failure("invalid escape")
         }
+    }
+
+    /// Reads `uXXXX` (the `u` and four hex digits) and returns the code unit.
+    private mutating func hexQuad() throws(Failure) -> UInt32 {
+        index += 1
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            guard let hex = current, isHexDigit(hex) else { throw failure("expected four hex digits after \\u") }
+            value = value << 4 | UInt32(hex <= UInt8(ascii: "9") ? hex - UInt8(ascii: "0") : (hex | 0x20) - UInt8(ascii: "a") + 10)
+            index += 1
+        }
+        return value
     }
 
     private func isHexDigit(_ byte: UInt8) -> Bool {
