@@ -20,6 +20,8 @@ public final class RedisConnection: Sendable {
     private struct State: ~Copyable {
         var context: RedisContext?
         var scriptHashes: [String: String] = [:]
+        /// Whether the server runs functions (FCALL); `nil` until the first try.
+        var functionsSupported: Bool?
     }
 
     /// Creates a connection and opens it at once, so a wrong address or password fails here.
@@ -76,42 +78,69 @@ public final class RedisConnection: Sendable {
         }
     }
 
-    /// Runs a Lua script by its SHA1 (EVALSHA), loading it first when this connection has not yet,
-    /// and again when the server answers NOSCRIPT (after a restart or SCRIPT FLUSH).
+    /// Runs a Lua script: with FCALL when the script has a function form and the server runs
+    /// functions (loading its library when the server does not have it yet, or lost it), else by
+    /// its SHA1 (EVALSHA), loading it first when this connection has not yet, and again when the
+    /// server answers NOSCRIPT (after a restart or SCRIPT FLUSH).
     @discardableResult
     public func run(_ script: RedisScript, keys: [String], arguments: [RedisArgument]) throws -> RedisReply {
-        try state.withLock { state in
-            var sha = try self.scriptHash(script, &state)
-            var reply = try self.exchange(&state) { try $0.command(Self.evalsha(sha, keys, arguments)) }
-            if Self.isNoScript(reply) {
-                state.scriptHashes[script.name] = nil
-                sha = try self.scriptHash(script, &state)
-                reply = try self.exchange(&state) { try $0.command(Self.evalsha(sha, keys, arguments)) }
-            }
-            return reply
-        }.throwingServerError()
+        try runPipelined(script, calls: [(keys: keys, arguments: arguments)])[0].throwingServerError()
     }
 
     /// Runs a script several times in one round trip; one reply (possibly `.error`) per call.
-    /// Calls that came back NOSCRIPT were not executed and are sent again after loading the script.
+    /// Calls that were not executed because the server lacked the script or function are sent
+    /// again after loading it.
     public func runPipelined(_ script: RedisScript, calls: [(keys: [String], arguments: [RedisArgument])]) throws -> [RedisReply] {
         guard !calls.isEmpty else { return [] }
         return try state.withLock { state in
-            var sha = try self.scriptHash(script, &state)
-            var replies = try self.exchange(&state) { context in
-                try context.pipeline(calls.map { Self.evalsha(sha, $0.keys, $0.arguments) })
+            if let function = script.function, state.functionsSupported != false {
+                let replies = try self.callFunction(function, calls, &state)
+                if state.functionsSupported == true { return replies }
             }
-            let missing = replies.indices.filter { Self.isNoScript(replies[$0]) }
-            if !missing.isEmpty {
-                state.scriptHashes[script.name] = nil
-                sha = try self.scriptHash(script, &state)
-                let again = try self.exchange(&state) { context in
-                    try context.pipeline(missing.map { Self.evalsha(sha, calls[$0].keys, calls[$0].arguments) })
-                }
-                for (index, reply) in zip(missing, again) { replies[index] = reply }
-            }
+            return try self.evalScript(script, calls, &state)
+        }
+    }
+
+    // MARK: - Internals (called with the lock held)
+
+    private func callFunction(
+        _ function: RedisScript.Function, _ calls: [(keys: [String], arguments: [RedisArgument])], _ state: inout State
+    ) throws -> [RedisReply] {
+        var replies = try exchange(&state) { context in
+            try context.pipeline(calls.map { Self.invocation("FCALL", function.name, $0.keys, $0.arguments) })
+        }
+        if replies.contains(where: { Self.errorText($0)?.contains("unknown command") == true }) {
+            state.functionsSupported = false  // Redis before 7.0: nothing ran; use EVALSHA.
             return replies
         }
+        state.functionsSupported = true
+        let missing = replies.indices.filter { Self.errorText(replies[$0])?.hasPrefix("ERR Function not found") == true }
+        if !missing.isEmpty {
+            let loaded = try exchange(&state) { try $0.command(["FUNCTION", "LOAD", RedisArgument(function.library)]) }
+            if let text = Self.errorText(loaded), !text.contains("already exists") { throw RedisError.server(text) }
+            let again = try exchange(&state) { context in
+                try context.pipeline(missing.map { Self.invocation("FCALL", function.name, calls[$0].keys, calls[$0].arguments) })
+            }
+            for (index, reply) in zip(missing, again) { replies[index] = reply }
+        }
+        return replies
+    }
+
+    private func evalScript(_ script: RedisScript, _ calls: [(keys: [String], arguments: [RedisArgument])], _ state: inout State) throws -> [RedisReply] {
+        var sha = try scriptHash(script, &state)
+        var replies = try exchange(&state) { context in
+            try context.pipeline(calls.map { Self.invocation("EVALSHA", sha, $0.keys, $0.arguments) })
+        }
+        let missing = replies.indices.filter { Self.errorText(replies[$0])?.hasPrefix("NOSCRIPT") == true }
+        if !missing.isEmpty {
+            state.scriptHashes[script.name] = nil
+            sha = try scriptHash(script, &state)
+            let again = try exchange(&state) { context in
+                try context.pipeline(missing.map { Self.invocation("EVALSHA", sha, calls[$0].keys, calls[$0].arguments) })
+            }
+            for (index, reply) in zip(missing, again) { replies[index] = reply }
+        }
+        return replies
     }
 
     // MARK: - Internals (called with the lock held)
@@ -156,16 +185,16 @@ public final class RedisConnection: Sendable {
         return sha
     }
 
-    private static func evalsha(_ sha: String, _ keys: [String], _ arguments: [RedisArgument]) -> [RedisArgument] {
-        var command: [RedisArgument] = ["EVALSHA", RedisArgument(sha), RedisArgument(keys.count)]
-        command.reserveCapacity(3 + keys.count + arguments.count)
-        for key in keys { command.append(RedisArgument(key)) }
-        command.append(contentsOf: arguments)
-        return command
+    private static func invocation(_ command: RedisArgument, _ target: String, _ keys: [String], _ arguments: [RedisArgument]) -> [RedisArgument] {
+        var invocation: [RedisArgument] = [command, RedisArgument(target), RedisArgument(keys.count)]
+        invocation.reserveCapacity(3 + keys.count + arguments.count)
+        for key in keys { invocation.append(RedisArgument(key)) }
+        invocation.append(contentsOf: arguments)
+        return invocation
     }
 
-    private static func isNoScript(_ reply: RedisReply) -> Bool {
-        if case .error(let text) = reply { return text.hasPrefix("NOSCRIPT") }
-        return false
+    private static func errorText(_ reply: RedisReply) -> String? {
+        if case .error(let text) = reply { return text }
+        return nil
     }
 }

@@ -1,14 +1,34 @@
-/// A Lua script run with EVALSHA. The source is sent once per connection (SCRIPT LOAD) and again
-/// only when the server has forgotten it.
+/// A Lua script. Run with FCALL as a Redis function where the server has them (7.0 and later): the
+/// library is loaded once and its shared code is not rebuilt on every call. Elsewhere it runs with
+/// EVALSHA: the source is sent once per connection (SCRIPT LOAD) and again only when the server
+/// has forgotten it. Either way the Lua that runs is the same.
 public struct RedisScript: Sendable {
+    /// The same code as a Redis function library.
+    public struct Function: Sendable {
+        /// The function's name (also the library's), unique to this code: a changed script gets a
+        /// new name, so several versions never collide on one server.
+        public let name: String
+        /// The library source, for FUNCTION LOAD.
+        public let library: String
+
+        /// Creates a function description.
+        public init(name: String, library: String) {
+            self.name = name
+            self.library = library
+        }
+    }
+
     /// A stable name, used to cache the script's SHA1 per connection.
     public let name: String
-    /// The Lua source.
+    /// The Lua source, for EVAL.
     public let source: String
+    /// The same code as a function library, or `nil` to always use EVALSHA.
+    public let function: Function?
 
     /// Creates a script.
-    public init(name: String, source: String) {
+    public init(name: String, source: String, function: Function? = nil) {
         self.name = name
         self.source = source
+        self.function = function
     }
 }

@@ -15,7 +15,9 @@ enum LuaLibrary {
     /// How long per-minute counters are kept: two hours.
     static let minuteStatsTTLMilliseconds = 2 * 3600 * 1000
 
-    /// Builds a script from its body: key table + the shared functions it needs + the body.
+    /// Builds a script from its body: key table + the shared functions it needs + the body, both
+    /// as an EVAL script and as a Redis function library (where the shared functions are defined
+    /// once, at load, and each call only builds its key table).
     static func script(_ name: String, _ body: String) -> RedisScript {
         var needed = identifiers(in: body)
         var included: [Function] = []
@@ -24,10 +26,32 @@ enum LuaLibrary {
             needed.formUnion(identifiers(in: function.source))
         }
         let code = included.map(\.source).joined() + body
-        return RedisScript(name: name, source: keyTable(for: code) + code)
+        let keys = keyTable(for: code)
+        let shared = included.map(\.source).joined()
+        let callbackBody = keys + body
+        let functionName = "jobq_" + name.replacingOccurrences(of: "-", with: "_") + "_" + fingerprint(shared + callbackBody)
+        let library = """
+        #!lua name=\(functionName)
+        local K
+        \(shared)redis.register_function('\(functionName)', function(KEYS, ARGV)
+        \(callbackBody)
+        end)
+
+        """
+        return RedisScript(name: name, source: "local " + keys + code, function: RedisScript.Function(name: functionName, library: library))
     }
 
-    /// `local K = {...}` with only the keys `code` refers to as `K.<name>`.
+    /// 64-bit FNV-1a of the code, in hex: names a function after exactly the code it runs.
+    private static func fingerprint(_ code: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in code.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
+
+    /// `K = {...}` with only the keys `code` refers to as `K.<name>`.
     private static func keyTable(for code: String) -> String {
         var used = Set<String>()
         var rest = Substring(code)
@@ -36,7 +60,7 @@ enum LuaLibrary {
             used.insert(String(rest.prefix { $0.isLetter || $0.isNumber || $0 == "_" }))
         }
         let fields = QueueKeys.Suffix.allCases.filter { used.contains($0.luaName) }.map { "\($0.luaName) = KEYS[1] .. '\($0.rawValue)'" }
-        return "local K = {" + fields.joined(separator: ", ") + "}\n"
+        return "K = {" + fields.joined(separator: ", ") + "}\n"
     }
 
     private static func identifiers(in code: String) -> Set<String> {
