@@ -67,6 +67,21 @@ import Testing
         #expect(missing.code == .authenticationFailed)
     }
 
+    @Test func aRestrictedACLUserCanRunTheQueue() throws {
+        let server = try RedisServer()
+        defer { server.stop() }
+        let admin = try RedisConnection(configuration: RedisConfiguration(url: server.url))
+        try admin.command(["ACL", "SETUSER", "jobs", "on", ">pw", "~jobq:*", "-@all", "+@scripting", "+@read", "+@write", "+@blocking", "+@connection", "+time"])
+        let url = "redis://jobs:pw@127.0.0.1:\(server.port)/0"
+        let queue = Queue(name: try uniqueQueueName(), connection: try RedisConnection(configuration: RedisConfiguration(url: url)))
+        let id = try queue.enqueue(payload: "1").id
+        let consumer = try Consumer(queue: queue)
+        guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
+        #expect(job.id == id)
+        #expect(try queue.ack(job))
+        #expect(throws: RedisError.self, "INFO is not granted") { try queue.connection.command(["INFO"]) }
+    }
+
     @Test func unixSocketConnects() throws {
         let socket = FileManager.default.temporaryDirectory.appendingPathComponent("jobq-\(UUID().uuidString.prefix(8)).sock").path
         let server = try RedisServer(arguments: ["--unixsocket", socket])

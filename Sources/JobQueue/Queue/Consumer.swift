@@ -31,8 +31,7 @@ public final class Consumer: Sendable {
         self.queue = queue
         let connection = try queue.redis { try RedisConnection(configuration: queue.connection.configuration) }
         self.connection = connection
-        let info = try queue.redis { try connection.command(["INFO", "server"]) }.string ?? ""
-        self.hasBLMOVE = Self.serverVersion(info).map { $0.lexicographicallyPrecedes([6, 2]) == false } ?? false
+        self.hasBLMOVE = try queue.redis { try Self.serverVersion(connection) }.map { $0.lexicographicallyPrecedes([6, 2]) == false } ?? false
         try queue.registerOnce()
         try heartbeat()
     }
@@ -123,11 +122,18 @@ public final class Consumer: Sendable {
         return "\(host)-\(getpid())-\(random)"
     }
 
-    /// Parses `redis_version:7.0.15` from INFO into `[7, 0, 15]`.
-    static func serverVersion(_ info: String) -> [Int]? {
-        for line in info.split(whereSeparator: \.isNewline) where line.hasPrefix("redis_version:") {
-            return line.dropFirst("redis_version:".count).split(separator: ".").compactMap { Int($0) }
+    /// The server's version from `HELLO 2` (Redis 6 and later; no ACL category beyond `@connection`),
+    /// or `nil` on older servers, which do not know HELLO.
+    static func serverVersion(_ connection: RedisConnection) throws -> [Int]? {
+        let reply: RedisReply
+        do {
+            reply = try connection.command(["HELLO", "2"])
+        } catch let error as RedisError where error.code == .serverError {
+            return nil
         }
-        return nil
+        guard let fields = reply.array, let index = fields.firstIndex(where: { $0.string == "version" }), index + 1 < fields.count,
+              let version = fields[index + 1].string
+        else { return nil }
+        return version.split(separator: ".").compactMap { Int($0) }
     }
 }
