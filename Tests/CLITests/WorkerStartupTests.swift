@@ -11,9 +11,24 @@ import Testing
         return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
     }
 
+    /// Checks that a process started while Redis is away keeps running without spinning, then starts
+    /// Redis and enqueues a no-op job, returning whether the job was taken and completed.
+    private func expectWaitingQuietlyThenWorking(_ process: Process, server: RedisServer, queue name: QueueName) throws -> Bool {
+        usleep(1_000_000)
+        let before = cpuTicks(process.processIdentifier)
+        usleep(3_000_000)
+        #expect(process.isRunning, "it waits for Redis instead of exiting")
+        #expect(cpuTicks(process.processIdentifier) - before <= 5, "no spinning while Redis is away")
+        try server.start()
+        let queue = Queue(name: name, connection: try RedisConnection(configuration: RedisConfiguration(url: server.url)))
+        let id = try queue.enqueue(payload: "{}", options: EnqueueOptions(type: "noop")).id
+        return eventually(timeout: .seconds(40)) { (try? queue.job(id: id)) == nil }
+    }
+
     @Test func workerStartedWithoutRedisWaitsQuietlyAndWorksOnceRedisComes() throws {
         let server = try RedisServer()
         server.stop()
+        defer { server.stop() }
         let name = try uniqueQueueName()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Binaries.path("ingest-worker"))
@@ -22,16 +37,7 @@ import Testing
         process.standardError = FileHandle.nullDevice
         try process.run()
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        usleep(1_000_000)
-        let before = cpuTicks(process.processIdentifier)
-        usleep(3_000_000)
-        #expect(process.isRunning, "the worker waits for Redis instead of exiting")
-        #expect(cpuTicks(process.processIdentifier) - before <= 5, "no spinning while Redis is away")
-        try server.start()
-        defer { server.stop() }
-        let queue = Queue(name: name, connection: try RedisConnection(configuration: RedisConfiguration(url: server.url)))
-        let id = try queue.enqueue(payload: "{}", options: EnqueueOptions(type: "noop")).id
-        #expect(eventually(timeout: .seconds(40)) { (try? queue.job(id: id)) == nil }, "the job ran once Redis came")
+        #expect(try expectWaitingQuietlyThenWorking(process, server: server, queue: name), "the job ran once Redis came")
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
     }
@@ -39,6 +45,7 @@ import Testing
     @Test func supervisorStartedWithoutRedisWaitsQuietlyAndLaunchesOnceRedisComes() throws {
         let server = try RedisServer()
         server.stop()
+        defer { server.stop() }
         let name = try uniqueQueueName()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Binaries.path("jobq"))
@@ -55,15 +62,6 @@ import Testing
                 process.waitUntilExit()
             }
         }
-        usleep(1_000_000)
-        let before = cpuTicks(process.processIdentifier)
-        usleep(3_000_000)
-        #expect(process.isRunning, "the supervisor waits for Redis instead of exiting")
-        #expect(cpuTicks(process.processIdentifier) - before <= 5, "no spinning while Redis is away")
-        try server.start()
-        defer { server.stop() }
-        let queue = Queue(name: name, connection: try RedisConnection(configuration: RedisConfiguration(url: server.url)))
-        let id = try queue.enqueue(payload: "{}", options: EnqueueOptions(type: "noop")).id
-        #expect(eventually(timeout: .seconds(40)) { (try? queue.job(id: id)) == nil }, "a worker was launched once Redis came")
+        #expect(try expectWaitingQuietlyThenWorking(process, server: server, queue: name), "a worker was launched once Redis came")
     }
 }
