@@ -9,6 +9,8 @@ final class RunningWorker: Sendable {
     let child: ChildProcess
     /// Its capped cgroup; `nil` without cgroups.
     let cgroup: WorkerCgroup?
+    /// Tells whether it ran out of memory during this run; `nil` without cgroups.
+    let oomWatch: OutOfMemoryWatch?
     /// When it was launched.
     let startedAt: ContinuousClock.Instant
 
@@ -18,6 +20,7 @@ final class RunningWorker: Sendable {
     init(id: String, options: LaunchOptions, cgroup: WorkerCgroup?, control: SupervisorControl) throws(ProcessError) {
         self.id = id
         self.cgroup = cgroup
+        oomWatch = cgroup.map(OutOfMemoryWatch.init(cgroup:))
         let child = try ChildProcess.launch(options)
         self.child = child
         self.startedAt = .now

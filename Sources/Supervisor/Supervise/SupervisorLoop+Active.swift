@@ -36,9 +36,9 @@ extension SupervisorLoop {
                 if let running = worker { stop(running, because: "the supervisor lock was lost") }
                 return .lockLost
             }
-            if let running = worker, let exit = running.child.wait(timeout: .zero) {
+            if let running = worker, let (exit, outOfMemory) = exitOrOutOfMemoryKill(of: running) {
                 worker = nil
-                switch settle(running, exit, stoppedOnPurpose: false) {
+                switch settle(running, exit, stoppedOnPurpose: false, killedOutOfMemory: outOfMemory) {
                 case .tripped(let reason): return .breakerTripped(reason)
                 case .relaunchAfter(let instant): nextLaunch = instant
                 }

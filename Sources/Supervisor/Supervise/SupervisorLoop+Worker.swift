@@ -56,8 +56,14 @@ extension SupervisorLoop {
         worker.child.signalGroup(SIGTERM)
         let deadline = ContinuousClock.now + configuration.stopTimeout
         var exit: ProcessExit?
+        var outOfMemory = false
         while exit == nil {
             watchdog.pingIfDue()
+            // A worker stalled at its memory cap cannot act on SIGTERM: kill it now, not at the timeout.
+            if let (ended, killed) = exitOrOutOfMemoryKill(of: worker) {
+                (exit, outOfMemory) = (ended, killed)
+                break
+            }
             let remaining = deadline - ContinuousClock.now
             if remaining <= .zero { break }
             exit = worker.child.wait(timeout: watchdog.capped(min(remaining, configuration.tickInterval)))
@@ -66,19 +72,24 @@ extension SupervisorLoop {
             logger.warning("worker \(worker.child.pid) did not exit within \(DurationText.format(configuration.stopTimeout)) of SIGTERM: killing all its processes")
             worker.killEverything()
         }
-        _ = settle(worker, exit ?? worker.child.wait(), stoppedOnPurpose: true)
+        _ = settle(worker, exit ?? worker.child.wait(), stoppedOnPurpose: true, killedOutOfMemory: outOfMemory)
     }
 
     /// Handles a worker's exit: reads its cgroup's statistics, removes the cgroup, records the exit
     /// and settles the jobs it held in Redis, and on a crash counts it and decides the backoff.
-    func settle(_ worker: RunningWorker, _ exit: ProcessExit, stoppedOnPurpose: Bool) -> Verdict {
+    ///
+    /// The exit is an OOM when the supervisor killed the worker for running out of memory
+    /// (`killedOutOfMemory`), or when its cgroup ran out of memory during this run; an OOM
+    /// counted before the launch is never this run's. A worker that exits 0 without running out
+    /// of memory exited cleanly.
+    func settle(_ worker: RunningWorker, _ exit: ProcessExit, stoppedOnPurpose: Bool, killedOutOfMemory: Bool) -> Verdict {
         let stats = worker.cgroup?.stats()
+        let oom = killedOutOfMemory || worker.oomWatch?.check() != nil
         if let cgroup = worker.cgroup {
             WorkerSandbox.tearDown(cgroup, logger: logger)
         } else {
             worker.child.signalGroup(SIGKILL)
         }
-        let oom = (stats?.oomKills ?? 0) > 0
         let crash = !stoppedOnPurpose && (!exit.isSuccess || oom)
         let cause = oom ? "OOM" : exit.description
         var exitStatus: Int32?

@@ -52,9 +52,25 @@ struct WorkerSandbox: Sendable {
 
     /// Creates the capped cgroup of one launch (and the parent again, should it be gone); `nil`
     /// without cgroups.
+    ///
+    /// With a memory cap on cgroup v1, the kernel's OOM killer is held back in the cgroup, so that
+    /// a process at the cap waits until the supervisor kills the whole worker (see
+    /// ``WorkerCgroup/holdBackKernelOOMKiller()``); when that fails, the cgroup carries a warning
+    /// and the supervisor falls back to watching the OOM kill count.
     func makeWorkerCgroup(named name: String) throws(CgroupError) -> WorkerCgroup? {
         guard let system, let parent else { return nil }
-        return try system.makeWorkerParent(named: parent.name, for: limits).createWorker(named: name, limits: limits)
+        let cgroup = try system.makeWorkerParent(named: parent.name, for: limits).createWorker(named: name, limits: limits)
+        guard limits.memoryMax != nil else { return cgroup }
+        do {
+            try cgroup.holdBackKernelOOMKiller()
+            return cgroup
+        } catch {
+            // Worded without the cgroup's path, so that it is logged once, not at every launch.
+            let why = error.errno.map(describeErrno) ?? error.message
+            let warning = "cannot hold back the kernel's OOM killer in worker cgroups (memory.oom_control: \(why)): "
+                + "an out-of-memory kill takes one process of the worker, and the supervisor kills the rest within a tick"
+            return WorkerCgroup(name: cgroup.name, directories: cgroup.directories, warnings: cgroup.warnings + [warning])
+        }
     }
 
     /// Kills and removes worker cgroups a previous supervisor of this queue on this host left
