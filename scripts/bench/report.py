@@ -39,6 +39,8 @@ def ratio(value, baseline):
     if value is None or not baseline:
         return None
     quotient = value / baseline
+    if quotient == 0:
+        return "0"
     if quotient < 0.1:
         return f"1/{1 / quotient:,.0f}"
     return f"{quotient:.2f}" if quotient < 10 else f"{quotient:,.0f}"
