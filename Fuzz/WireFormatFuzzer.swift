@@ -1,6 +1,6 @@
 // A libFuzzer target for the wire-format path a consumer runs on bytes any Redis client may push:
 // `ReservedJob.message()` and `payloadJSON()` on arbitrary message bodies, and `JobMessage.encode`
-// on arbitrary payload text and ids. It is compiled together with those JobQueue sources (so it
+// (`validatedPayload` + `assemble`) on arbitrary payload text and ids. It is compiled together with those JobQueue sources (so it
 // can reach the internal encoder), by scripts/chaos/fuzz.py:
 //
 //   swiftc -swift-version 6 -sanitize=fuzzer,address -parse-as-library -module-name JobQueueFuzz \
@@ -42,7 +42,8 @@ enum WireFormatProperties {
     }
 
     private static func encode(payload: String, id: String, type: String) throws -> [UInt8] {
-        try JobMessage.encode(id: id, type: type, maxAttempts: 3, limiter: nil, concurrencyKey: nil, payload: payload)
+        JobMessage.assemble(
+            id: id, type: type, maxAttempts: 3, limiter: nil, concurrencyKey: nil, payload: try JobMessage.validatedPayload(payload))
     }
 
     private static func expectSamePayload(original: String, encoded: [UInt8], id: String, type: String) {

@@ -30,6 +30,13 @@ import Testing
         #expect((try? JSONValidator.validate([0x22, 0xE2, 0x82, 0xAC, 0x22])) != nil, "€ is valid")
     }
 
+    @Test func numbersBeyondADoublesRangeAreRefused() {
+        #expect(valid("12345678901234567890"))
+        #expect(valid("1.5e300"))
+        #expect(!valid("1e400"))
+        #expect(!valid(String(repeating: "3", count: 400)))
+    }
+
     @Test func surrogateEscapesMustComeInPairs() {
         #expect(valid(#""\ud83d\ude00""#), "a pair is one character")
         for text in [#""\udc00""#, #""\ud83d""#, #""\ud83dx""#, #""\ud83d\u0041""#, #""\ud83d\""#] {

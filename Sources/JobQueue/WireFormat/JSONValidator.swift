@@ -3,7 +3,7 @@
 ///
 /// Accepts any JSON value at the top level, surrounded by optional whitespace. Strings must be
 /// valid UTF-8 with valid escapes; nesting is limited (a hostile document cannot exhaust the stack);
-/// numbers with an exponent must fit a Double.
+/// numbers must fit a Double.
 struct JSONValidator {
     /// Why a document is not JSON: what was expected, and the byte offset where.
     struct Failure: Error, Equatable, CustomStringConvertible {
@@ -125,7 +125,10 @@ struct JSONValidator {
             if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
             guard let digit = current, isDigit(digit) else { throw failure("expected a digit in the exponent") }
             skipDigits()
-            // Decoders (Foundation, most languages) refuse numbers beyond a Double's range.
+        }
+        // Decoders (Foundation, most languages) refuse numbers beyond a Double's range; only long
+        // numbers or ones with an exponent can be.
+        if index - start > 15 || bytes[start..<index].contains(where: { $0 | 0x20 == UInt8(ascii: "e") }) {
             guard let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)), value.isFinite else {
                 throw Failure(reason: "number out of range", offset: start)
             }
