@@ -119,13 +119,14 @@ func workerCgroupNames(of queue: Queue) -> Set<String> {
     })
 }
 
-/// User plus system CPU time of a process so far, in clock ticks, from `/proc/<pid>/stat`.
-func cpuTicks(of pid: pid_t) -> Int? {
-    guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = text.lastIndex(of: ")") else { return nil }
-    let fields = text[text.index(after: close)...].split(separator: " ")
-    // After the command: state is field 3 of the line, utime field 14, stime field 15.
-    guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
-    return user + system
+/// CPU time a process's threads have run so far, in nanoseconds, from each
+/// `/proc/<pid>/task/<tid>/schedstat` (far finer than clock ticks).
+func cpuNanoseconds(of pid: pid_t) -> UInt64? {
+    guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else { return nil }
+    return tasks.reduce(UInt64(0)) { total, task in
+        let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/schedstat", encoding: .utf8)) ?? ""
+        return total + (text.split(separator: " ").first.flatMap { UInt64($0) } ?? 0)
+    }
 }
 
 /// A `jobq` process started by a test, with the test Redis in its environment and its output kept.
