@@ -1,7 +1,11 @@
 """Renders saved results as Markdown tables (printed, and written into docs/benchmarks.md between
 its results markers). Run alone, it renders a saved results.json again: report.py RESULTS [DOC]."""
 import json
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from results_section import write_results  # noqa: E402
 
 BEGIN = "<!-- results: written by make bench -->"
 END = "<!-- end of results -->"
@@ -157,12 +161,7 @@ def render(results):
 
 
 def write_docs(path, text):
-    with open(path) as file:
-        document = file.read()
-    head, _, rest = document.partition(BEGIN)
-    _, _, tail = rest.partition(END)
-    with open(path, "w") as file:
-        file.write(f"{head}{BEGIN}\n{text}\n{END}{tail}")
+    write_results(path, BEGIN, END, text)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,9 @@ from scenarios import (kill_worker, malformed, poison_oom, redis_absent, redis_f
                        supervisor_kill, unstartable)
 import fuzz  # noqa: E402
 
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+from results_section import write_results  # noqa: E402
+
 SCENARIOS = [kill_worker, redis_restart, redis_freeze, redis_absent, malformed, supervisor_kill, poison_oom, unstartable]
 BEGIN = "<!-- results: written by make chaos -->"
 END = "<!-- end of results -->"
@@ -65,12 +68,7 @@ def render(results, meta):
 
 
 def write_docs(path, text):
-    with open(path) as file:
-        document = file.read()
-    head, _, rest = document.partition(BEGIN)
-    _, _, tail = rest.partition(END)
-    with open(path, "w") as file:
-        file.write(f"{head}{BEGIN}\n{text}\n{END}{tail}")
+    write_results(path, BEGIN, END, text)
 
 
 def main():
