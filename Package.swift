@@ -5,6 +5,7 @@ let package = Package(
     name: "jobq",
     platforms: [.macOS(.v14)],
     products: [
+        .library(name: "RedisClient", targets: ["RedisClient"]),
         .library(name: "JobQueue", targets: ["JobQueue"]),
         .library(name: "Supervisor", targets: ["Supervisor"]),
         .library(name: "Ingestion", targets: ["Ingestion"]),
@@ -16,7 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
-        // The hiredis C client, from Debian's libhiredis-dev. Only RedisContext.swift imports it.
+        // The hiredis C client, from Debian's libhiredis-dev. Only RedisClient/RedisContext.swift imports it.
         .systemLibrary(
             name: "CHiredis",
             pkgConfig: "hiredis",
@@ -26,17 +27,29 @@ let package = Package(
         .target(name: "CJobqSystem"),
         // Child processes: launch into a cgroup and a process group, wait, signal, tear down.
         .target(name: "Processes", dependencies: ["CJobqSystem"]),
+        // A Redis client over hiredis: connection, URL configuration, replies, errors, pipelining,
+        // scripts and function libraries, backoff. The only target that sees hiredis.
+        .target(name: "RedisClient", dependencies: ["CHiredis"]),
+        // The queue: enqueue, consumers, the worker loop, limits and locks, stats, supervision
+        // records. Its Lua scripts are the .lua files in Lua/, embedded in the binary at build time.
         .target(
             name: "JobQueue",
             dependencies: [
-                "CHiredis",
+                "RedisClient",
+                "Processes",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            resources: [.embedInCode("Lua")]
         ),
+        // How stats are shown to people and scrapers: terminal text and Prometheus exposition.
+        .target(name: "StatsRendering", dependencies: ["JobQueue"]),
+        // `jobq bench`: jobq's throughput and latency as ratios to raw Redis round trips.
+        .target(name: "Benchmarks", dependencies: ["JobQueue", "RedisClient"], resources: [.embedInCode("Lua")]),
         .target(
             name: "Supervisor",
             dependencies: [
                 "JobQueue",
+                "RedisClient",
                 "Processes",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -44,6 +57,7 @@ let package = Package(
         .target(
             name: "Ingestion",
             dependencies: [
+                "RedisClient",
                 "JobQueue",
                 "Processes",
                 .product(name: "Logging", package: "swift-log"),
@@ -52,7 +66,10 @@ let package = Package(
         .executableTarget(
             name: "jobq",
             dependencies: [
+                "RedisClient",
                 "JobQueue",
+                "StatsRendering",
+                "Benchmarks",
                 "Supervisor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -61,6 +78,7 @@ let package = Package(
         .executableTarget(
             name: "ingest-worker",
             dependencies: [
+                "RedisClient",
                 "JobQueue",
                 "Ingestion",
                 "Processes",
@@ -69,18 +87,19 @@ let package = Package(
             ]
         ),
         // Shared by the test targets: private Redis servers, unique queue names, built binaries.
-        .target(name: "JobqTestSupport", dependencies: ["JobQueue", "Processes"], path: "Tests/TestSupport"),
+        .target(name: "JobqTestSupport", dependencies: ["RedisClient", "JobQueue", "Processes"], path: "Tests/TestSupport"),
         // The Swift example: enqueue and run a worker with a custom handler (also used by tests).
         .executableTarget(
             name: "example-worker",
-            dependencies: ["JobQueue", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["RedisClient", "JobQueue", .product(name: "Logging", package: "swift-log")],
             path: "Examples/SwiftWorker"
         ),
-        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "JobqTestSupport"]),
-        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "JobQueue", "Processes", "JobqTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "JobqTestSupport"]),
+        .testTarget(name: "JobQueueTests", dependencies: ["RedisClient", "JobQueue", "StatsRendering", "JobqTestSupport"]),
+        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "RedisClient", "JobQueue", "Processes", "JobqTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ProcessesTests", dependencies: ["Processes"]),
-        .testTarget(name: "IngestionTests", dependencies: ["Ingestion", "JobQueue", "JobqTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "CLITests", dependencies: ["JobQueue", "JobqTestSupport"]),
+        .testTarget(name: "IngestionTests", dependencies: ["Ingestion", "RedisClient", "JobQueue", "JobqTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "CLITests", dependencies: ["RedisClient", "JobQueue", "JobqTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -15,6 +15,7 @@
 import Foundation
 import JobQueue
 import Logging
+import RedisClient
 
 LoggingSystem.bootstrap(StreamLogHandler.standardError)
 

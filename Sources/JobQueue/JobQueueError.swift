@@ -1,3 +1,4 @@
+import RedisClient
 /// An error from the queue layer, with a code to switch on and a message a person can act on.
 public struct JobQueueError: Error, Sendable, CustomStringConvertible {
     /// What went wrong. New codes may be added; switch with a `default`.

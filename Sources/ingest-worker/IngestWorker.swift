@@ -3,6 +3,7 @@ import Foundation
 import Ingestion
 import JobQueue
 import Logging
+import RedisClient
 
 @main
 struct IngestWorker: ParsableCommand {

@@ -1,6 +1,7 @@
 import Foundation
 import JobQueue
 import JobqTestSupport
+import RedisClient
 import Testing
 
 /// The commands that docs/deploying.md and docs/migrating.md show: valid shell, naming only files,

@@ -1,6 +1,7 @@
 import Foundation
 import JobQueue
 import JobqTestSupport
+import RedisClient
 import Testing
 
 /// The scripts in `Examples/`, run for real against the test Redis with the built binaries.

@@ -1,6 +1,7 @@
 import Foundation
 import JobQueue
 import JobqTestSupport
+import RedisClient
 import Testing
 
 /// `jobq emergency-stop` and `jobq resume` against a real Redis, with stand-in `systemctl`

@@ -1,6 +1,7 @@
 import Foundation
 import JobQueue
 import JobqTestSupport
+import RedisClient
 import Testing
 
 /// `jobq stats` as an operator runs it: a verdict first on each queue's block, JSON, Prometheus text,

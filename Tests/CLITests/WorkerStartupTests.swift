@@ -1,6 +1,7 @@
 import Foundation
 import JobQueue
 import JobqTestSupport
+import RedisClient
 import Testing
 
 @Suite("Starting before Redis") struct WorkerStartupTests {

@@ -2,6 +2,7 @@ import Foundation
 import Ingestion
 import JobQueue
 import JobqTestSupport
+import RedisClient
 import Testing
 
 /// Runs a real worker loop with the built-in dispatcher on `queue` until it has run `jobs` jobs

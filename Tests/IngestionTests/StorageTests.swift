@@ -2,6 +2,7 @@ import Foundation
 import Ingestion
 import JobQueue
 import JobqTestSupport
+import RedisClient
 import Testing
 
 @Suite("Document store in Redis")

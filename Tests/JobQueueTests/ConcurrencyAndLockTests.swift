@@ -1,6 +1,7 @@
 import Foundation
 @testable import JobQueue
 import JobqTestSupport
+import RedisClient
 import Synchronization
 import Testing
 

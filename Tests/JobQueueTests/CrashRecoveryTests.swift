@@ -1,6 +1,7 @@
 import Foundation
 import JobQueue
 import JobqTestSupport
+import RedisClient
 import Testing
 
 /// Real worker processes, killed and starved of Redis, must not lose jobs.

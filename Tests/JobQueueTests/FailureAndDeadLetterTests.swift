@@ -1,6 +1,7 @@
 import Foundation
 @testable import JobQueue
 import JobqTestSupport
+import RedisClient
 import Testing
 
 @Suite("Failures, retries, dead letters") struct FailureAndDeadLetterTests {

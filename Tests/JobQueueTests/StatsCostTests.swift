@@ -1,6 +1,7 @@
 import Foundation
 import JobQueue
 import JobqTestSupport
+import RedisClient
 import Testing
 
 /// The cost of `Queue.stats()` does not grow with the length of the queue: it reads list lengths,

@@ -1,6 +1,8 @@
 import Foundation
 import JobQueue
 import JobqTestSupport
+import RedisClient
+import StatsRendering
 import Testing
 
 /// `Queue.stats()`: what one read reports about a queue, and the verdicts built on it, each state

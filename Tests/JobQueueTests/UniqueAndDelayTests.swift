@@ -1,6 +1,7 @@
 import Foundation
 import JobQueue
 import JobqTestSupport
+import RedisClient
 import Testing
 
 @Suite("Unique keys, delays, cancellation") struct UniqueAndDelayTests {

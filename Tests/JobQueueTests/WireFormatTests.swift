@@ -1,6 +1,7 @@
 import Foundation
 import JobQueue
 import JobqTestSupport
+import RedisClient
 import Testing
 
 @Suite("Wire format: jobs pushed by any client") struct WireFormatTests {

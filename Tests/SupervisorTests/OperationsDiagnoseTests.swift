@@ -2,6 +2,7 @@ import Foundation
 import JobQueue
 import JobqTestSupport
 import Processes
+import RedisClient
 import Testing
 
 /// `jobq diagnose` as an operator runs it: a recorded host replayed with `--root` and the

@@ -3,6 +3,7 @@ import Glibc
 import JobQueue
 import JobqTestSupport
 import Processes
+import RedisClient
 @testable import Supervisor
 import Testing
 

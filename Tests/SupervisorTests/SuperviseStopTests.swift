@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import JobQueue
 import JobqTestSupport
+import RedisClient
 @testable import Supervisor
 import Testing
 

@@ -5,8 +5,9 @@ import JobQueue
 import JobqTestSupport
 import Logging
 import Processes
-import Synchronization
+import RedisClient
 @testable import Supervisor
+import Synchronization
 
 /// A supervisor running `run()` on a thread of its own, as a process's main thread would.
 final class SupervisorThread: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import JobQueue
 import Processes
+import RedisClient
 
 /// A private `redis-server` started by a test, on a free loopback port, without persistence
 /// unless asked. Stopped (SIGTERM, then SIGKILL) by ``stop()`` or when the test process exits.

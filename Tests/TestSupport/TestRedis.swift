@@ -1,5 +1,6 @@
 import Foundation
 import JobQueue
+import RedisClient
 
 /// The Redis server shared by the tests of one run: the one named by `JOBQ_TEST_REDIS_URL`
 /// (started by the test script or CI), else a private server started on first use.

@@ -1,5 +1,6 @@
 import JobQueue
 import Logging
+import RedisClient
 
 /// Runs `ingest.file` jobs: reads one file, normalises and chunks it, and saves it in its
 /// knowledge base (see `docs/ingestion.md`).

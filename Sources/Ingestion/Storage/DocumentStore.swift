@@ -1,5 +1,6 @@
 import Foundation
 import JobQueue
+import RedisClient
 
 /// The documents of one knowledge base, stored in Redis: per document a metadata hash and a list
 /// of its chunks, plus an index of document ids (keys in ``DocumentKeys``, documented in

@@ -1,4 +1,5 @@
 import JobQueue
+import RedisClient
 
 /// A failure to store or read documents of a knowledge base.
 public struct DocumentStoreError: Error, Sendable, CustomStringConvertible {

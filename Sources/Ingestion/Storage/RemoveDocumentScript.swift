@@ -1,4 +1,5 @@
 import JobQueue
+import RedisClient
 
 /// Deletes one document, its chunks and its index entry in one atomic step.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import RedisClient
 import Synchronization
 
 /// A named lock of a queue, held by one process on any host at a time: a Redis hash with a random

@@ -1,3 +1,4 @@
+import RedisClient
 /// Rate limits and concurrency limits stored in Redis: changing them needs no restart.
 extension Queue {
     /// A token bucket's setting and level, or the queue's concurrency limit, as `jobq limit` shows.

@@ -1,4 +1,5 @@
 import Foundation
+import RedisClient
 import Synchronization
 
 /// Takes jobs from one queue on a connection of its own, for code that settles jobs itself.

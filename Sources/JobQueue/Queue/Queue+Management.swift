@@ -1,3 +1,4 @@
+import RedisClient
 /// Operator actions and inspection: pause, cancel, retry dead letters, show jobs and counts.
 extension Queue {
     /// Stops handing out jobs (running jobs finish). Stored in Redis: holds for every consumer on

@@ -1,3 +1,4 @@
+import RedisClient
 /// Recovery of work from consumers that died or stalled.
 extension Queue {
     /// What one reaper pass did.

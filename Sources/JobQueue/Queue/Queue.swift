@@ -1,4 +1,5 @@
 import Foundation
+import RedisClient
 import Synchronization
 
 /// A reliable job queue stored in Redis: enqueue, inspect and manage jobs.
@@ -317,12 +318,4 @@ public final class Queue: Sendable {
     }()
 
     private static let idCounter = Atomic<UInt64>(0)
-}
-
-extension Duration {
-    /// Whole milliseconds, rounded down.
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
 }

@@ -2,7 +2,7 @@
 ///
 /// All keys start with `jobq:{QUEUE}:`; the braces make `QUEUE` the Redis Cluster hash tag, so a
 /// queue's keys live in one slot and a script may touch all of them. `docs/keys.md` documents each
-/// key. Lua scripts get the same names through ``luaKeyTable``, generated from ``Suffix``.
+/// key. The Lua scripts get the same names from ``luaSuffixTable``, written from ``Suffix``.
 public struct QueueKeys: Sendable, Hashable {
     /// The prefix shared by every key jobq writes.
     public static let namespace = "jobq"
@@ -108,13 +108,12 @@ public struct QueueKeys: Sendable, Hashable {
     /// `jobq:{QUEUE}:stats:<minute>` for a minute since the epoch.
     public func minuteStats(_ minute: Int64) -> String { key(.minuteStats) + String(minute) }
 
-    /// Lua that defines `K`, a table of every key name built from `KEYS[1]`, e.g. `K.wait`,
-    /// and `K.job` as the prefix of job hashes. Prepended to every script.
-    static let luaKeyTable: String = {
-        let fields = Suffix.allCases.map { suffix in
-            "  \(suffix.luaName) = KEYS[1] .. '\(suffix.rawValue)',"
-        }
-        return "local K = {\n" + fields.joined(separator: "\n") + "\n}\n"
+    /// Lua that defines `KEY_SUFFIXES`, the table from each ``Suffix``'s Lua name (`wait`, `job`,
+    /// `minute_stats` ...) to its text. `Lua/library.lua` builds the key names `K.<name>` of a
+    /// queue from it and `KEYS[1]`, so the scripts use exactly the keys this type derives.
+    static let luaSuffixTable: String = {
+        let fields = Suffix.allCases.map { "  \($0.luaName) = '\($0.rawValue)'," }
+        return "local KEY_SUFFIXES = {\n" + fields.joined(separator: "\n") + "\n}\n"
     }()
 }
 

@@ -1,3 +1,4 @@
+import RedisClient
 /// The jobs a queue's workers hold now, with who holds them.
 extension Queue {
     /// A running job and its owner, as reported when work is still in hand.

@@ -1,4 +1,5 @@
 import Foundation
+import RedisClient
 
 /// The record of operator actions on a queue (`QueueKeys.events`).
 extension Queue {

@@ -1,4 +1,5 @@
 import Foundation
+import RedisClient
 
 /// Reading queue statistics: one script call per queue, whatever the number of jobs.
 extension Queue {

@@ -1,4 +1,5 @@
 import Foundation
+import RedisClient
 
 /// Decodes the reply of the stats script (see ``QueueScripts/stats``) into ``QueueStats``.
 enum StatsReply {

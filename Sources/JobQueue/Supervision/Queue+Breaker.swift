@@ -1,3 +1,4 @@
+import RedisClient
 /// The crash-loop breaker of a queue's supervisor, stored in the supervisor hash.
 extension Queue {
     /// Trips the breaker: the supervisor hash gets `breaker` = `1`, `breaker_reason`,

@@ -1,3 +1,4 @@
+import RedisClient
 /// A stop request stored in Redis: it holds for the queue's supervisor on any host until cleared.
 extension Queue {
     /// Asks the queue's supervisor to stop its worker (gracefully, then by force after its stop

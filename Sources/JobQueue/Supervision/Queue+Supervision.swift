@@ -1,4 +1,5 @@
 import Foundation
+import RedisClient
 
 /// The Redis side of a queue's supervisor: its state hash, its ticks, and the record of worker exits.
 extension Queue {

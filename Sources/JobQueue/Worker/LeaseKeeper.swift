@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RedisClient
 import Synchronization
 
 /// The worker's background thread: extends the running job's lease, heartbeats into the worker

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RedisClient
 import Synchronization
 
 /// Runs jobs of one queue through a handler, one at a time, until told to stop, idle for too long,
@@ -220,13 +221,5 @@ public final class Worker: Sendable {
         } catch {
             logger.debug("reaper pass skipped: \(error)")
         }
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a floating-point number.
-    var seconds: Double {
-        let (whole, attoseconds) = components
-        return Double(whole) + Double(attoseconds) / 1e18
     }
 }

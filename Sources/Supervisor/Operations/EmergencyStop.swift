@@ -1,5 +1,6 @@
 import Foundation
 import JobQueue
+import RedisClient
 
 /// `jobq emergency-stop`: stops the bleeding without losing work.
 ///

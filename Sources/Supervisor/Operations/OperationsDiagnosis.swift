@@ -1,4 +1,5 @@
 import JobQueue
+import RedisClient
 
 /// `jobq diagnose`: the host, the Redis server and every known queue in one ranked report.
 ///

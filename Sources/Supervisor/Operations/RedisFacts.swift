@@ -1,4 +1,5 @@
 import JobQueue
+import RedisClient
 
 /// What a diagnosis needs to know about the Redis server: version, eviction policy, memory,
 /// persistence and data directory, read in one round trip.

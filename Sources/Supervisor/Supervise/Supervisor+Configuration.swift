@@ -1,5 +1,6 @@
 import Foundation
 import JobQueue
+import RedisClient
 
 extension Supervisor {
     /// How the supervisor caps, launches, protects and reports its workers. Every field has a

@@ -1,6 +1,7 @@
 import Foundation
 import JobQueue
 import Logging
+import RedisClient
 
 /// Runs the worker of one queue: one at a time on all hosts, only while there is work, inside a
 /// capped cgroup, with crash-loop protection.

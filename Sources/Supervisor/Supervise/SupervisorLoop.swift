@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import JobQueue
 import Logging
+import RedisClient
 
 /// The supervisor's loop and the state it keeps between ticks; lives on ``Supervisor/run()``'s thread.
 final class SupervisorLoop {

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Benchmarks
 import Foundation
 import JobQueue
+import RedisClient
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

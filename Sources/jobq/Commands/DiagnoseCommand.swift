@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JobQueue
+import RedisClient
 import Supervisor
 
 struct DiagnoseCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JobQueue
+import StatsRendering
 
 struct StatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

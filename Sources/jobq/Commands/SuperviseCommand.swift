@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Glibc
 import JobQueue
+import RedisClient
 import Supervisor
 
 struct SuperviseCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import JobQueue
+import RedisClient
 
 /// The `--redis` option every command takes.
 struct RedisOptions: ParsableArguments {

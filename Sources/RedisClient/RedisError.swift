@@ -47,7 +47,7 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 
-    static func server(_ text: String) -> RedisError {
+    package static func server(_ text: String) -> RedisError {
         let kind = text.split(separator: " ", maxSplits: 1).first.map(String.init)
         if kind == "NOAUTH" || kind == "WRONGPASS" {
             return RedisError(code: .authenticationFailed, message: "Redis refused authentication: \(text)", serverErrorKind: kind)
@@ -55,7 +55,7 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
         return RedisError(code: .serverError, message: "Redis error: \(text)", serverErrorKind: kind)
     }
 
-    static func unexpected(_ reply: RedisReply, expected: String) -> RedisError {
+    package static func unexpected(_ reply: RedisReply, expected: String) -> RedisError {
         RedisError(code: .unexpectedReply, message: "unexpected Redis reply \(reply.debugSummary); expected \(expected)")
     }
 }

@@ -46,7 +46,7 @@ public enum RedisReply: Sendable, Equatable {
     public var isNull: Bool { self == .null }
 
     /// A short rendering for error messages; long strings are cut.
-    var debugSummary: String {
+    package var debugSummary: String {
         switch self {
         case .status(let text): return "status \(text)"
         case .integer(let value): return "integer \(value)"
@@ -58,7 +58,7 @@ public enum RedisReply: Sendable, Equatable {
     }
 
     /// Throws the error of an `.error` reply, otherwise returns the reply.
-    func throwingServerError() throws -> RedisReply {
+    package func throwingServerError() throws -> RedisReply {
         if case .error(let text) = self { throw RedisError.server(text) }
         return self
     }

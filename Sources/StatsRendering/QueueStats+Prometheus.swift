@@ -1,3 +1,5 @@
+import JobQueue
+
 extension QueueStats {
     /// The statistics of several queues in the Prometheus text exposition format (version 0.0.4),
     /// for node_exporter's textfile collector: each metric once with `# HELP` and `# TYPE`, then one

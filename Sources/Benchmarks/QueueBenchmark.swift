@@ -1,4 +1,6 @@
 import Foundation
+import JobQueue
+import RedisClient
 import Synchronization
 
 /// Measures the queue against raw Redis round trips on the same server in the same run, so every
@@ -57,7 +59,7 @@ public struct QueueBenchmark: Sendable {
         let rounds = max(1, configuration.rounds)
         let chunk = max(configuration.batchSize, configuration.jobs / rounds)
         let scratch = RedisArgument(queue.keys.base + "bench-scratch")
-        let trivial = RedisScript(name: "bench-trivial", source: "return 1")
+        let trivial = RedisScript(name: "bench-trivial", source: String(decoding: PackageResources.trivial_lua, as: UTF8.self))
         let batch = (0..<configuration.batchSize).map { _ in NewJob(payload: "{}", options: EnqueueOptions(type: "noop")) }
         let batchesPerRound = max(1, chunk / configuration.batchSize)
         var samples: [String: [Double]] = [:]

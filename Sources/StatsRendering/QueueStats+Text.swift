@@ -1,3 +1,5 @@
+import JobQueue
+
 extension QueueStats {
     /// Renders the statistics for a terminal: the verdicts first with their evidence and fixes,
     /// then one labelled line per part (`docs/operations.md` explains each). Lines are wrapped to
@@ -7,12 +9,12 @@ extension QueueStats {
         let also = verdicts.dropFirst().map(\.kind.title)
         lines.append("\(queue): \(verdict.title)" + (also.isEmpty ? "" : " (also \(also.joined(separator: ", ")))"))
         for verdict in verdicts {
-            lines += StatsWording.wrap("\(verdict.kind.title): \(verdict.summary)", width: width, indent: "  ", continuation: "    ")
-            for line in verdict.evidence { lines += StatsWording.wrap("- " + line, width: width, indent: "    ", continuation: "      ") }
+            lines += TextLayout.wrap("\(verdict.kind.title): \(verdict.summary)", width: width, indent: "  ", continuation: "    ")
+            for line in verdict.evidence { lines += TextLayout.wrap("- " + line, width: width, indent: "    ", continuation: "      ") }
             lines += verdict.fix.map { "    $ \($0)" }
         }
         func row(_ label: String, _ text: String) {
-            lines += StatsWording.wrap(text, width: width, indent: "  " + label.padding(toLength: 12, withPad: " ", startingAt: 0), continuation: String(repeating: " ", count: 16))
+            lines += TextLayout.wrap(text, width: width, indent: "  " + label.padding(toLength: 12, withPad: " ", startingAt: 0), continuation: String(repeating: " ", count: 16))
         }
         row("jobs", jobsLine)
         row("queue", (paused ? "paused" : "not paused") + "; " + (stopRequest.map { "\($0.summary) (\(ago($0.at)))" } ?? "no stop request"))
@@ -83,7 +85,7 @@ extension QueueStats {
         } else {
             text += "idle"
         }
-        if let rss = worker.rssBytes { text += ", rss \(StatsWording.mebibytes(rss))" }
+        if let rss = worker.rssBytes { text += ", rss \(TextLayout.mebibytes(rss))" }
         return text + ", \(worker.processed) processed"
     }
 

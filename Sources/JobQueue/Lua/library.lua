@@ -1,0 +1,410 @@
+-- The Lua every script of a queue shares.
+--
+-- Where it runs: on Redis 7 and later this file and every script beside it form one Redis
+-- function library (loaded once, with FUNCTION LOAD, on first use); each script becomes a
+-- function of that library, and the functions below are defined once, at load. On older servers
+-- each script runs with EVALSHA as this file followed by the script.
+--
+-- Keys: every script gets KEYS[1] = 'jobq:{QUEUE}:', the prefix of the queue's keys (the braces
+-- make QUEUE the Redis Cluster hash tag: all of a queue's keys live in one slot). Before a script
+-- runs, K is set so that K.<name> is that prefix followed by the suffix QueueKeys (Swift) gives
+-- the key: K.wait, K.active, K.job (the prefix of job hashes) ... KEY_SUFFIXES, the table of
+-- those suffixes, is written by QueueKeys ahead of this file, so key names have one source.
+--
+-- Times are milliseconds since the epoch from Redis TIME, never from a client's clock.
+
+-- Dead letters kept unless the queue's config hash says otherwise (dead_max_count, dead_max_age_ms).
+local DEAD_LETTER_MAX_COUNT = 10000
+local DEAD_LETTER_MAX_AGE_MS = 7 * 24 * 3600 * 1000
+-- How much of a malformed message's raw text is kept with its dead letter.
+local MALFORMED_KEEP_BYTES = 65536
+-- How long per-minute counters are kept: two hours.
+local MINUTE_STATS_TTL_MS = 2 * 3600 * 1000
+
+-- The key names of the queue a script runs on: see the top of this file.
+local K
+local key_names = {
+  __index = function(keys, name)
+    local key = keys[1] .. KEY_SUFFIXES[name]
+    rawset(keys, name, key)
+    return key
+  end
+}
+
+-- Points K at the keys of the queue whose prefix is `prefix`; names are built when first used.
+local function bind_keys(prefix)
+  K = setmetatable({prefix}, key_names)
+end
+
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local function jobkey(id) return K.job .. id end
+
+-- Adds n to a counter, all-time and in the current minute's bucket (kept two hours).
+local function count(now, field, n)
+  redis.call('HINCRBY', K.stats, field, n)
+  local bucket = K.minute_stats .. math.floor(now / 60000)
+  if redis.call('HINCRBY', bucket, field, n) == n then
+    redis.call('PEXPIRE', bucket, MINUTE_STATS_TTL_MS)
+  end
+end
+
+local function release_unique(unique, id)
+  if unique then
+    local uk = K.unique .. unique
+    if redis.call('GET', uk) == id then redis.call('DEL', uk) end
+  end
+end
+
+-- Keeps dead letters bounded by age and count; trimming deletes the job hashes too.
+local function trim_dead(now)
+  local cfg = redis.call('HMGET', K.config, 'dead_max_count', 'dead_max_age_ms')
+  local max_count = tonumber(cfg[1]) or DEAD_LETTER_MAX_COUNT
+  local max_age = tonumber(cfg[2]) or DEAD_LETTER_MAX_AGE_MS
+  local old = redis.call('ZRANGEBYSCORE', K.dead, '-inf', now - max_age, 'LIMIT', 0, 100)
+  for _, id in ipairs(old) do
+    redis.call('DEL', jobkey(id))
+    redis.call('ZREM', K.dead, id)
+  end
+  local over = redis.call('ZCARD', K.dead) - max_count
+  if over > 0 then
+    local popped = redis.call('ZPOPMIN', K.dead, math.min(over, 100))
+    for i = 1, #popped, 2 do redis.call('DEL', jobkey(popped[i])) end
+  end
+end
+
+local function dead_letter(h, id, reason, now)
+  redis.call('HSET', h, 'state', 'dead', 'dead_reason', reason, 'dead_at', now)
+  redis.call('HDEL', h, 'owner', 'token', 'lease_until', 'due_at')
+  redis.call('ZREM', K.active, id)
+  redis.call('ZREM', K.delayed, id)
+  redis.call('ZADD', K.dead, now, id)
+  release_unique(redis.call('HGET', h, 'unique'), id)
+  count(now, 'dead', 1)
+  trim_dead(now)
+end
+
+-- A message that is not a valid job: kept (up to a limit) as a dead letter under a new id.
+local function dead_letter_raw(raw, reason, now)
+  local id = 'malformed-' .. redis.call('INCR', K.seq)
+  redis.call('HSET', jobkey(id), 'body', string.sub(raw, 1, MALFORMED_KEEP_BYTES), 'body_bytes', #raw,
+    'state', 'dead', 'type', 'malformed', 'attempts', 0, 'crashes', 0, 'max_attempts', 0,
+    'enqueued_at', now, 'dead_reason', reason, 'dead_at', now)
+  redis.call('ZADD', K.dead, now, id)
+  count(now, 'dead', 1)
+  count(now, 'malformed', 1)
+  trim_dead(now)
+  return id
+end
+
+-- Checks a message pushed by any client. Returns the decoded table, or nil and the reason.
+local function validate(raw, max_bytes)
+  if #raw > max_bytes then
+    return nil, 'malformed: message of ' .. #raw .. ' bytes is over the limit of ' .. max_bytes
+  end
+  local ok, msg = pcall(cjson.decode, raw)
+  if not ok then return nil, 'malformed: not valid JSON' end
+  if type(msg) ~= 'table' then return nil, 'malformed: not a JSON object' end
+  if msg[1] ~= nil then return nil, 'malformed: a JSON array, not an object' end
+  if msg.payload == nil then return nil, 'malformed: no "payload" field' end
+  local id = msg.id
+  if id ~= nil and (type(id) ~= 'string' or id == '' or #id > 200 or string.find(id, '[%c]') or string.sub(id, 1, 1) == '@') then
+    return nil, 'malformed: "id" must be a string of 1 to 200 characters, not starting with @'
+  end
+  if msg.type ~= nil and (type(msg.type) ~= 'string' or msg.type == '' or #msg.type > 200) then
+    return nil, 'malformed: "type" must be a string of 1 to 200 characters'
+  end
+  local attempts = msg.max_attempts
+  if attempts ~= nil and (type(attempts) ~= 'number' or attempts < 1 or attempts > 1000 or attempts ~= math.floor(attempts)) then
+    return nil, 'malformed: "max_attempts" must be a whole number from 1 to 1000'
+  end
+  for _, field in ipairs({'limiter', 'concurrency_key'}) do
+    local v = msg[field]
+    if v ~= nil and (type(v) ~= 'string' or v == '' or #v > 200 or string.find(v, '[%s%c]')) then
+      return nil, 'malformed: "' .. field .. '" must be a string of 1 to 200 characters without spaces'
+    end
+  end
+  if msg.enqueued_at ~= nil and type(msg.enqueued_at) ~= 'number' then
+    return nil, 'malformed: "enqueued_at" must be a number (ms since the epoch)'
+  end
+  return msg
+end
+
+-- Reads a waiting-list entry. Returns the job id, its hash key and its fields {state,
+-- attempts, leases, body, crashes, max_attempts, enqueued_at, type, limiter, concurrency_key,
+-- payload}: a job a client pushed keeps its message as `body`; a job jobq enqueued keeps only
+-- its `payload` (the client rebuilds the message), which keeps small jobs' hashes compact;
+-- nothing when the entry is not runnable (a cancelled tombstone, or malformed: dealt with here).
+local function admit(entry, now, max_bytes, default_attempts)
+  local id, h, f
+  if string.byte(entry, 1) == 64 then
+    id = string.sub(entry, 2)
+    h = jobkey(id)
+    f = redis.call('HMGET', h, 'state', 'attempts', 'leases', 'body', 'crashes', 'max_attempts', 'enqueued_at',
+      'type', 'limiter', 'concurrency_key', 'payload')
+    if f[1] ~= 'waiting' then
+      if f[1] == 'cancelled' then
+        redis.call('DEL', h)
+      elseif not f[1] then
+        dead_letter_raw(entry, 'malformed: a reference to job "' .. id .. '", which does not exist', now)
+      else
+        count(now, 'orphaned', 1)
+      end
+      return nil
+    end
+    return id, h, f
+  end
+  local msg, reason = validate(entry, max_bytes)
+  if not msg then
+    dead_letter_raw(entry, reason, now)
+    return nil
+  end
+  id = msg.id or ('ext-' .. redis.call('INCR', K.seq))
+  h = jobkey(id)
+  if redis.call('EXISTS', h) == 1 then
+    dead_letter_raw(entry, 'malformed: a job with id "' .. id .. '" already exists', now)
+    return nil
+  end
+  f = {'waiting', 0, 0, entry, 0, msg.max_attempts or default_attempts, msg.enqueued_at or now,
+    msg.type or 'default', msg.limiter or false, msg.concurrency_key or false, false}
+  redis.call('HSET', h, 'state', 'waiting', 'body', entry, 'crashes', 0, 'max_attempts', f[6], 'type', f[8],
+    'enqueued_at', f[7])
+  if f[9] then redis.call('HSET', h, 'limiter', f[9]) end
+  if f[10] then redis.call('HSET', h, 'concurrency_key', f[10]) end
+  return id, h, f
+end
+
+-- A token bucket's level now: refilled at rate per period since it was last used, at most
+-- `burst`. `b` is HMGET rate, per_ms, burst, tokens, at.
+local function bucket_level(b, now)
+  local rate, per, burst = tonumber(b[1]), tonumber(b[2]), tonumber(b[3])
+  local tokens = tonumber(b[4]) or burst
+  local at = tonumber(b[5]) or now
+  if now > at then tokens = math.min(burst, tokens + (now - at) * rate / per) end
+  return tokens, rate, per
+end
+
+-- Milliseconds until a bucket has a whole token (0: it has one now), and whether a limit is
+-- set at all. `b` is HMGET rate, per_ms, burst, tokens, at of the bucket's hash.
+local function bucket_wait(b, now)
+  if not b[1] then return 0, false end
+  local tokens, rate, per = bucket_level(b, now)
+  if tokens >= 1 then return 0, true end
+  return math.max(1, math.ceil((1 - tokens) * per / rate)), true
+end
+
+-- Takes a token from the bucket in hash `key` whose fields were read into `b`.
+local function bucket_take(key, b, now)
+  redis.call('HSET', key, 'tokens', bucket_level(b, now) - 1, 'at', now)
+end
+
+-- Takes lock `name` for `owner` for `ttl` ms unless it is held. Returns the lock's next
+-- fencing token (a number that only grows), or nil when the lock is held.
+local function lock_acquire(name, owner, ttl, holder, job, now)
+  local key = K.lock .. name
+  if redis.call('EXISTS', key) == 1 then return nil end
+  local fencing = redis.call('INCR', K.fence .. name)
+  redis.call('HSET', key, 'owner', owner, 'holder', holder, 'job', job, 'acquired_at', now, 'fencing', fencing)
+  redis.call('PEXPIRE', key, ttl)
+  redis.call('SADD', K.locks, name)
+  return fencing
+end
+
+local function lock_renew(name, owner, ttl)
+  local key = K.lock .. name
+  if redis.call('HGET', key, 'owner') ~= owner then return false end
+  redis.call('PEXPIRE', key, ttl)
+  return true
+end
+
+-- Lets one job parked behind lock `name` wait again, if the lock is free.
+local function unpark(name)
+  if redis.call('EXISTS', K.lock .. name) == 1 then return end
+  local entry = redis.call('RPOP', K.parked .. name)
+  if entry then redis.call('RPUSH', K.wait, entry) end
+  if redis.call('EXISTS', K.parked .. name) == 0 then redis.call('SREM', K.parked_names, name) end
+end
+
+local function lock_release(name, owner)
+  local key = K.lock .. name
+  if redis.call('HGET', key, 'owner') == owner then redis.call('DEL', key) end
+  unpark(name)
+end
+
+-- Releases the locks a run holds: the space-separated names in `locks`, owned by `token`.
+local function release_job_locks(h, locks, token)
+  if locks and locks ~= '' then
+    for name in string.gmatch(locks, '[^ ]+') do lock_release(name, token) end
+    redis.call('HDEL', h, 'locks', 'fencing')
+  end
+end
+
+-- The first free concurrency slot of the queue (1...limit), or nil when all are held.
+local function free_slot(limit)
+  for i = 1, limit do
+    if redis.call('EXISTS', K.lock .. 'slot:' .. i) == 0 then return i end
+  end
+  return nil
+end
+
+-- Moves due delayed jobs to the waiting list.
+local function promote_due(now, limit)
+  local due = redis.call('ZRANGEBYSCORE', K.delayed, '-inf', now, 'LIMIT', 0, limit)
+  for _, id in ipairs(due) do
+    redis.call('ZREM', K.delayed, id)
+    local h = jobkey(id)
+    if redis.call('HGET', h, 'state') == 'delayed' then
+      redis.call('HSET', h, 'state', 'waiting')
+      redis.call('HDEL', h, 'due_at')
+      redis.call('LPUSH', K.wait, '@' .. id)
+    end
+  end
+  return #due
+end
+
+-- Milliseconds until the next delayed job is due, or -1 when none is delayed.
+local function next_due_in(now)
+  local first = redis.call('ZRANGE', K.delayed, 0, 0, 'WITHSCORES')
+  if first[2] then return math.max(0, tonumber(first[2]) - now) end
+  return -1
+end
+
+-- Gives back what a consumer fetched with BLMOVE but may not run now.
+local function hand_back(consumer)
+  local claim_list = K.claim .. consumer
+  local entry = redis.call('RPOP', claim_list)
+  while entry do
+    redis.call('RPUSH', K.wait, entry)
+    entry = redis.call('RPOP', claim_list)
+  end
+end
+
+-- The reserve step. `fetched` is '1' when the consumer's BLMOVE just moved an entry into its
+-- claim list; `promote` is '1' to move due delayed jobs to the waiting list first (consumers
+-- ask for it at most every 100 ms while busy, and always before they wait). Checks, in order: paused; the queue's token bucket; a free concurrency slot.
+-- Then per job: its limiter's bucket (no token: the job is delayed until there is one) and
+-- its concurrency key's lock (held: the job is parked until it is released). Replies:
+--   {'job', id, body or false, attempt, token, crashes, max_attempts, enqueued_at, type, now,
+--    fencing, payload or false, limiter or false, concurrency key or false}
+--   {'empty', ms until the next delayed job or -1}
+--   {'paused'}
+--   {'throttled', ms until the queue's bucket has a token}
+--   {'saturated'}   (every concurrency slot is held)
+--   {'busy'}        (skipped many unrunnable entries; call again)
+local function reserve(consumer, fetched, promote, now, lease_ms, max_bytes, default_attempts)
+  if promote == '1' then promote_due(now, 100) end
+  -- The queue's own bucket lives in its config hash: one read for every setting.
+  local cfg = redis.call('HMGET', K.config, 'rate', 'per_ms', 'burst', 'tokens', 'at', 'paused', 'concurrency')
+  local refusal = nil
+  local queue_wait, queue_limited = bucket_wait(cfg, now)
+  local slot = nil
+  if cfg[6] == '1' then
+    refusal = {'paused'}
+  elseif queue_wait > 0 then
+    refusal = {'throttled', queue_wait}
+  elseif cfg[7] then
+    slot = free_slot(tonumber(cfg[7]))
+    if not slot then refusal = {'saturated'} end
+  end
+  if refusal then
+    if fetched == '1' then hand_back(consumer) end
+    return refusal
+  end
+  local claim_list = K.claim .. consumer
+  for _ = 1, 100 do
+    local entry = false
+    if fetched == '1' then
+      entry = redis.call('RPOP', claim_list)
+      if not entry then fetched = '0' end
+    end
+    if not entry then entry = redis.call('RPOP', K.wait) end
+    if not entry then return {'empty', next_due_in(now)} end
+    local id, h, f = admit(entry, now, max_bytes, default_attempts)
+    local runnable = id ~= nil
+    local limiter = nil
+    if runnable and f[9] then
+      limiter = redis.call('HMGET', K.key_limit .. f[9], 'rate', 'per_ms', 'burst', 'tokens', 'at')
+      local wait = bucket_wait(limiter, now)
+      if wait > 0 then
+        redis.call('HSET', h, 'state', 'delayed', 'due_at', now + wait)
+        redis.call('ZADD', K.delayed, now + wait, id)
+        runnable = false
+      end
+    end
+    if runnable and f[10] and redis.call('EXISTS', K.lock .. 'key:' .. f[10]) == 1 then
+      redis.call('LPUSH', K.parked .. 'key:' .. f[10], '@' .. id)
+      redis.call('SADD', K.parked_names, 'key:' .. f[10])
+      runnable = false
+    end
+    if runnable then
+      local leases = (tonumber(f[3]) or 0) + 1
+      local attempts = (tonumber(f[2]) or 0) + 1
+      local token = consumer .. '/' .. leases
+      local deadline = now + lease_ms
+      local fields = {'state', 'active', 'attempts', attempts, 'leases', leases, 'owner', consumer,
+        'token', token, 'started_at', now, 'lease_until', deadline}
+      local locks, fencing = {}, 0
+      if slot then
+        fencing = lock_acquire('slot:' .. slot, token, lease_ms, consumer, id, now)
+        locks[#locks + 1] = 'slot:' .. slot
+      end
+      if f[10] then
+        fencing = lock_acquire('key:' .. f[10], token, lease_ms, consumer, id, now)
+        locks[#locks + 1] = 'key:' .. f[10]
+      end
+      if #locks > 0 then
+        fields[#fields + 1] = 'locks'
+        fields[#fields + 1] = table.concat(locks, ' ')
+        fields[#fields + 1] = 'fencing'
+        fields[#fields + 1] = fencing
+      end
+      if queue_limited then bucket_take(K.config, cfg, now) end
+      if limiter and limiter[1] then bucket_take(K.key_limit .. f[9], limiter, now) end
+      redis.call('HSET', h, unpack(fields))
+      redis.call('ZADD', K.active, deadline, id)
+      return {'job', id, f[4], attempts, token, tonumber(f[5]) or 0, tonumber(f[6]) or default_attempts,
+        tonumber(f[7]) or now, f[8] or 'default', now, fencing, f[11], f[9], f[10]}
+    end
+  end
+  return {'busy'}
+end
+
+-- Puts a running job back after its worker died or its lease expired. Counts a crash with its
+-- cause; quarantines it as poison after `poison_after` crashes (0: never), dead-letters it when
+-- it has no attempts left, else it waits again at the back of the queue.
+local function recover_crashed(id, now, cause, poison_after)
+  local h = jobkey(id)
+  local f = redis.call('HMGET', h, 'state', 'attempts', 'max_attempts', 'locks', 'token')
+  if f[1] ~= 'active' then
+    redis.call('ZREM', K.active, id)
+    return 'skipped'
+  end
+  release_job_locks(h, f[4], f[5])
+  local crashes = redis.call('HINCRBY', h, 'crashes', 1)
+  redis.call('HSET', h, 'last_error', cause, 'last_crash', cause, 'last_crash_at', now)
+  count(now, 'crashed', 1)
+  if poison_after > 0 and crashes >= poison_after then
+    dead_letter(h, id, 'poison: killed the worker ' .. crashes .. ' times (' .. cause .. ')', now)
+    count(now, 'poison', 1)
+    return 'poison'
+  end
+  if tonumber(f[2]) >= tonumber(f[3]) then
+    dead_letter(h, id, 'crashed on its last attempt (' .. cause .. ')', now)
+    return 'dead'
+  end
+  redis.call('ZREM', K.active, id)
+  redis.call('HSET', h, 'state', 'waiting')
+  redis.call('HDEL', h, 'owner', 'token', 'lease_until')
+  redis.call('LPUSH', K.wait, '@' .. id)
+  count(now, 'retried', 1)
+  return 'requeued'
+end
+
+-- True when `token` holds the lease of the job in hash `h`.
+local function owns(h, token)
+  local f = redis.call('HMGET', h, 'state', 'token')
+  return f[1] == 'active' and f[2] == token
+end

@@ -1,0 +1,68 @@
+-- Everything `jobq stats` shows about a queue, read in one call whose cost does not depend on
+-- the number of jobs: lengths and counts come from LLEN, ZCARD and ZCOUNT, the oldest waiting
+-- job from the tail of the waiting list only. Read-only.
+--
+-- KEYS[1]: queue key prefix. ARGV: minutes of counter history to return besides the current
+-- minute, lease grace ms (an active job whose lease ended longer ago is counted as an expired
+-- lease), most live workers to return, most exits to return.
+--
+-- Returns `{now, jobs, oldest, config, bucket, locks, supervisor, totals, minutes, exits, workers,
+-- last event, last emergency stop}`:
+-- - jobs: `{waiting, delayed, due delayed, active, expired leases, dead, parked}`;
+-- - oldest: `{1, enqueued_at}` when the oldest waiting entry's time is known, `{1, -1}` when it
+--   is not, `{0, -1}` when nothing waits;
+-- - config: HMGET paused, stop, stop_by, stop_at, stop_reason, concurrency;
+-- - bucket: `{rate, per_ms, burst, level as text}` or `{}` when no rate is set;
+-- - locks: `{name, ttl ms, HGETALL}` per held lock;
+-- - supervisor and totals: HGETALL of the supervisor hash and of the all-time counters;
+-- - minutes: HGETALL of each minute's counters, the current minute first;
+-- - exits: the newest worker exit records (JSON);
+-- - workers: `{consumer id, HGETALL}` per live registry entry, most recent heartbeat first;
+-- - the newest operator event and the newest emergency stop (JSON), or nil.
+
+local now = now_ms()
+local minute = math.floor(now / 60000)
+local jobs = {redis.call('LLEN', K.wait), redis.call('ZCARD', K.delayed), redis.call('ZCOUNT', K.delayed, '-inf', now),
+  redis.call('ZCARD', K.active), redis.call('ZCOUNT', K.active, '-inf', now - tonumber(ARGV[2])),
+  redis.call('ZCARD', K.dead)}
+local parked = 0
+for _, name in ipairs(redis.call('SMEMBERS', K.parked_names)) do parked = parked + redis.call('LLEN', K.parked .. name) end
+jobs[#jobs + 1] = parked
+local oldest = {0, -1}
+local tail = redis.call('LINDEX', K.wait, -1)
+if tail then
+  oldest = {1, -1}
+  if string.byte(tail, 1) == 64 then
+    oldest[2] = tonumber(redis.call('HGET', jobkey(string.sub(tail, 2)), 'enqueued_at')) or -1
+  else
+    local ok, msg = pcall(cjson.decode, tail)
+    if ok and type(msg) == 'table' and type(msg.enqueued_at) == 'number' then oldest[2] = msg.enqueued_at end
+  end
+end
+local config = redis.call('HMGET', K.config, 'paused', 'stop', 'stop_by', 'stop_at', 'stop_reason', 'concurrency')
+local b = redis.call('HMGET', K.config, 'rate', 'per_ms', 'burst', 'tokens', 'at')
+local bucket = {}
+if b[1] then bucket = {tonumber(b[1]), tonumber(b[2]), tonumber(b[3]), tostring(bucket_level(b, now))} end
+local locks = {}
+for _, name in ipairs(redis.call('SMEMBERS', K.locks)) do
+  local ttl = redis.call('PTTL', K.lock .. name)
+  if ttl ~= -2 then locks[#locks + 1] = {name, ttl, redis.call('HGETALL', K.lock .. name)} end
+end
+local minutes = {}
+for i = 0, tonumber(ARGV[1]) do minutes[#minutes + 1] = redis.call('HGETALL', K.minute_stats .. (minute - i)) end
+local workers = {}
+for _, id in ipairs(redis.call('ZREVRANGE', K.consumers, 0, tonumber(ARGV[3]) - 1)) do
+  local fields = redis.call('HGETALL', K.worker .. id)
+  if #fields > 0 then workers[#workers + 1] = {id, fields} end
+end
+local events = redis.call('LRANGE', K.events, 0, 49)
+local last_stop = false
+for _, text in ipairs(events) do
+  local ok, event = pcall(cjson.decode, text)
+  if ok and type(event) == 'table' and event.action == 'emergency-stop' then
+    last_stop = text
+    break
+  end
+end
+return {now, jobs, oldest, config, bucket, locks, redis.call('HGETALL', K.supervisor), redis.call('HGETALL', K.stats),
+  minutes, redis.call('LRANGE', K.exits, 0, tonumber(ARGV[4]) - 1), workers, events[1] or false, last_stop}

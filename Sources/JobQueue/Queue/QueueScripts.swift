@@ -1,0 +1,99 @@
+import RedisClient
+
+/// The Lua scripts that make every state change of a queue atomic: the `.lua` files in `Lua/`,
+/// embedded in the binary at build time. Each file's header gives its keys, arguments, reply and
+/// guarantee; `library.lua` holds the functions they share. Together they form one Redis function
+/// library where the server has functions (see ``RedisScriptLibrary``).
+enum QueueScripts {
+    /// Every script, with the shared code and the key names of ``QueueKeys``.
+    static let library = RedisScriptLibrary(
+        name: "jobq",
+        shared: QueueKeys.luaSuffixTable + lua(PackageResources.library_lua),
+        prologue: "bind_keys(KEYS[1])",
+        scripts: [
+            ("enqueue", lua(PackageResources.enqueue_lua)),
+            ("reserve", lua(PackageResources.reserve_lua)),
+            ("complete", lua(PackageResources.complete_lua)),
+            ("fail", lua(PackageResources.fail_lua)),
+            ("release", lua(PackageResources.release_lua)),
+            ("extend", lua(PackageResources.extend_lua)),
+            ("cancel", lua(PackageResources.cancel_lua)),
+            ("retry-dead", lua(PackageResources.retry_dead_lua)),
+            ("reap", lua(PackageResources.reap_lua)),
+            ("recover-consumer", lua(PackageResources.recover_consumer_lua)),
+            ("heartbeat", lua(PackageResources.heartbeat_lua)),
+            ("lock-acquire", lua(PackageResources.lock_acquire_lua)),
+            ("lock-renew", lua(PackageResources.lock_renew_lua)),
+            ("lock-release", lua(PackageResources.lock_release_lua)),
+            ("lock-list", lua(PackageResources.lock_list_lua)),
+            ("set-limit", lua(PackageResources.set_limit_lua)),
+            ("limit-status", lua(PackageResources.limit_status_lua)),
+            ("stats", lua(PackageResources.stats_lua)),
+            ("record-event", lua(PackageResources.record_event_lua)),
+            ("active-jobs", lua(PackageResources.active_jobs_lua)),
+            ("supervision-tick", lua(PackageResources.supervision_tick_lua)),
+            ("supervision-report", lua(PackageResources.supervision_report_lua)),
+            ("supervision-standby", lua(PackageResources.supervision_standby_lua)),
+            ("supervision-worker-exit", lua(PackageResources.supervision_worker_exit_lua)),
+            ("supervision-trip-breaker", lua(PackageResources.supervision_trip_breaker_lua)),
+            ("supervision-reset-breaker", lua(PackageResources.supervision_reset_breaker_lua)),
+            ("supervision-request-stop", lua(PackageResources.supervision_request_stop_lua)),
+        ])
+
+    /// Adds jobs. See `Lua/enqueue.lua`.
+    static let enqueue = library.script("enqueue")
+    /// Takes the next runnable job and leases it. See `Lua/reserve.lua`.
+    static let reserve = library.script("reserve")
+    /// Acks a job and, if asked, reserves the next. See `Lua/complete.lua`.
+    static let complete = library.script("complete")
+    /// Records a failed run: retry later or dead-letter. See `Lua/fail.lua`.
+    static let fail = library.script("fail")
+    /// Puts a running job back without counting a failure. See `Lua/release.lua`.
+    static let release = library.script("release")
+    /// Extends a lease and the locks of the run. See `Lua/extend.lua`.
+    static let extend = library.script("extend")
+    /// Cancels a waiting or delayed job. See `Lua/cancel.lua`.
+    static let cancel = library.script("cancel")
+    /// Sends dead letters back to the waiting list. See `Lua/retry-dead.lua`.
+    static let retryDead = library.script("retry-dead")
+    /// Recovers expired leases and dead consumers. See `Lua/reap.lua`.
+    static let reap = library.script("reap")
+    /// Recovers what one consumer held. See `Lua/recover-consumer.lua`.
+    static let recoverConsumer = library.script("recover-consumer")
+    /// Registers a consumer as alive. See `Lua/heartbeat.lua`.
+    static let heartbeat = library.script("heartbeat")
+    /// Takes a named lock. See `Lua/lock-acquire.lua`.
+    static let lockAcquire = library.script("lock-acquire")
+    /// Renews a lock for its owner. See `Lua/lock-renew.lua`.
+    static let lockRenew = library.script("lock-renew")
+    /// Releases a lock for its owner. See `Lua/lock-release.lua`.
+    static let lockRelease = library.script("lock-release")
+    /// Lists held locks. See `Lua/lock-list.lua`.
+    static let lockList = library.script("lock-list")
+    /// Sets or clears a rate or concurrency limit. See `Lua/set-limit.lua`.
+    static let setLimit = library.script("set-limit")
+    /// Reads a token bucket. See `Lua/limit-status.lua`.
+    static let limitStatus = library.script("limit-status")
+    /// Everything `jobq stats` shows about a queue. See `Lua/stats.lua`.
+    static let stats = library.script("stats")
+    /// Records an operator action. See `Lua/record-event.lua`.
+    static let recordEvent = library.script("record-event")
+    /// Lists running jobs. See `Lua/active-jobs.lua`.
+    static let activeJobs = library.script("active-jobs")
+    /// What a supervisor reads each tick. See `Lua/supervision-tick.lua`.
+    static let supervisionTick = library.script("supervision-tick")
+    /// Records a supervisor's state. See `Lua/supervision-report.lua`.
+    static let supervisionReport = library.script("supervision-report")
+    /// Records a supervisor in standby. See `Lua/supervision-standby.lua`.
+    static let supervisionStandby = library.script("supervision-standby")
+    /// Records a worker exit. See `Lua/supervision-worker-exit.lua`.
+    static let supervisionWorkerExit = library.script("supervision-worker-exit")
+    /// Trips the crash-loop breaker. See `Lua/supervision-trip-breaker.lua`.
+    static let supervisionTripBreaker = library.script("supervision-trip-breaker")
+    /// Resets the crash-loop breaker. See `Lua/supervision-reset-breaker.lua`.
+    static let supervisionResetBreaker = library.script("supervision-reset-breaker")
+    /// Asks supervisors and workers to stop. See `Lua/supervision-request-stop.lua`.
+    static let supervisionRequestStop = library.script("supervision-request-stop")
+
+    private static func lua(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+}
