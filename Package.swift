@@ -49,7 +49,9 @@ let package = Package(
                 "Processes",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // The Lua scripts, compiled into the module as PackageResources.<name>_lua byte arrays.
+            resources: [.embedInCode("Lua")]
         ),
         .executableTarget(
             name: "jobq",
