@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // The hiredis C client, from Debian's libhiredis-dev. Only RedisClient/RedisContext.swift imports it.
@@ -60,8 +61,11 @@ let package = Package(
                 "RedisClient",
                 "JobQueue",
                 "Processes",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // The Lua scripts, compiled into the module as PackageResources.<name>_lua byte arrays.
+            resources: [.embedInCode("Lua")]
         ),
         .executableTarget(
             name: "jobq",

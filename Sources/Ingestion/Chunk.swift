@@ -18,6 +18,6 @@ public struct Chunk: Sendable, Hashable, Codable {
         self.index = index
         self.text = text
         self.offset = offset
-        self.hash = SHA256.hexDigest(of: text)
+        self.hash = HexDigest.sha256(of: text)
     }
 }

@@ -52,7 +52,7 @@ public struct DocumentIngester: Sendable {
         return IngestedDocument(
             sourcePath: sourcePath,
             format: format,
-            contentHash: SHA256.hexDigest(of: contents),
+            contentHash: HexDigest.sha256(of: contents),
             title: extracted.title ?? PathName.fileName(of: sourcePath),
             byteSize: contents.count,
             modifiedAt: modifiedAt,

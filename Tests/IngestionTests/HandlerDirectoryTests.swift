@@ -74,7 +74,7 @@ struct HandlerDirectoryTests {
         for _ in 1...2 { _ = try enqueue(queue, "ingest.dir", #"{"path": \#(try jsonString(directory.path)), "kb": "\#(kb)"}"#) }
         try runBuiltInWorker(on: queue, jobs: 2)
         let waiting = try waitingJobs(queue)
-        #expect(waiting.map(\.uniqueKey) == ["ingest.file:\(kb):sha256:\(SHA256.hexDigest(of: path))"])
+        #expect(waiting.map(\.uniqueKey) == ["ingest.file:\(kb):sha256:\(HexDigest.sha256(of: path))"])
 
         try runBuiltInWorker(on: queue, jobs: 1)
         #expect(try DocumentStore(connection: queue.connection, knowledgeBase: kb).document(path: path)?.chunkCount == 1)

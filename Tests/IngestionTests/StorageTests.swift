@@ -36,11 +36,11 @@ struct StorageTests {
 
         #expect(try store.save(document, options: Self.small) == .created)
         let stored = try #require(try store.document(path: directory.path + "/./runbook.md"))
-        #expect(stored.id == SHA256.hexDigest(of: path))
+        #expect(stored.id == HexDigest.sha256(of: path))
         #expect(stored.path == path)
         #expect(stored.title == "Runbook")
         #expect(stored.format == .markdown)
-        #expect(stored.contentHash == SHA256.hexDigest(of: Array(Self.longText.utf8)))
+        #expect(stored.contentHash == HexDigest.sha256(of: Array(Self.longText.utf8)))
         #expect(stored.byteSize == Self.longText.utf8.count)
         #expect(abs(stored.modifiedAt.timeIntervalSince(document.modifiedAt)) < 0.001)
         #expect(stored.chunkSize == 40 && stored.chunkOverlap == 10)

@@ -70,7 +70,7 @@ func expectValidChunking(_ chunks: [Chunk], of text: String, size: Int, overlap:
         let length = chunk.text.count
         #expect(chunk.index == position, sourceLocation: sourceLocation)
         #expect(length >= 1 && length <= size, "chunk \(position) has \(length) characters", sourceLocation: sourceLocation)
-        #expect(chunk.hash == SHA256.hexDigest(of: chunk.text), sourceLocation: sourceLocation)
+        #expect(chunk.hash == HexDigest.sha256(of: chunk.text), sourceLocation: sourceLocation)
         #expect(chunk.offset + length <= characters.count, sourceLocation: sourceLocation)
         guard chunk.offset + length <= characters.count else { return }
         #expect(String(characters[chunk.offset..<chunk.offset + length]) == chunk.text, "chunk \(position) is not the text at its offset", sourceLocation: sourceLocation)

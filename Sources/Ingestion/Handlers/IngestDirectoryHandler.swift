@@ -36,7 +36,7 @@ struct IngestDirectoryHandler: Sendable {
     static func uniqueKey(knowledgeBase: String, path: String) -> String {
         let key = "\(IngestFileHandler.jobType):\(knowledgeBase):\(path)"
         if key.utf8.count <= maxUniqueKeyBytes { return key }
-        return "\(IngestFileHandler.jobType):\(knowledgeBase):sha256:\(SHA256.hexDigest(of: path))"
+        return "\(IngestFileHandler.jobType):\(knowledgeBase):sha256:\(HexDigest.sha256(of: path))"
     }
 
     private func fanOut(_ context: JobContext) throws(HandlerFailure) -> JobResult {

@@ -47,7 +47,7 @@ struct IngestFileHandler: Sendable {
         }
 
         try HandlerFailure.checkCancellation(context, before: "hashing \(file.path)")
-        let contentHash = SHA256.hexDigest(of: file.bytes)
+        let contentHash = HexDigest.sha256(of: file.bytes)
         if try storage({ () throws(DocumentStoreError) in
             try store.holdsCurrentVersion(path: file.path, contentHash: contentHash, options: jobOptions)
         }) {

@@ -37,7 +37,7 @@ public struct DocumentStore: Sendable {
     /// The id of the document read from `path`: the SHA-256 of the standardised path, as 64
     /// lowercase hexadecimal characters. Relative paths are taken from the working directory.
     public static func documentID(forPath path: String) -> String {
-        SHA256.hexDigest(of: PathName.standardised(path))
+        HexDigest.sha256(of: PathName.standardised(path))
     }
 
     /// Stores a document and its chunks, replacing any earlier version, in one atomic script.

@@ -183,19 +183,8 @@ struct InlineMarkdown {
         let isLineBreak = bytes[nameStart..<position].map(asciiLowercased).elementsEqual("br".utf8)
         let afterName = bytes[position]
         guard afterName == UInt8(ascii: ">") || afterName == UInt8(ascii: "/") || isASCIIWhitespace(afterName) else { return nil }
-        var quote: UInt8?
-        while position < end {
-            let byte = bytes[position]
-            if let open = quote {
-                if byte == open { quote = nil }
-            } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
-                quote = byte
-            } else if byte == UInt8(ascii: ">") {
-                return (position + 1, isLineBreak)
-            }
-            position += 1
-        }
-        return nil
+        guard let tagEnd = HTMLTagScanner.indexAfterTag(in: bytes, from: position, upTo: end) else { return nil }
+        return (tagEnd, isLineBreak)
     }
 
     /// The content between an emphasis delimiter run at `open` and a matching closing run.

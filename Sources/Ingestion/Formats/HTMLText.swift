@@ -84,7 +84,7 @@ enum HTMLText {
                 nameEnd += 1
             }
             let name = String(decoding: bytes[nameStart..<nameEnd], as: UTF8.self).lowercased()
-            index = endOfTag(from: nameEnd)
+            index = HTMLTagScanner.indexAfterTag(in: bytes, from: nameEnd, upTo: bytes.count) ?? bytes.count
             if isEndTag {
                 endElement(name)
             } else {
@@ -137,24 +137,6 @@ enum HTMLText {
             let kept = preformattedDepth == 0 && isASCIIWhitespace(byte) ? 0x20 : byte
             output.append(kept)
             headingInProgress?.append(kept)
-        }
-
-        /// The index just past the `>` that closes a tag, skipping `>` inside quoted attribute values.
-        private func endOfTag(from start: Int) -> Int {
-            var quote: UInt8?
-            var position = start
-            while position < bytes.count {
-                let byte = bytes[position]
-                if let open = quote {
-                    if byte == open { quote = nil }
-                } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
-                    quote = byte
-                } else if byte == UInt8(ascii: ">") {
-                    return position + 1
-                }
-                position += 1
-            }
-            return bytes.count
         }
 
         /// Where `</name` (case-insensitive, followed by whitespace, `/` or `>`) starts, or the end.
