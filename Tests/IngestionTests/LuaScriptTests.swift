@@ -1,6 +1,7 @@
 @testable import Ingestion
 import JobQueue
 import JobqTestSupport
+import RedisClient
 import Testing
 
 /// Each ingestion Lua script on its own, as embedded in the module: SCRIPT LOAD compiles it, and

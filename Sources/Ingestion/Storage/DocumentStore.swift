@@ -1,5 +1,4 @@
 import Foundation
-import JobQueue
 import RedisClient
 
 /// The documents of one knowledge base, stored in Redis: per document a metadata hash and a list

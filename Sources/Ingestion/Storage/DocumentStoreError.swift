@@ -1,4 +1,3 @@
-import JobQueue
 import RedisClient
 
 /// A failure to store or read documents of a knowledge base.

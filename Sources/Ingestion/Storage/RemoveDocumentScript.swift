@@ -1,4 +1,3 @@
-import JobQueue
 import RedisClient
 
 /// Deletes one document, its chunks and its index entry in one atomic step.

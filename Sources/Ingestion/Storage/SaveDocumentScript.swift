@@ -1,4 +1,3 @@
-import JobQueue
 import RedisClient
 
 /// Stores one document and all its chunks, replacing any earlier version, in one atomic step.
