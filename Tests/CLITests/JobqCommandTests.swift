@@ -87,7 +87,7 @@ import Testing
         let doomed = try queue.enqueue(payload: "1", options: EnqueueOptions(maxAttempts: 1)).id
         let consumer = try Consumer(queue: queue)
         guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
-        _ = try queue.fail(job, error: "upstream 503")
+        _ = try consumer.fail(job, error: "upstream 503")
         let dead = try jobq(["dead", name.rawValue])
         #expect(dead.standardOutput.contains(doomed) && dead.standardOutput.contains("upstream 503"))
         let deadJSON = try JSONSerialization.jsonObject(with: Data(try jobq(["dead", name.rawValue, "--json"]).standardOutput.utf8)) as? [[String: Any]]

@@ -107,7 +107,7 @@ import Testing
         let request = try #require(try queue.stopRequest())
         #expect(request.by.contains("@") && request.reason == "incident 42")
         #expect(try queue.job(id: held.id)?.state == .active, "the job stays with its worker")
-        #expect(try queue.ack(held), "and is acked when done")
+        #expect(try consumer.ack(held), "and is acked when done")
 
         let stats = try JSONSerialization.jsonObject(with: Data(try jobq(["stats", name, "--json"]).standardOutput.utf8)) as? [String: Any]
         let stop = try #require(((stats?["queues"] as? [[String: Any]])?.first)?["last_emergency_stop"] as? [String: Any])

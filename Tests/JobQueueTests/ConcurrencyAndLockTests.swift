@@ -71,7 +71,7 @@ import Testing
         #expect(unrelated.id == other, "the second keyed job is parked, the unrelated one runs")
         #expect(try b.reserve(waitingUpTo: .zero) == .empty(nextDelayedIn: nil))
         #expect(try queue.locks().map(\.name) == ["key:doc-42"])
-        try queue.ack(running)
+        try a.ack(running)
         guard case .job(let next) = try b.reserve(waitingUpTo: .seconds(1)) else { Issue.record("parked job not released"); return }
         #expect(next.id == second)
         #expect(try #require(next.fencingToken) > firstFencing)

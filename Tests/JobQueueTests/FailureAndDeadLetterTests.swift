@@ -18,7 +18,7 @@ import Testing
         for attempt in 1...3 {
             guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(3)) else { Issue.record("attempt \(attempt) missing"); return }
             #expect(job.attempt == attempt)
-            let outcome = try queue.fail(job, error: "boom \(attempt)")
+            let outcome = try consumer.fail(job, error: "boom \(attempt)")
             if attempt < 3 {
                 guard case .retryScheduled = outcome else { Issue.record("expected a retry, got \(outcome)"); return }
                 #expect(try queue.job(id: id)?.state == .delayed)
@@ -40,7 +40,7 @@ import Testing
         let id = try queue.enqueue(payload: "1", options: EnqueueOptions(type: "mystery")).id
         let consumer = try Consumer(queue: queue)
         guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
-        #expect(try queue.fail(job, error: "no handler", permanently: true, reason: "unknown type") == .deadLettered(reason: "unknown type"))
+        #expect(try consumer.fail(job, error: "no handler", permanently: true, reason: "unknown type") == .deadLettered(reason: "unknown type"))
         #expect(try queue.job(id: id)?.deadReason == "unknown type")
     }
 
@@ -50,13 +50,13 @@ import Testing
         let consumer = try Consumer(queue: queue)
         guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
         let forged = ReservedJobForgery.withToken("someone-else/1", from: job)
-        #expect(try queue.ack(forged) == false)
-        #expect(try queue.fail(forged, error: "x") == .stale)
-        #expect(try queue.extendLease(forged) == false)
-        #expect(try queue.release(forged) == false)
+        #expect(try consumer.ack(forged) == false)
+        #expect(try consumer.fail(forged, error: "x") == .stale)
+        #expect(try consumer.extendLease(forged) == false)
+        #expect(try consumer.release(forged) == false)
         #expect(try queue.job(id: job.id)?.state == .active)
-        #expect(try queue.extendLease(job))
-        #expect(try queue.ack(job))
+        #expect(try consumer.extendLease(job))
+        #expect(try consumer.ack(job))
     }
 
     @Test func retryLaterPutsTheJobBackWithoutSpendingAnAttempt() throws {
@@ -66,7 +66,7 @@ import Testing
         for _ in 0..<3 {
             guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(2)) else { Issue.record("no job"); return }
             #expect(job.attempt == 1)
-            #expect(try queue.release(job, after: .milliseconds(30)))
+            #expect(try consumer.release(job, after: .milliseconds(30)))
         }
         #expect(try queue.job(id: id)?.state == .delayed)
     }
@@ -76,7 +76,7 @@ import Testing
         let id = try queue.enqueue(payload: "1", options: EnqueueOptions(maxAttempts: 1)).id
         let consumer = try Consumer(queue: queue)
         guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
-        _ = try queue.fail(job, error: "x")
+        _ = try consumer.fail(job, error: "x")
         #expect(try queue.retryDead(ids: nil) == 1)
         guard case .job(let again) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("not retried"); return }
         #expect(again.id == id)
@@ -92,7 +92,7 @@ import Testing
         for n in 0..<5 {
             ids.append(try queue.enqueue(payload: String(n), options: EnqueueOptions(maxAttempts: 1)).id)
             guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
-            _ = try queue.fail(job, error: "x")
+            _ = try consumer.fail(job, error: "x")
         }
         #expect(try queue.counts().dead == 3)
         #expect(try queue.job(id: ids[0]) == nil)
@@ -106,11 +106,11 @@ import Testing
         let consumer = try Consumer(queue: queue)
         let old = try queue.enqueue(payload: "1", options: EnqueueOptions(maxAttempts: 1)).id
         guard case .job(let first) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
-        _ = try queue.fail(first, error: "x")
+        _ = try consumer.fail(first, error: "x")
         usleep(250_000)
         try queue.enqueue(payload: "2", options: EnqueueOptions(maxAttempts: 1))
         guard case .job(let second) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
-        _ = try queue.fail(second, error: "x")
+        _ = try consumer.fail(second, error: "x")
         #expect(try queue.job(id: old) == nil)
         #expect(try queue.counts().dead == 1)
     }

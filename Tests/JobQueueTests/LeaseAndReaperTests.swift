@@ -25,7 +25,7 @@ import Testing
         #expect(record.state == .waiting)
         #expect(record.crashes == 1)
         #expect(record.lastCrash == "lease expired")
-        #expect(try queue.ack(job) == false, "the old lease can no longer ack")
+        #expect(try consumer.ack(job) == false, "the old lease can no longer ack")
         guard case .job(let again) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("not requeued"); return }
         #expect(again.attempt == 2)
         #expect(again.crashes == 1)
@@ -52,11 +52,11 @@ import Testing
         guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
         for _ in 0..<6 {
             usleep(100_000)
-            #expect(try queue.extendLease(job))
+            #expect(try consumer.extendLease(job))
             _ = try queue.reap(holder: "t")
         }
         #expect(try queue.job(id: job.id)?.state == .active)
-        #expect(try queue.ack(job))
+        #expect(try consumer.ack(job))
     }
 
     @Test func onlyOneReaperRunsPerInterval() throws {

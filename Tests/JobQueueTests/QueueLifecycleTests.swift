@@ -17,9 +17,9 @@ import Testing
         #expect(job.attempt == 1)
         #expect(try job.payloadJSON() == #"{"file":"a.md"}"#)
         #expect(try queue.job(id: id)?.state == .active)
-        #expect(try queue.ack(job))
+        #expect(try consumer.ack(job))
         #expect(try queue.job(id: id) == nil)
-        #expect(try queue.ack(job) == false, "a second ack is a no-op")
+        #expect(try consumer.ack(job) == false, "a second ack is a no-op")
         let counts = try queue.counts()
         #expect(counts.waiting == 0 && counts.active == 0 && counts.delayed == 0)
     }
@@ -31,7 +31,7 @@ import Testing
         var seen: [String] = []
         while case .job(let job) = try consumer.reserve(waitingUpTo: .milliseconds(50)) {
             seen.append(job.id)
-            try queue.ack(job)
+            try consumer.ack(job)
         }
         #expect(seen == ids)
     }

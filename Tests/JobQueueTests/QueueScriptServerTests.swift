@@ -16,7 +16,7 @@ import Testing
         let consumer = try Consumer(queue: queue)
         guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
         #expect(job.id == id)
-        #expect(try queue.ack(job))
+        #expect(try consumer.ack(job))
         #expect(throws: RedisError.self, "INFO is not granted") { try queue.connection.command(["INFO"]) }
     }
 
@@ -41,7 +41,7 @@ import Testing
         let consumer = try Consumer(queue: queue)
         guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
         #expect(job.id == id)
-        #expect(try queue.ack(job))
+        #expect(try consumer.ack(job))
         #expect(try queue.connection.command(["FUNCTION", "LIST"]).array?.isEmpty == true, "no function was needed")
     }
 }

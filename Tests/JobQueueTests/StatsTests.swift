@@ -33,8 +33,8 @@ import Testing
 
         let ids = try queue.enqueue(batch: (0..<4).map { NewJob(payload: "\($0)") }).map(\.id)
         try queue.enqueue(payload: "9", options: EnqueueOptions(delay: .seconds(60)))
-        let (_, taken) = try reserve(queue, count: 2)
-        _ = try queue.fail(taken[1], error: "boom", permanently: true)
+        let (consumer, taken) = try reserve(queue, count: 2)
+        _ = try consumer.fail(taken[1], error: "boom", permanently: true)
 
         let stats = try queue.stats()
         #expect(stats.jobs == JobCounts(waiting: 2, delayed: 1, delayedDue: 0, active: 1, expiredLeases: 0, dead: 1, parked: 0))
@@ -61,8 +61,8 @@ import Testing
     @Test func countersAreSummedOverTheCurrentMinuteAndTheWholeMinutesBeforeIt() throws {
         let queue = try TestRedis.queue()
         _ = try queue.enqueue(batch: (0..<3).map { NewJob(payload: "\($0)") })
-        let (_, jobs) = try reserve(queue, count: 3)
-        for job in jobs { try queue.ack(job) }
+        let (consumer, jobs) = try reserve(queue, count: 3)
+        for job in jobs { try consumer.ack(job) }
         let minute = try queue.stats().at / 60_000
         try queue.connection.command(["HINCRBY", RedisArgument(queue.keys.minuteStats(minute - 30)), "processed", "7"])
         try queue.connection.command(["HINCRBY", RedisArgument(queue.keys.minuteStats(minute - 3)), "failed", "2"])
@@ -195,8 +195,8 @@ import Testing
         let queue = try TestRedis.queue()
         let name = queue.name.rawValue
         _ = try queue.enqueue(batch: (0..<25).map { NewJob(payload: "\($0)") })
-        let (_, jobs) = try reserve(queue, count: 5)
-        for job in jobs { try queue.ack(job) }
+        let (consumer, jobs) = try reserve(queue, count: 5)
+        for job in jobs { try consumer.ack(job) }
 
         let stats = try queue.stats()
         #expect(stats.verdicts.map(\.kind) == [.backlog])

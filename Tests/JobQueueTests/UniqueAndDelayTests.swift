@@ -13,7 +13,7 @@ import Testing
         let consumer = try Consumer(queue: queue)
         guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
         #expect(try queue.enqueue(payload: "3", options: EnqueueOptions(uniqueKey: "doc-7")) == .duplicate(existingID: first.id))
-        try queue.ack(job)
+        try consumer.ack(job)
         guard case .enqueued = try queue.enqueue(payload: "4", options: EnqueueOptions(uniqueKey: "doc-7")) else {
             Issue.record("unique key not released by the ack")
             return

@@ -19,7 +19,7 @@ import Testing
         #expect(job.maxAttempts == Queue.Configuration().defaultMaxAttempts)
         #expect(job.attempt == 1)
         #expect(try job.payloadJSON() == #"{"path":"\/srv\/kb\/a.md"}"# || (try job.payloadJSON()) == #"{"path":"/srv/kb/a.md"}"#)
-        #expect(try queue.ack(job))
+        #expect(try consumer.ack(job))
     }
 
     @Test func optionalFieldsOfAPushedMessageAreHonoured() throws {

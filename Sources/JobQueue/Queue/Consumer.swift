@@ -2,7 +2,8 @@ import Foundation
 import RedisClient
 import Synchronization
 
-/// Takes jobs from one queue on a connection of its own, for code that settles jobs itself.
+/// Takes jobs from one queue and settles them (ack, fail, release, extend), all on a connection of
+/// its own.
 ///
 /// A consumer waits for work with BLMOVE (BRPOPLPUSH on Redis before 6.2): the waiting list's
 /// next entry moves into the consumer's claim list, and the reserve script then leases it. If the
@@ -15,7 +16,7 @@ public final class Consumer: Sendable {
     public let id: String
     /// The queue it takes from.
     public let queue: Queue
-    /// Its own connection, used for the blocking fetch and the reserve and ack scripts.
+    /// Its own connection: the blocking fetch, and every script that reserves or settles a job.
     public let connection: RedisConnection
     private let hasBLMOVE: Bool
     /// True until the first reserve, which also takes whatever an earlier process with the same
@@ -47,7 +48,7 @@ public final class Consumer: Sendable {
         var wasEmpty = false
         while true {
             let promote = promotionDue() || wasEmpty
-            guard let outcome = try queue.reserve(on: connection, consumer: id, fetched: fetched, promote: promote) else { continue }
+            guard let outcome = try reserveOnce(fetched: fetched, promote: promote) else { continue }
             fetched = false
             let remaining = deadline - ContinuousClock.now
             switch outcome {
@@ -70,15 +71,16 @@ public final class Consumer: Sendable {
         }
     }
 
-    /// Acks `job` and, in the same round trip, reserves the next one without blocking.
-    /// - Returns: whether the ack took effect (`false`: the lease was lost), and the next outcome.
-    public func complete(_ job: ReservedJob, reserveNext: Bool) throws -> (acked: Bool, next: ReserveOutcome?) {
-        try queue.complete(on: connection, job, nextFor: reserveNext ? id : nil, promote: reserveNext && promotionDue())
+    /// One run of the reserve script; `nil` means "busy: call again".
+    private func reserveOnce(fetched: Bool, promote: Bool) throws -> ReserveOutcome? {
+        let arguments = ReserveCall.arguments(consumer: id, fetched: fetched, promote: promote, configuration: queue.configuration)
+        let reply = try queue.redis { try connection.run(QueueScripts.reserve, keys: [queue.keys.base], arguments: arguments) }
+        return try ReserveCall.outcome(reply)
     }
 
     /// Whether this reserve should first promote due delayed jobs: at most every 100 ms while the
     /// queue is busy (saving a sorted-set read per job), so retries never wait long behind a backlog.
-    private func promotionDue() -> Bool {
+    func promotionDue() -> Bool {
         let now = Int64(DispatchTime.now().uptimeNanoseconds)
         let last = lastPromotion.load(ordering: .relaxed)
         guard now - last >= Self.promotionInterval else { return false }

@@ -4,8 +4,8 @@ import Synchronization
 
 /// A reliable job queue stored in Redis: enqueue, inspect and manage jobs.
 ///
-/// To run jobs, create a ``Consumer`` (reserve / ack / fail yourself) or a ``Worker`` (a loop around
-/// a handler). Every state change is one Lua script, so it happens entirely or not at all, and
+/// To run jobs, create a ``Consumer`` (reserve / ack / fail yourself, on a connection of its own)
+/// or a ``Worker`` (a loop around a handler). Every state change is one Lua script, so it happens entirely or not at all, and
 /// every time stamp comes from the Redis server's clock. See `docs/guarantees.md`.
 ///
 /// Methods are synchronous and may block on the network: call them from your own thread.
@@ -133,142 +133,6 @@ public final class Queue: Sendable {
         case "exists": throw JobQueueError(code: .jobExists, message: "a job with id '\(id)' already exists in this queue")
         default: throw JobQueueError.protocolMismatch("enqueue", reply)
         }
-    }
-
-    // MARK: - Consuming (used by Consumer, on its own connection)
-
-    func reserve(on connection: RedisConnection, consumer: String, fetched: Bool, promote: Bool) throws -> ReserveOutcome? {
-        let reply = try redis {
-            try connection.run(QueueScripts.reserve, keys: [keys.base], arguments: reserveArguments(consumer, fetched: fetched, promote: promote))
-        }
-        return try Self.reserveOutcome(reply)
-    }
-
-    func complete(on connection: RedisConnection, _ job: ReservedJob, nextFor consumer: String?, promote: Bool = false) throws -> (acked: Bool, next: ReserveOutcome?) {
-        var arguments: [RedisArgument] = [RedisArgument(job.id), RedisArgument(job.token)]
-        if let consumer {
-            arguments.append("1")
-            arguments.append(contentsOf: reserveArguments(consumer, fetched: false, promote: promote))
-        } else {
-            arguments.append("0")
-        }
-        let reply = try redis { try connection.run(QueueScripts.complete, keys: [keys.base], arguments: arguments) }
-        guard let parts = reply.array, let status = parts.first?.string else { throw JobQueueError.protocolMismatch("complete", reply) }
-        let next = parts.count > 1 ? try Self.reserveOutcome(parts[1]) : nil
-        return (status == "acked", next ?? nil)
-    }
-
-    func reserveArguments(_ consumer: String, fetched: Bool, promote: Bool) -> [RedisArgument] {
-        [
-            RedisArgument(consumer), fetched ? "1" : "0", promote ? "1" : "0", RedisArgument(Int(configuration.lease.milliseconds)),
-            RedisArgument(configuration.maxMessageBytes), RedisArgument(configuration.defaultMaxAttempts),
-        ]
-    }
-
-    /// Decodes a reserve reply; `nil` means "busy: call again".
-    static func reserveOutcome(_ reply: RedisReply) throws -> ReserveOutcome? {
-        guard let parts = reply.array, let kind = parts.first?.string else { throw JobQueueError.protocolMismatch("reserve", reply) }
-        switch kind {
-        case "job":
-            guard parts.count == 14, let id = parts[1].string, let attempt = parts[3].integer, let token = parts[4].string,
-                  let crashes = parts[5].integer, let maxAttempts = parts[6].integer, let enqueuedAt = parts[7].integer,
-                  let type = parts[8].string, let now = parts[9].integer, let fencing = parts[10].integer
-            else { throw JobQueueError.protocolMismatch("reserve", reply) }
-            let body: [UInt8]
-            switch (parts[2], parts[11]) {
-            case (.bulk(let message), _):
-                body = message
-            case (_, .bulk(let payload)):
-                body = JobMessage.assemble(
-                    id: id, type: type, maxAttempts: Int(maxAttempts), limiter: parts[12].string,
-                    concurrencyKey: parts[13].string, payload: payload)
-            default:
-                throw JobQueueError.protocolMismatch("reserve", reply)
-            }
-            return .job(ReservedJob(
-                id: id, type: type, body: body, attempt: Int(attempt), maxAttempts: Int(maxAttempts),
-                crashes: Int(crashes), token: token, enqueuedAt: enqueuedAt, startedAt: now,
-                fencingToken: fencing > 0 ? fencing : nil))
-        case "empty":
-            let next = parts.count > 1 ? parts[1].integer ?? -1 : -1
-            return .empty(nextDelayedIn: next >= 0 ? .milliseconds(next) : nil)
-        case "paused":
-            return .paused
-        case "throttled":
-            return .throttled(retryIn: .milliseconds(parts.count > 1 ? parts[1].integer ?? 1 : 1))
-        case "saturated":
-            return .saturated
-        case "busy":
-            return nil
-        default:
-            throw JobQueueError.protocolMismatch("reserve", reply)
-        }
-    }
-
-    // MARK: - Settling a reserved job
-
-    /// Acknowledges a finished job: it is deleted. Idempotent; only the lease owner can ack.
-    /// - Returns: `true` when acked now, `false` when the token no longer holds the lease (acked
-    ///   before, or the lease expired and the job went back to the queue).
-    @discardableResult
-    public func ack(_ job: ReservedJob) throws -> Bool {
-        try complete(on: connection, job, nextFor: nil).acked
-    }
-
-    /// What ``fail(_:error:permanently:)`` did.
-    public enum FailOutcome: Sendable, Equatable {
-        /// The job will run again at this time (ms since the epoch, Redis clock).
-        case retryScheduled(at: Int64)
-        /// The job was dead-lettered with this reason.
-        case deadLettered(reason: String)
-        /// The token no longer holds the lease; nothing was changed.
-        case stale
-    }
-
-    /// Records a failed run: the job is retried after a backoff delay, or dead-lettered when it has
-    /// used all its attempts or when `permanently` is true.
-    /// - Parameters:
-    ///   - error: text kept with the job (cut to its last 4 KiB).
-    ///   - permanently: dead-letter now, without retries.
-    ///   - reason: the dead-letter reason to record; `nil` describes the failure.
-    public func fail(_ job: ReservedJob, error: String, permanently: Bool = false, reason: String? = nil) throws -> FailOutcome {
-        let delay = configuration.retryBackoff.delay(forAttempt: max(0, job.attempt - 1))
-        let arguments: [RedisArgument] = [
-            RedisArgument(job.id), RedisArgument(job.token), RedisArgument(String(error.suffix(4096))),
-            RedisArgument(Int(delay.milliseconds)), permanently ? "1" : "0", RedisArgument(reason ?? ""),
-        ]
-        let reply = try redis { try connection.run(QueueScripts.fail, keys: [keys.base], arguments: arguments) }
-        guard let parts = reply.array, let status = parts.first?.string else { throw JobQueueError.protocolMismatch("fail", reply) }
-        switch status {
-        case "retry": return .retryScheduled(at: parts.count > 1 ? parts[1].integer ?? 0 : 0)
-        case "dead": return .deadLettered(reason: parts.count > 1 ? parts[1].string ?? "" : "")
-        case "stale": return .stale
-        default: throw JobQueueError.protocolMismatch("fail", reply)
-        }
-    }
-
-    /// Puts a running job back without counting the run as a failure.
-    /// - Parameters:
-    ///   - delay: zero puts it at the front of the waiting list (runs next); more delays it.
-    ///   - countAttempt: keep the run counted against `max_attempts` (default: give it back).
-    /// - Returns: `false` when the token no longer holds the lease.
-    @discardableResult
-    public func release(_ job: ReservedJob, after delay: Duration = .zero, countAttempt: Bool = false) throws -> Bool {
-        let arguments: [RedisArgument] = [
-            RedisArgument(job.id), RedisArgument(job.token), RedisArgument(Int(delay.milliseconds)), countAttempt ? "1" : "0",
-        ]
-        let reply = try redis { try connection.run(QueueScripts.release, keys: [keys.base], arguments: arguments) }
-        return reply.array?.first?.string == "released"
-    }
-
-    /// Extends the lease of a running job to `lease` from now (Redis clock).
-    /// - Returns: `false` when the lease is lost (expired and reaped, or settled elsewhere).
-    public func extendLease(_ job: ReservedJob, by lease: Duration? = nil, on connection: RedisConnection? = nil) throws -> Bool {
-        let arguments: [RedisArgument] = [
-            RedisArgument(job.id), RedisArgument(job.token), RedisArgument(Int((lease ?? configuration.lease).milliseconds)),
-        ]
-        let reply = try redis { try (connection ?? self.connection).run(QueueScripts.extend, keys: [keys.base], arguments: arguments) }
-        return reply.array?.first?.string == "extended"
     }
 
     // MARK: - Helpers

@@ -7,8 +7,9 @@ import Synchronization
 /// registry, and cancels a run whose lease is lost, whose timeout passed, or whose shutdown grace
 /// ended. It has its own Redis connection, so it never waits behind the blocking fetch.
 final class LeaseKeeper: Sendable {
-    private let queue: Queue
-    private let consumerID: String
+    private let consumer: Consumer
+    private var queue: Queue { consumer.queue }
+    private var consumerID: String { consumer.id }
     private let configuration: Worker.Configuration
     private let control: WorkerControl
     private let logger: Logger
@@ -33,9 +34,8 @@ final class LeaseKeeper: Sendable {
     /// this often; a backlog of short jobs does not cost a thread switch per job.
     private static let wakeSpacing: Duration = .seconds(1)
 
-    init(queue: Queue, consumerID: String, configuration: Worker.Configuration, control: WorkerControl, logger: Logger) {
-        self.queue = queue
-        self.consumerID = consumerID
+    init(consumer: Consumer, configuration: Worker.Configuration, control: WorkerControl, logger: Logger) {
+        self.consumer = consumer
         self.configuration = configuration
         self.control = control
         self.logger = logger
@@ -127,7 +127,7 @@ final class LeaseKeeper: Sendable {
     private func extend(_ context: JobContext, _ connection: inout RedisConnection?) {
         do {
             let link = try open(&connection)
-            if try !queue.extendLease(context.job, on: link) {
+            if try !consumer.extendLease(context.job, on: link) {
                 logger.warning("job \(context.job.id): lease lost; stopping its run")
                 context.cancel(.leaseLost)
             }

@@ -85,7 +85,7 @@ public final class Worker: Sendable {
         guard let consumer = try retrying("connect", &backoff, { try Consumer(queue: queue, id: configuration.consumerID) }) else {
             return .requested
         }
-        let keeper = LeaseKeeper(queue: queue, consumerID: consumer.id, configuration: configuration, control: control, logger: logger)
+        let keeper = LeaseKeeper(consumer: consumer, configuration: configuration, control: control, logger: logger)
         keeper.start()
         defer { keeper.finish() }
         logger.info("worker \(consumer.id) taking jobs from queue \(queue.name)")
@@ -158,7 +158,7 @@ public final class Worker: Sendable {
             logger.warning("job \(job.id): lease lost while running; result discarded (the job runs again elsewhere)")
             return nil
         case .shutdown:
-            _ = try? settleRetrying(&backoff, until: giveUpAt) { try queue.release(job) }
+            _ = try? settleRetrying(&backoff, until: giveUpAt) { try consumer.release(job) }
             logger.info("job \(job.id): stopped by shutdown; put back without counting the attempt")
             return nil
         case .timeout, nil:
@@ -171,13 +171,13 @@ public final class Worker: Sendable {
             if !answer.acked { logger.warning("job \(job.id): finished after its lease was lost; not acked (it runs again)") }
             return answer.next
         case .retryLater(let delay):
-            _ = try? settleRetrying(&backoff, until: giveUpAt) { try queue.release(job, after: delay) }
+            _ = try? settleRetrying(&backoff, until: giveUpAt) { try consumer.release(job, after: delay) }
         case .failed(let message):
-            if let outcome = try? settleRetrying(&backoff, until: giveUpAt, { try queue.fail(job, error: message) }) {
+            if let outcome = try? settleRetrying(&backoff, until: giveUpAt, { try consumer.fail(job, error: message) }) {
                 logger.info("job \(job.id) failed (attempt \(job.attempt) of \(job.maxAttempts)): \(outcome)")
             }
         case .failedPermanently(let reason):
-            _ = try? settleRetrying(&backoff, until: giveUpAt) { try queue.fail(job, error: reason, permanently: true, reason: reason) }
+            _ = try? settleRetrying(&backoff, until: giveUpAt) { try consumer.fail(job, error: reason, permanently: true, reason: reason) }
             logger.info("job \(job.id) dead-lettered: \(reason)")
         }
         return nil

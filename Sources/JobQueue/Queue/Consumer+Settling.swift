@@ -1,0 +1,84 @@
+import RedisClient
+
+/// Settling a reserved job, on the consumer's own connection: each call is one script, and only
+/// the holder of the job's lease (its token) can settle it.
+extension Consumer {
+    /// Acks `job` and, in the same round trip, reserves the next one without blocking.
+    /// - Returns: whether the ack took effect (`false`: the lease was lost), and the next outcome.
+    public func complete(_ job: ReservedJob, reserveNext: Bool) throws -> (acked: Bool, next: ReserveOutcome?) {
+        var arguments: [RedisArgument] = [RedisArgument(job.id), RedisArgument(job.token), reserveNext ? "1" : "0"]
+        if reserveNext {
+            arguments += ReserveCall.arguments(consumer: id, fetched: false, promote: promotionDue(), configuration: queue.configuration)
+        }
+        let reply = try queue.redis { try connection.run(QueueScripts.complete, keys: [queue.keys.base], arguments: arguments) }
+        guard let parts = reply.array, let status = parts.first?.string else { throw JobQueueError.protocolMismatch("complete", reply) }
+        let next = parts.count > 1 ? try ReserveCall.outcome(parts[1]) : nil
+        return (status == "acked", next ?? nil)
+    }
+
+    /// Acknowledges a finished job: it is deleted. Idempotent; only the lease owner can ack.
+    /// - Returns: `true` when acked now, `false` when the token no longer holds the lease (acked
+    ///   before, or the lease expired and the job went back to the queue).
+    @discardableResult
+    public func ack(_ job: ReservedJob) throws -> Bool {
+        try complete(job, reserveNext: false).acked
+    }
+
+    /// What ``fail(_:error:permanently:)`` did.
+    public enum FailOutcome: Sendable, Equatable {
+        /// The job will run again at this time (ms since the epoch, Redis clock).
+        case retryScheduled(at: Int64)
+        /// The job was dead-lettered with this reason.
+        case deadLettered(reason: String)
+        /// The token no longer holds the lease; nothing was changed.
+        case stale
+    }
+
+    /// Records a failed run: the job is retried after a backoff delay, or dead-lettered when it has
+    /// used all its attempts or when `permanently` is true.
+    /// - Parameters:
+    ///   - error: text kept with the job (cut to its last 4 KiB).
+    ///   - permanently: dead-letter now, without retries.
+    ///   - reason: the dead-letter reason to record; `nil` describes the failure.
+    public func fail(_ job: ReservedJob, error: String, permanently: Bool = false, reason: String? = nil) throws -> FailOutcome {
+        let delay = queue.configuration.retryBackoff.delay(forAttempt: max(0, job.attempt - 1))
+        let arguments: [RedisArgument] = [
+            RedisArgument(job.id), RedisArgument(job.token), RedisArgument(String(error.suffix(4096))),
+            RedisArgument(Int(delay.milliseconds)), permanently ? "1" : "0", RedisArgument(reason ?? ""),
+        ]
+        let reply = try queue.redis { try connection.run(QueueScripts.fail, keys: [queue.keys.base], arguments: arguments) }
+        guard let parts = reply.array, let status = parts.first?.string else { throw JobQueueError.protocolMismatch("fail", reply) }
+        switch status {
+        case "retry": return .retryScheduled(at: parts.count > 1 ? parts[1].integer ?? 0 : 0)
+        case "dead": return .deadLettered(reason: parts.count > 1 ? parts[1].string ?? "" : "")
+        case "stale": return .stale
+        default: throw JobQueueError.protocolMismatch("fail", reply)
+        }
+    }
+
+    /// Puts a running job back without counting the run as a failure.
+    /// - Parameters:
+    ///   - delay: zero puts it at the front of the waiting list (runs next); more delays it.
+    ///   - countAttempt: keep the run counted against `max_attempts` (default: give it back).
+    /// - Returns: `false` when the token no longer holds the lease.
+    @discardableResult
+    public func release(_ job: ReservedJob, after delay: Duration = .zero, countAttempt: Bool = false) throws -> Bool {
+        let arguments: [RedisArgument] = [
+            RedisArgument(job.id), RedisArgument(job.token), RedisArgument(Int(delay.milliseconds)), countAttempt ? "1" : "0",
+        ]
+        let reply = try queue.redis { try connection.run(QueueScripts.release, keys: [queue.keys.base], arguments: arguments) }
+        return reply.array?.first?.string == "released"
+    }
+
+    /// Extends the lease of a running job to `lease` from now (Redis clock).
+    /// - Parameter connection: the connection to send it on; `nil` uses this consumer's. A worker's
+    ///   lease keeper passes its own, so an extension never waits behind a blocking fetch.
+    /// - Returns: `false` when the lease is lost (expired and reaped, or settled elsewhere).
+    public func extendLease(_ job: ReservedJob, by lease: Duration? = nil, on connection: RedisConnection? = nil) throws -> Bool {
+        let arguments: [RedisArgument] = [
+            RedisArgument(job.id), RedisArgument(job.token), RedisArgument(Int((lease ?? queue.configuration.lease).milliseconds)),
+        ]
+        let reply = try queue.redis { try (connection ?? self.connection).run(QueueScripts.extend, keys: [queue.keys.base], arguments: arguments) }
+        return reply.array?.first?.string == "extended"
+    }
+}
