@@ -1,5 +1,4 @@
 import Foundation
-import JobQueue
 import Processes
 
 /// Runs each job as a child process: the user's own script, one process per job.
