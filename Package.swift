@@ -26,16 +26,20 @@ let package = Package(
         .target(name: "CJobqSystem"),
         // Child processes: launch into a cgroup and a process group, wait, signal, tear down.
         .target(name: "Processes", dependencies: ["CJobqSystem"]),
+        // Durations, byte sizes and CPU shares as operators write and read them (30s, 256M, 25%).
+        .target(name: "HumanUnits"),
         .target(
             name: "JobQueue",
             dependencies: [
                 "CHiredis",
+                "HumanUnits",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "Supervisor",
             dependencies: [
+                "HumanUnits",
                 "JobQueue",
                 "Processes",
                 .product(name: "Logging", package: "swift-log"),
@@ -52,6 +56,7 @@ let package = Package(
         .executableTarget(
             name: "jobq",
             dependencies: [
+                "HumanUnits",
                 "JobQueue",
                 "Supervisor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -61,6 +66,7 @@ let package = Package(
         .executableTarget(
             name: "ingest-worker",
             dependencies: [
+                "HumanUnits",
                 "JobQueue",
                 "Ingestion",
                 "Processes",
@@ -79,6 +85,7 @@ let package = Package(
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "JobqTestSupport"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "JobQueue", "Processes", "JobqTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ProcessesTests", dependencies: ["Processes"]),
+        .testTarget(name: "HumanUnitsTests", dependencies: ["HumanUnits"]),
         .testTarget(name: "IngestionTests", dependencies: ["Ingestion", "JobQueue", "JobqTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["JobQueue", "JobqTestSupport"]),
     ],

@@ -1,4 +1,5 @@
 import Foundation
+import HumanUnits
 import JobQueue
 
 /// `jobq emergency-stop`: stops the bleeding without losing work.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HumanUnits
 import JobQueue
 
 struct LimitCommand: ParsableCommand {
