@@ -117,6 +117,8 @@ import Testing
         let locks = try jobq(["locks", name.rawValue])
         #expect(locks.standardOutput.contains("slot:1"))
         #expect(locks.standardOutput.contains(consumer.id))
+        let lockJSON = try JSONSerialization.jsonObject(with: Data(try jobq(["locks", name.rawValue, "--json"]).standardOutput.utf8)) as? [[String: Any]]
+        #expect(lockJSON?.first.map { Set($0.keys) } == ["name", "holder", "job", "age_milliseconds", "ttl_milliseconds", "fencing_token"])
         #expect(try jobq(["limit", name.rawValue, "--off"]).standardOutput.contains("rate: unlimited"))
         #expect(try jobq(["limit", name.rawValue, "--off", "--rate", "1/s"]).status == 64)
     }
