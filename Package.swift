@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "CJobqSystem"),
         // Child processes: launch into a cgroup and a process group, wait, signal, tear down.
         .target(name: "Processes", dependencies: ["CJobqSystem"]),
+        // Durations, byte sizes and CPU shares as operators write and read them (30s, 256M, 25%).
+        .target(name: "HumanUnits"),
         // A Redis client over hiredis: connection, URL configuration, replies, errors, pipelining,
         // scripts and function libraries, backoff. The only target that sees hiredis.
         .target(name: "RedisClient", dependencies: ["CHiredis"]),
@@ -36,6 +38,7 @@ let package = Package(
         .target(
             name: "JobQueue",
             dependencies: [
+                "HumanUnits",
                 "RedisClient",
                 "Processes",
                 .product(name: "Logging", package: "swift-log"),
@@ -49,6 +52,7 @@ let package = Package(
         .target(
             name: "Supervisor",
             dependencies: [
+                "HumanUnits",
                 "JobQueue",
                 "RedisClient",
                 "Processes",
@@ -70,6 +74,7 @@ let package = Package(
         .executableTarget(
             name: "jobq",
             dependencies: [
+                "HumanUnits",
                 "RedisClient",
                 "JobQueue",
                 "StatsRendering",
@@ -82,6 +87,7 @@ let package = Package(
         .executableTarget(
             name: "ingest-worker",
             dependencies: [
+                "HumanUnits",
                 "RedisClient",
                 "JobQueue",
                 "Ingestion",
@@ -102,6 +108,7 @@ let package = Package(
         .testTarget(name: "JobQueueTests", dependencies: ["RedisClient", "JobQueue", "StatsRendering", "JobqTestSupport"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "RedisClient", "JobQueue", "Processes", "JobqTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ProcessesTests", dependencies: ["Processes"]),
+        .testTarget(name: "HumanUnitsTests", dependencies: ["HumanUnits"]),
         .testTarget(name: "IngestionTests", dependencies: ["Ingestion", "RedisClient", "JobQueue", "JobqTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["RedisClient", "JobQueue", "JobqTestSupport"]),
     ],

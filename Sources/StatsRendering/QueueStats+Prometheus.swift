@@ -69,7 +69,7 @@ private struct PrometheusMetric: Sendable {
         gauge("jobq_live_workers", "Workers with a live heartbeat.") { $0.workers.count },
         gauge("jobq_breaker_tripped", "1 when the supervisor's crash-loop breaker is tripped.") { $0.supervisor.breakerTripped ? 1 : 0 },
         states("jobq_supervisor_state", "1 for the state the queue's supervisor is in.", label: "state",
-               values: SupervisorSummary.State.allCases.map(\.rawValue)) { $0.supervisor.state.rawValue == $1 },
+               values: SupervisorState.allCases.map(\.rawValue)) { $0.supervisor.state.rawValue == $1 },
         states("jobq_verdict", "1 for each verdict that applies to the queue (ok when none does).", label: "verdict",
                values: QueueVerdict.Kind.allCases.map(\.rawValue)) { stats, value in
             stats.verdicts.isEmpty ? value == QueueVerdict.Kind.ok.rawValue : stats.verdicts.contains { $0.kind.rawValue == value }

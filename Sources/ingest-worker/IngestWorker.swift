@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HumanUnits
 import Ingestion
 import JobQueue
 import Logging
@@ -38,8 +39,12 @@ struct IngestWorker: ParsableCommand {
             ("--idle-exit", idleExit), ("--job-timeout", jobTimeout), ("--lease", lease), ("--stop-grace", stopGrace),
             ("--kill-grace", killGrace), ("--tempfail-delay", tempfailDelay),
         ]
-        for (name, value) in durations {
-            if let value, (try? DurationText.parse(value)) == nil { throw ValidationError("\(name): '\(value)' is not a duration (e.g. 30s, 5m)") }
+        for case let (name, value?) in durations {
+            do {
+                _ = try DurationText.parse(value)
+            } catch {
+                throw ValidationError("\(name): \(error)")
+            }
         }
         if let leaseValue = try? DurationText.parse(lease), leaseValue < .seconds(1) { throw ValidationError("--lease must be at least 1s") }
     }

@@ -49,6 +49,20 @@ import Testing
         #expect(counts.waiting == 0)
     }
 
+    @Test func aJSONLLineOnlyTheQueueRefusesIsNamedByItsNumber() throws {
+        let queue = try uniqueQueueName()
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("jobs-\(UUID().uuidString).jsonl")
+        // Foundation's JSONSerialization takes the trailing comma of line 3; the queue does not.
+        try "{\"n\":1}\n[2]\n{\"n\":3,}\n{\"n\":4}\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let run = try jobq(["enqueue", queue.rawValue, "--jsonl", file.path])
+        #expect(run.status == 1)
+        #expect(run.standardError == "jobq: line 3 of \(file.path) is not valid JSON; nothing was enqueued\n")
+        #expect(run.standardOutput.isEmpty)
+        let counts = try Queue(name: queue, connection: TestRedis.connection()).counts()
+        #expect(counts.waiting == 0 && counts.delayed == 0)
+    }
+
     @Test func uniqueKeyRefusalPrintsTheHolderAndSaysSo() throws {
         let queue = try uniqueQueueName()
         let first = try jobq(["enqueue", queue.rawValue, "1", "--unique", "doc-1"]).lines[0]
@@ -117,6 +131,8 @@ import Testing
         let locks = try jobq(["locks", name.rawValue])
         #expect(locks.standardOutput.contains("slot:1"))
         #expect(locks.standardOutput.contains(consumer.id))
+        let lockJSON = try JSONSerialization.jsonObject(with: Data(try jobq(["locks", name.rawValue, "--json"]).standardOutput.utf8)) as? [[String: Any]]
+        #expect(lockJSON?.first.map { Set($0.keys) } == ["name", "holder", "job", "age_milliseconds", "ttl_milliseconds", "fencing_token"])
         #expect(try jobq(["limit", name.rawValue, "--off"]).standardOutput.contains("rate: unlimited"))
         #expect(try jobq(["limit", name.rawValue, "--off", "--rate", "1/s"]).status == 64)
     }

@@ -55,42 +55,17 @@ extension Queue {
 
     /// The queue's held locks: concurrency slots (`slot:N`), concurrency keys (`key:K`) and named
     /// locks such as the supervisor's.
-    public func locks() throws -> [LockInfo] {
+    public func locks() throws -> [HeldLock] {
         let reply = try redis { try connection.run(QueueScripts.lockList, keys: [keys.base], arguments: []) }
         guard let items = reply.array, let now = items.first?.integer else { throw JobQueueError.protocolMismatch("lock-list", reply) }
-        var locks: [LockInfo] = []
+        var locks: [HeldLock] = []
         var index = 1
         while index + 2 < items.count {
             guard let name = items[index].string, let ttl = items[index + 1].integer else { break }
             let fields = Self.fields(items[index + 2])
-            locks.append(LockInfo(name: name, fields: fields, ttlMilliseconds: ttl, now: now))
+            locks.append(HeldLock(name: name, fields: fields, ttlMilliseconds: ttl, now: now))
             index += 3
         }
         return locks.sorted { $0.name < $1.name }
-    }
-}
-
-/// A held lock, as `jobq locks` shows it.
-public struct LockInfo: Sendable, Codable, Equatable {
-    /// The lock's name: `slot:N`, `key:K`, `supervisor`, ...
-    public var name: String
-    /// Who holds it: a consumer id (`host-pid-random`) or `host/pid`.
-    public var holder: String
-    /// The job running under it, if any.
-    public var job: String?
-    /// Milliseconds since it was taken (Redis clock).
-    public var ageMilliseconds: Int64
-    /// Milliseconds until it expires unless renewed; -1 when it has no TTL.
-    public var ttlMilliseconds: Int64
-    /// Its fencing token.
-    public var fencingToken: Int64
-
-    init(name: String, fields: [String: String], ttlMilliseconds: Int64, now: Int64) {
-        self.name = name
-        holder = fields["holder"] ?? "?"
-        job = fields["job"].flatMap { $0.isEmpty ? nil : $0 }
-        ageMilliseconds = max(0, now - (fields["acquired_at"].flatMap { Int64($0) } ?? now))
-        self.ttlMilliseconds = ttlMilliseconds
-        fencingToken = fields["fencing"].flatMap { Int64($0) } ?? 0
     }
 }

@@ -1,3 +1,5 @@
+import HumanUnits
+
 /// A token-bucket rate: `count` tokens per `period`, holding at most `burst`.
 ///
 /// Written `N/s`, `N/m`, `N/h` or `N/<duration>` (e.g. `10/m`, `5/30s`).

@@ -91,36 +91,3 @@ public struct ConcurrencyUse: Sendable, Codable, Equatable {
         self.running = running
     }
 }
-
-/// A lock held now, with its holder.
-public struct HeldLock: Sendable, Codable, Equatable {
-    /// The lock's name: `slot:N`, `key:K`, `supervisor`.
-    public var name: String
-    /// Who holds it: a consumer id or `host/pid`.
-    public var holder: String
-    /// The job running under it, if any.
-    public var job: String?
-    /// How long it has been held, in ms.
-    public var ageMilliseconds: Int64
-    /// How long until it expires unless renewed, in ms; -1 when it has no TTL.
-    public var ttlMilliseconds: Int64
-    /// Its fencing token.
-    public var fencingToken: Int64
-
-    /// Creates a lock's figures.
-    public init(name: String, holder: String, job: String?, ageMilliseconds: Int64, ttlMilliseconds: Int64, fencingToken: Int64) {
-        self.name = name
-        self.holder = holder
-        self.job = job
-        self.ageMilliseconds = ageMilliseconds
-        self.ttlMilliseconds = ttlMilliseconds
-        self.fencingToken = fencingToken
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case name, holder, job
-        case ageMilliseconds = "age_ms"
-        case ttlMilliseconds = "ttl_ms"
-        case fencingToken = "fencing_token"
-    }
-}

@@ -55,11 +55,7 @@ enum StatsReply {
     private static func locks(_ reply: RedisReply, now: Int64) -> [HeldLock] {
         (reply.array ?? []).compactMap { entry -> HeldLock? in
             guard let parts = entry.array, parts.count == 3, let name = parts[0].string, let ttl = parts[1].integer else { return nil }
-            let fields = Queue.fields(parts[2])
-            return HeldLock(
-                name: name, holder: fields["holder"] ?? "?", job: fields["job"].flatMap { $0.isEmpty ? nil : $0 },
-                ageMilliseconds: max(0, now - (fields["acquired_at"].flatMap { Int64($0) } ?? now)),
-                ttlMilliseconds: ttl, fencingToken: fields["fencing"].flatMap { Int64($0) } ?? 0)
+            return HeldLock(name: name, fields: Queue.fields(parts[2]), ttlMilliseconds: ttl, now: now)
         }.sorted { $0.name < $1.name }
     }
 }

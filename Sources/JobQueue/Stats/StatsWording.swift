@@ -1,4 +1,5 @@
 import Foundation
+import HumanUnits
 
 /// Small pieces of wording shared by the verdicts and the renderings of statistics.
 package enum StatsWording {

@@ -1,30 +1,8 @@
 /// A queue's supervisor as `jobq stats` shows it: its state, and whether it is still alive.
 public struct SupervisorSummary: Sendable, Codable, Equatable {
-    /// What the supervisor is doing, judged from its hash and how recently it wrote it.
-    public enum State: String, Sendable, Codable, CaseIterable {
-        /// No supervisor ever ran for the queue.
-        case none
-        /// No job is ready; no worker runs.
-        case sleeping
-        /// A worker runs.
-        case running
-        /// After a crash, waiting until `backoff_until` to launch again.
-        case backoff
-        /// Work is ready but the host is too busy; the detail says why.
-        case deferred
-        /// Waiting for another supervisor's lock.
-        case standby
-        /// Stopped, or held by a stop request.
-        case stopped
-        /// The crash-loop breaker tripped.
-        case breaker
-        /// Its hash says it is active but it has not written for longer than
-        /// ``StatsConfiguration/supervisorSilentAfter``: it died or lost Redis.
-        case gone
-    }
-
-    /// The state.
-    public var state: State
+    /// What the supervisor is doing, judged from its hash and how recently it wrote it: never
+    /// `none` or `gone` in the hash itself.
+    public var state: SupervisorState
     /// One line saying why, as the supervisor wrote it.
     public var detail: String?
     /// Host of the supervisor that wrote the hash.
@@ -64,7 +42,7 @@ public struct SupervisorSummary: Sendable, Codable, Equatable {
         case nil: state = .none
         case .stopped?: state = .stopped
         case .breaker?: state = .breaker
-        case let active?: state = silent ? .gone : State(rawValue: active.rawValue) ?? .gone
+        case let active?: state = silent ? .gone : active
         }
         detail = status.detail
         host = status.host

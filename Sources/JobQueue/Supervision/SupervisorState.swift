@@ -1,5 +1,11 @@
-/// What a queue's supervisor is doing, as stored in the `state` field of its Redis hash.
+/// What a queue's supervisor is doing.
+///
+/// A supervisor stores one of `sleeping` to `breaker` in the `state` field of its Redis hash;
+/// readers such as `jobq stats` add `none` and `gone`, judged from the hash (see
+/// ``SupervisorSummary``). The cases are listed in the order `jobq stats --prometheus` lists them.
 public enum SupervisorState: String, Sendable, Codable, CaseIterable {
+    /// No supervisor ever ran for the queue: it has no hash. Never stored.
+    case none
     /// No job is ready: no worker runs; the queue is checked every tick.
     case sleeping
     /// A worker runs.
@@ -14,4 +20,7 @@ public enum SupervisorState: String, Sendable, Codable, CaseIterable {
     case stopped
     /// The crash-loop breaker tripped: no worker is launched until `jobq breaker reset`.
     case breaker
+    /// Its hash says it is active but it has not written for longer than
+    /// ``StatsConfiguration/supervisorSilentAfter``: it died or lost Redis. Never stored.
+    case gone
 }

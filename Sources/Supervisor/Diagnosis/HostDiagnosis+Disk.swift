@@ -1,3 +1,5 @@
+import HumanUnits
+
 extension HostDiagnosis {
     /// `disk.high`: one finding per filesystem, naming every checked path it holds.
     func diskFindings(_ snapshot: HostSnapshot) -> [Finding] {
@@ -19,9 +21,9 @@ extension HostDiagnosis {
             return Finding(
                 severity: severity, code: .diskHigh,
                 title: "\(usage.mountPoint) is \(usage.usedPercent) % full"
-                    + " (\(ByteCount(usage.availableBytes)) free of \(ByteCount(usage.totalBytes)))",
+                    + " (\(ByteSizeText.readable(usage.availableBytes)) free of \(ByteSizeText.readable(usage.totalBytes)))",
                 evidence: [
-                    "\(ByteCount(usage.usedBytes)) used on \(usage.filesystem) mounted on \(usage.mountPoint)",
+                    "\(ByteSizeText.readable(usage.usedBytes)) used on \(usage.filesystem) mounted on \(usage.mountPoint)",
                     "holds the checked path\(paths.count == 1 ? "" : "s") \(paths.joined(separator: ", "))",
                     "a full disk stops logging and Redis snapshots (a snapshot needs room for a whole copy)",
                 ],

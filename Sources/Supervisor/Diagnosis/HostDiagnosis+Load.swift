@@ -1,3 +1,5 @@
+import HumanUnits
+
 extension HostDiagnosis {
     /// `load.high`: the highest load average per CPU against the thresholds.
     func loadFindings(_ snapshot: HostSnapshot) -> [Finding] {

@@ -1,8 +1,10 @@
+import HumanUnits
+
 extension HostDiagnosis {
     /// `memory.low`, `swap.none` and `swap.used`.
     func memoryFindings(_ snapshot: HostSnapshot) -> [Finding] {
         guard let memory = snapshot.memory, memory.totalBytes > 0 else { return [] }
-        let availableLine = "\(ByteCount(memory.availableBytes)) of \(ByteCount(memory.totalBytes)) memory available"
+        let availableLine = "\(ByteSizeText.readable(memory.availableBytes)) of \(ByteSizeText.readable(memory.totalBytes)) memory available"
             + " (\((memory.availableFraction * 100).fixed(0)) %)"
         let memorySeverity = lowMemorySeverity(memory)
         var findings: [Finding] = []
@@ -10,7 +12,7 @@ extension HostDiagnosis {
             let hogs = snapshot.processes.sorted { $0.residentBytes > $1.residentBytes }.prefix(3)
             findings.append(Finding(
                 severity: memorySeverity, code: .memoryLow,
-                title: "Only \(ByteCount(memory.availableBytes)) of memory is available",
+                title: "Only \(ByteSizeText.readable(memory.availableBytes)) of memory is available",
                 evidence: [availableLine + " (MemAvailable: what new work can use without swapping)", "largest:"]
                     + hogs.map { "  " + ProcessRow.describe($0) },
                 fix: ["ps -eo pid,rss,etime,args --sort=-rss | head -n 15"]
@@ -37,7 +39,7 @@ extension HostDiagnosis {
                     severity: severity, code: .swapUsed,
                     title: "\((usedFraction * 100).fixed(0)) % of swap is in use",
                     evidence: [
-                        "\(ByteCount(memory.swapUsedBytes)) of \(ByteCount(memory.swapTotalBytes)) swap used",
+                        "\(ByteSizeText.readable(memory.swapUsedBytes)) of \(ByteSizeText.readable(memory.swapTotalBytes)) swap used",
                         availableLine,
                     ],
                     fix: ["ps -eo pid,rss,etime,args --sort=-rss | head -n 15"]

@@ -1,3 +1,5 @@
+import HumanUnits
+
 extension HostDiagnosis {
     /// `psi.cpu`, `psi.memory`, `psi.io`: the share of the last minute in which tasks stalled.
     func pressureFindings(_ snapshot: HostSnapshot) -> [Finding] {

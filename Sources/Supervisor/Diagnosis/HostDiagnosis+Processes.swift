@@ -1,3 +1,5 @@
+import HumanUnits
+
 extension HostDiagnosis {
     /// `process.top`: the heaviest processes by CPU and by resident memory.
     func topProcessFindings(_ snapshot: HostSnapshot) -> [Finding] {
@@ -69,7 +71,7 @@ enum ProcessRow {
         let shown = command.count > commandWidth ? command.prefix(commandWidth - 1) + "…" : command
         let pid = "pid \(process.pid)".padded(to: 9)
         let cpu = "\(process.cpuPercent.fixed(1)) %CPU".padded(to: 11, leading: true)
-        let memory = ByteCount(process.residentBytes).description.padded(to: 9, leading: true)
+        let memory = ByteSizeText.readable(process.residentBytes).padded(to: 9, leading: true)
         return "\(pid) \(cpu) \(memory)  \(shown)"
     }
 }

@@ -1,3 +1,5 @@
+import HumanUnits
+
 extension HostDiagnosis {
     /// `systemd.unavailable`, `systemd.failedUnit`, `systemd.restartLoop` and `systemd.startLimitUnreachable`.
     func systemdFindings(_ snapshot: HostSnapshot) -> [Finding] {
@@ -43,7 +45,7 @@ extension HostDiagnosis {
         ]
         if let delay = service.restartDelay, let seconds = delay.seconds, Double(restarts) * seconds >= 60 {
             evidence.append(
-                "\(restarts) restarts × \(delay) = at least \(ElapsedTime(seconds: Double(restarts) * seconds))"
+                "\(restarts) restarts × \(delay) = at least \(DurationText.readable(seconds: Double(restarts) * seconds))"
                     + " of crash-looping, each start paying the full start-up cost"
             )
         }

@@ -1,3 +1,5 @@
+import HumanUnits
+
 /// Whether the host has room to start a job now.
 public enum AdmissionDecision: Sendable, Equatable {
     /// Start work.
@@ -67,7 +69,7 @@ public struct HostAdmission: Sendable {
         }
         if let memory = snapshot.memory, memory.availableBytes < configuration.minAvailableMemory {
             reasons.append(
-                "available memory \(ByteCount(memory.availableBytes)) under \(ByteCount(configuration.minAvailableMemory))"
+                "available memory \(ByteSizeText.readable(memory.availableBytes)) under \(ByteSizeText.readable(configuration.minAvailableMemory))"
             )
         }
         return reasons.isEmpty ? .admit : .defer(reasons: reasons)

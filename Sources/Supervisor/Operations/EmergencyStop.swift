@@ -1,4 +1,5 @@
 import Foundation
+import HumanUnits
 import JobQueue
 import RedisClient
 

@@ -1,3 +1,5 @@
+import HumanUnits
+
 /// Turns what Redis reported about itself into findings: the eviction policy, memory use against
 /// its limit, and persistence.
 public struct RedisDiagnosis: Sendable {
@@ -36,12 +38,12 @@ public struct RedisDiagnosis: Sendable {
     }
 
     private func serverFinding(_ facts: RedisFacts) -> Finding {
-        let limit = facts.maxMemory.map { $0 == 0 ? "no maxmemory limit" : "maxmemory \(ByteCount($0))" } ?? "maxmemory unknown"
+        let limit = facts.maxMemory.map { $0 == 0 ? "no maxmemory limit" : "maxmemory \(ByteSizeText.readable($0))" } ?? "maxmemory unknown"
         return Finding(
             severity: .info, code: .redisServer,
             title: "Redis \(facts.version ?? "of unknown version") at \(facts.endpoint)",
             evidence: [
-                "\(facts.usedMemory.map { ByteCount($0).description } ?? "unknown") used, \(limit)",
+                "\(facts.usedMemory.map(ByteSizeText.readable) ?? "unknown") used, \(limit)",
                 "maxmemory-policy \(facts.maxmemoryPolicy ?? "unknown"), appendonly \(facts.appendOnly.map { $0 ? "yes" : "no" } ?? "unknown"),"
                     + " save \"\(facts.snapshotSchedule ?? "unknown")\"",
             ] + (facts.dataDirectory.map { ["data directory \($0)" + (facts.isLocal ? "" : " (on the Redis host, not checked here)")] } ?? [])
@@ -78,7 +80,7 @@ public struct RedisDiagnosis: Sendable {
             severity: severity, code: .redisMemory,
             title: "Redis uses \(Int((fraction * 100).rounded())) % of its memory limit",
             evidence: [
-                "\(ByteCount(used)) used of maxmemory \(ByteCount(limit))",
+                "\(ByteSizeText.readable(used)) used of maxmemory \(ByteSizeText.readable(limit))",
                 facts.maxmemoryPolicy == "noeviction"
                     ? "when it is full, enqueues are refused" : "when it is full, keys are evicted and jobs lost",
             ],

@@ -1,3 +1,4 @@
+import HumanUnits
 import JobQueue
 
 extension SupervisorLoop {

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import HumanUnits
 import JobQueue
 import Processes
 

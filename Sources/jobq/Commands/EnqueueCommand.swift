@@ -51,14 +51,12 @@ struct EnqueueCommand: ParsableCommand {
     }
 
     private func enqueueLines(from path: String, options: EnqueueOptions, queue: Queue) throws {
-        let lines = try readText(path).split(separator: "\n", omittingEmptySubsequences: false)
-        var jobs: [NewJob] = []
-        for (number, line) in lines.enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-            let text = String(line)
-            guard (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) != nil else {
-                throw UsageError("line \(number + 1) of \(path) is not valid JSON; nothing was enqueued")
-            }
-            jobs.append(NewJob(payload: text, options: options))
+        let text = try readText(path)
+        let jobs: [NewJob]
+        do {
+            jobs = try JSONLines.payloads(in: text, source: path).map { NewJob(payload: $0, options: options) }
+        } catch {
+            throw UsageError("\(error); nothing was enqueued")
         }
         for start in stride(from: 0, to: jobs.count, by: 1000) {
             for result in try queue.enqueue(batch: Array(jobs[start..<min(start + 1000, jobs.count)])) { report(result) }

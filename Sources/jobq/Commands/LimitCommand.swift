@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HumanUnits
 import JobQueue
 
 struct LimitCommand: ParsableCommand {
@@ -74,7 +75,7 @@ struct LocksCommand: ParsableCommand {
         try reportingErrors {
             let locks = try redis.queue(queue).locks()
             if json {
-                print(try JSONText.encode(locks))
+                print(try Self.json(locks))
             } else if locks.isEmpty {
                 print("no locks held in \(queue)")
             } else {
@@ -92,5 +93,24 @@ struct LocksCommand: ParsableCommand {
                 }
             }
         }
+    }
+
+    /// The locks as `jobq locks --json` has always printed them: sorted snake-case keys, with
+    /// `age_milliseconds` and `ttl_milliseconds` where `jobq stats --json` says `age_ms` and `ttl_ms`.
+    private static func json(_ locks: [HeldLock]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .custom { path in
+            let key = path[path.count - 1].stringValue
+            return RenamedKey(stringValue: ["age_ms": "age_milliseconds", "ttl_ms": "ttl_milliseconds"][key] ?? key)
+        }
+        return String(decoding: try encoder.encode(locks), as: UTF8.self)
+    }
+
+    private struct RenamedKey: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 }

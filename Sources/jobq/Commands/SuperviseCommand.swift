@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Glibc
+import HumanUnits
 import JobQueue
 import RedisClient
 import Supervisor

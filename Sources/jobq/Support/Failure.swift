@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import JobQueue
+import HumanUnits
 
 /// Runs a command body; any error becomes one line on stderr and exit status 1.
 func reportingErrors(_ body: () throws -> Void) throws {

@@ -4,10 +4,11 @@ import Foundation
 /// a bare number means seconds.
 public enum DurationText {
     /// Parses a duration.
-    /// - Throws: ``ParseError`` naming the text.
-    public static func parse(_ text: String) throws -> Duration {
+    /// - Parameter text: e.g. `30s` or `1h30m`.
+    /// - Throws: ``UnitParseError`` with code `invalidDuration`, naming the text.
+    public static func parse(_ text: String) throws(UnitParseError) -> Duration {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty else { throw ParseError(text: text) }
+        guard !trimmed.isEmpty else { throw invalid(text) }
         if let seconds = Double(trimmed), seconds >= 0, seconds.isFinite {
             return .milliseconds(Int64((seconds * 1000).rounded()))
         }
@@ -19,16 +20,18 @@ public enum DurationText {
             let unit = rest.prefix { $0.isLetter }
             rest = rest.dropFirst(unit.count)
             guard let value = Double(number), value >= 0, let scale = unitMilliseconds[String(unit).lowercased()] else {
-                throw ParseError(text: text)
+                throw invalid(text)
             }
             total += .milliseconds(Int64((value * scale).rounded()))
         }
         return total
     }
 
-    /// Formats a duration compactly: `250ms`, `30s`, `5m`, `1h 30m`, `2d 3h`.
+    /// Formats a duration compactly: `250ms`, `30s`, `5m`, `1h 30m`, `2d 3h` (at most the two
+    /// largest units, rounded down).
     public static func format(_ duration: Duration) -> String {
-        let milliseconds = duration.milliseconds
+        let (wholeSeconds, attoseconds) = duration.components
+        let milliseconds = wholeSeconds * 1000 + attoseconds / 1_000_000_000_000_000
         if milliseconds < 1000 { return "\(milliseconds)ms" }
         var seconds = milliseconds / 1000
         var parts: [String] = []
@@ -40,14 +43,24 @@ public enum DurationText {
         return parts.joined(separator: " ")
     }
 
+    /// Formats a length of time for people, in the largest unit that keeps it readable:
+    /// `4.5 seconds`, `90 seconds`, `12 minutes`, `40.4 hours`, `3.0 days`.
+    /// - Parameter seconds: the length in seconds.
+    public static func readable(seconds: Double) -> String {
+        switch seconds {
+        case ..<10: return "\(seconds.fixed(1)) seconds"
+        case ..<120: return "\(Int(seconds.rounded())) seconds"
+        case ..<7_200: return "\(Int((seconds / 60).rounded())) minutes"
+        case ..<172_800: return "\((seconds / 3_600).fixed(1)) hours"
+        default: return "\((seconds / 86_400).fixed(1)) days"
+        }
+    }
+
     private static let unitMilliseconds: [String: Double] = [
         "ms": 1, "s": 1000, "sec": 1000, "m": 60_000, "min": 60_000, "h": 3_600_000, "d": 86_400_000,
     ]
 
-    /// A duration that could not be parsed.
-    public struct ParseError: Error, CustomStringConvertible {
-        /// The text given.
-        public let text: String
-        public var description: String { "'\(text)' is not a duration: use e.g. 250ms, 30s, 5m, 1h, 1h30m" }
+    private static func invalid(_ text: String) -> UnitParseError {
+        UnitParseError(code: .invalidDuration, message: "'\(text)' is not a duration: use e.g. 250ms, 30s, 5m, 1h, 1h30m")
     }
 }

@@ -1,10 +1,12 @@
-/// A supervisor option value that cannot be understood, with the expected form.
-public struct SupervisorOptionError: Error, Sendable, Equatable, CustomStringConvertible {
+/// Text that is not the duration, size, CPU share or range it should be, with the form expected.
+public struct UnitParseError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What kind of value was expected.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         /// Short identifier, stable across releases.
         public let name: String
 
+        /// Not a duration such as `30s`.
+        public static let invalidDuration = Code(name: "invalidDuration")
         /// Not a byte size such as `256M`.
         public static let invalidSize = Code(name: "invalidSize")
         /// Not a CPU share such as `25%`.
