@@ -46,7 +46,7 @@ let package = Package(
             resources: [.embedInCode("Lua")]
         ),
         // How stats are shown to people and scrapers: terminal text and Prometheus exposition.
-        .target(name: "StatsRendering", dependencies: ["JobQueue"]),
+        .target(name: "StatsRendering", dependencies: ["HumanUnits", "JobQueue"]),
         // `jobq bench`: jobq's throughput and latency as ratios to raw Redis round trips.
         .target(name: "Benchmarks", dependencies: ["JobQueue", "RedisClient"], resources: [.embedInCode("Lua")]),
         .target(

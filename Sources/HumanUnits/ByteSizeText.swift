@@ -45,5 +45,10 @@ public enum ByteSizeText {
         return "\(value.fixed(value < 100 ? 1 : 0)) \(units[unit])"
     }
 
+    /// Formats a size in MiB with one decimal, for columns that compare sizes: `52.3 MiB`.
+    public static func mebibytes(_ bytes: Int64) -> String {
+        String(format: "%.1f MiB", Double(bytes) / 1_048_576)
+    }
+
     private static let shifts: [String: UInt64] = ["": 0, "K": 10, "M": 20, "G": 30, "T": 40]
 }

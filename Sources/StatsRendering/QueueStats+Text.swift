@@ -1,3 +1,4 @@
+import HumanUnits
 import JobQueue
 
 extension QueueStats {
@@ -85,7 +86,7 @@ extension QueueStats {
         } else {
             text += "idle"
         }
-        if let rss = worker.rssBytes { text += ", rss \(TextLayout.mebibytes(rss))" }
+        if let rss = worker.rssBytes { text += ", rss \(ByteSizeText.mebibytes(rss))" }
         return text + ", \(worker.processed) processed"
     }
 
@@ -95,7 +96,7 @@ extension QueueStats {
         let since = supervisor.since.map { ", since \(ago($0))" } ?? ""
         let detail = supervisor.detail.map { ": \($0)" } ?? ""
         switch supervisor.state {
-        case .none:
+        case .absent:
             return "none has run"
         case .sleeping, .running, .standby:
             return "\(supervisor.state.rawValue)\(on)\(since)\(detail)"

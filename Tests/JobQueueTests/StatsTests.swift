@@ -29,7 +29,7 @@ import Testing
         #expect(empty.jobs == JobCounts(waiting: 0, delayed: 0, delayedDue: 0, active: 0, expiredLeases: 0, dead: 0, parked: 0))
         #expect(empty.oldestWaiting == nil)
         #expect(empty.verdicts.isEmpty && empty.verdict == .ok)
-        #expect(empty.supervisor.state == .none && empty.workers.isEmpty && empty.lastEmergencyStop == nil)
+        #expect(empty.supervisor.state == .absent && empty.workers.isEmpty && empty.lastEmergencyStop == nil)
 
         let ids = try queue.enqueue(batch: (0..<4).map { NewJob(payload: "\($0)") }).map(\.id)
         try queue.enqueue(payload: "9", options: EnqueueOptions(delay: .seconds(60)))

@@ -39,7 +39,7 @@ public struct SupervisorSummary: Sendable, Codable, Equatable {
         let silent = now - (status.updatedAt ?? 0) > silentAfter.milliseconds
         switch status.state {
         case _ where status.breaker: state = .breaker
-        case nil: state = .none
+        case nil: state = .absent
         case .stopped?: state = .stopped
         case .breaker?: state = .breaker
         case let active?: state = silent ? .gone : active

@@ -1,11 +1,11 @@
 /// What a queue's supervisor is doing.
 ///
 /// A supervisor stores one of `sleeping` to `breaker` in the `state` field of its Redis hash;
-/// readers such as `jobq stats` add `none` and `gone`, judged from the hash (see
+/// readers such as `jobq stats` add `none` (``absent``) and `gone`, judged from the hash (see
 /// ``SupervisorSummary``). The cases are listed in the order `jobq stats --prometheus` lists them.
 public enum SupervisorState: String, Sendable, Codable, CaseIterable {
     /// No supervisor ever ran for the queue: it has no hash. Never stored.
-    case none
+    case absent = "none"
     /// No job is ready: no worker runs; the queue is checked every tick.
     case sleeping
     /// A worker runs.

@@ -170,7 +170,7 @@ public struct EmergencyStop: Sendable {
                     try queue.activeJobs().map { Outcome.JobInHand(queue: queue.name.rawValue, job: $0) }
                 }
             }
-            Thread.sleep(forTimeInterval: Double(configuration.pollInterval.nanosecondsClamped) / 1e9)
+            Thread.sleep(forTimeInterval: configuration.pollInterval.seconds)
         }
     }
 

@@ -59,7 +59,7 @@ struct ProcessTermination {
     private func waitUntil(within limit: Duration, _ done: () -> Bool) {
         let deadline = ContinuousClock.now + limit
         while !done() && ContinuousClock.now < deadline {
-            Thread.sleep(forTimeInterval: Double(pollInterval.nanosecondsClamped) / 1e9)
+            Thread.sleep(forTimeInterval: pollInterval.seconds)
         }
     }
 

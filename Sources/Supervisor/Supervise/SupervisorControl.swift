@@ -56,16 +56,3 @@ final class SupervisorControl: Sendable {
         return woken
     }
 }
-
-extension Duration {
-    /// The duration in nanoseconds, clamped to zero and to about 292 years.
-    var nanosecondsClamped: Int64 {
-        let (seconds, attoseconds) = components
-        guard seconds >= 0 else { return 0 }
-        guard seconds < Int64.max / 1_000_000_000 - 1 else { return Int64.max }
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-
-    /// Whole milliseconds, rounded down.
-    var wholeMilliseconds: Int64 { nanosecondsClamped / 1_000_000 }
-}

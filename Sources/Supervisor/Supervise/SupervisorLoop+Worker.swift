@@ -101,8 +101,8 @@ extension SupervisorLoop {
         }
         let record = WorkerExitRecord(
             workerID: worker.id, host: configuration.host, pid: worker.child.pid, exitStatus: exitStatus, signal: signal,
-            oom: oom, crash: crash, cause: cause, runTimeMilliseconds: exit.runTime.wholeMilliseconds,
-            cpuTimeMilliseconds: (stats?.cpuUsage ?? exit.cpuTime).wholeMilliseconds, peakMemoryBytes: stats?.memoryPeak
+            oom: oom, crash: crash, cause: cause, runTimeMilliseconds: exit.runTime.milliseconds,
+            cpuTimeMilliseconds: (stats?.cpuUsage ?? exit.cpuTime).milliseconds, peakMemoryBytes: stats?.memoryPeak
         )
         let stored = store(record)
         let held = stored.jobs.isEmpty ? "" : "; jobs in hand: " + stored.jobs.map { "\($0.id) \($0.outcome)" }.joined(separator: ", ")
