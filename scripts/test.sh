@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 command -v redis-server >/dev/null || { echo "test.sh: redis-server is not installed (apt-get install redis-server)" >&2; exit 1; }
 pkg-config --exists hiredis || { echo "test.sh: hiredis is not installed (apt-get install libhiredis-dev)" >&2; exit 1; }
+command -v luacheck >/dev/null || { echo "test.sh: luacheck is not installed (apt-get install lua-check); the Lua scripts are linted by a test" >&2; exit 1; }
 
 if [ -z "${JOBQ_TEST_REDIS_URL:-}" ]; then
   source scripts/lib/private-redis.sh

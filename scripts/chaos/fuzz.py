@@ -12,15 +12,17 @@ import sys
 from collections import Counter
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-# The target, and the JobQueue sources it needs: the whole wire format and what it refers to.
+# The target, and the package sources it needs: the whole wire format and what it refers to. They
+# are compiled as one module, so imports of the package's own modules are left out.
 SOURCES = [
     "Fuzz/WireFormatFuzzer.swift",
     "Sources/JobQueue/WireFormat/*.swift",
     "Sources/JobQueue/Queue/ReservedJob.swift",
     "Sources/JobQueue/JobQueueError.swift",
-    "Sources/JobQueue/Redis/RedisError.swift",
-    "Sources/JobQueue/Redis/RedisReply.swift",
+    "Sources/RedisClient/RedisError.swift",
+    "Sources/RedisClient/RedisReply.swift",
 ]
+PACKAGE_MODULES = ("RedisClient", "HumanUnits")
 # The Swift runtime's own crash reporter gets in the way of the sanitizer's.
 ENVIRONMENT = dict(os.environ, SWIFT_BACKTRACE="enable=no")
 
@@ -34,11 +36,30 @@ def sources():
     return files
 
 
+def one_module_sources(work_dir):
+    """Copies of the sources without `import` lines of the package's own modules."""
+    copies = os.path.join(work_dir, "sources")
+    shutil.rmtree(copies, ignore_errors=True)
+    os.makedirs(copies)
+    paths = []
+    for index, path in enumerate(sources()):
+        if not os.path.exists(path):
+            paths.append(path)
+            continue
+        with open(path) as file:
+            lines = [line for line in file if line.strip() not in {f"import {m}" for m in PACKAGE_MODULES}]
+        copy = os.path.join(copies, f"{index}-{os.path.basename(path)}")
+        with open(copy, "w") as file:
+            file.writelines(lines)
+        paths.append(copy)
+    return paths
+
+
 def build(work_dir):
     binary = os.path.join(work_dir, "wire-format-fuzzer")
     argv = ["swiftc", "-swift-version", "6", "-sanitize=fuzzer,address", "-parse-as-library", "-O", "-g",
-            "-module-name", "JobQueueFuzz",
-            *sources(), "-o", binary]
+            "-module-name", "JobQueueFuzz", "-package-name", "jobq",
+            *one_module_sources(work_dir), "-o", binary]
     built = subprocess.run(argv, capture_output=True, text=True)
     if built.returncode != 0:
         errors = [line for line in built.stderr.splitlines() if "error:" in line]
