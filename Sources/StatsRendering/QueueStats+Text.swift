@@ -19,7 +19,7 @@ extension QueueStats {
         }
         row("jobs", jobsLine)
         row("queue", (paused ? "paused" : "not paused") + "; " + (stopRequest.map { "\($0.summary) (\(ago($0.at)))" } ?? "no stop request"))
-        row("rate limit", rateLimit.map { "\($0.count) per \(StatsWording.duration($0.periodMilliseconds)), burst \($0.burst); \(String(format: "%.2f", $0.tokens)) tokens now" } ?? "none")
+        row("rate limit", rateLimit.map { "\($0.count) per \(HumanText.duration($0.periodMilliseconds)), burst \($0.burst); \(String(format: "%.2f", $0.tokens)) tokens now" } ?? "none")
         row("concurrency", concurrencyLine)
         lines += counterTable()
         if workers.isEmpty {
@@ -30,8 +30,8 @@ extension QueueStats {
         row("supervisor", supervisorLine)
         if let standby = supervisor.standby { row("", "standby: \(standby) (tried \(ago(supervisor.standbyAt)))") }
         let hour = counters.lastHour.counts
-        row("last hour", "\(StatsWording.count(hour.launches, "launch", plural: "launches")), \(StatsWording.count(hour.crashes, "crash", plural: "crashes")), "
-            + "\(StatsWording.count(hour.oomKills, "OOM kill")); \(hour.poison) poison (\(counters.total.poison) in total)")
+        row("last hour", "\(HumanText.count(hour.launches, "launch", plural: "launches")), \(HumanText.count(hour.crashes, "crash", plural: "crashes")), "
+            + "\(HumanText.count(hour.oomKills, "OOM kill")); \(hour.poison) poison (\(counters.total.poison) in total)")
         if recentExits.isEmpty {
             row("last exits", "none recorded")
         } else {
@@ -41,10 +41,10 @@ extension QueueStats {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private func ago(_ at: Int64?) -> String { at.map { StatsWording.ago($0, now: self.at) } ?? "at an unknown time" }
+    private func ago(_ at: Int64?) -> String { at.map { HumanText.ago($0, now: self.at) } ?? "at an unknown time" }
 
     private var jobsLine: String {
-        let oldest = oldestWaiting.map { " (oldest \($0.ageMilliseconds.map { StatsWording.duration($0) } ?? "of unknown age"))" } ?? ""
+        let oldest = oldestWaiting.map { " (oldest \($0.ageMilliseconds.map { HumanText.duration($0) } ?? "of unknown age"))" } ?? ""
         return "\(jobs.waiting) waiting\(oldest), \(jobs.delayed) delayed" + (jobs.delayedDue > 0 ? " (\(jobs.delayedDue) due)" : "")
             + ", \(jobs.active) running"
             + (jobs.expiredLeases > 0 ? " (\(jobs.expiredLeases) with expired leases)" : "")
@@ -82,7 +82,7 @@ extension QueueStats {
         let place = [worker.host, worker.pid.map { "pid \($0)" }].compactMap { $0 }.joined(separator: " ")
         var text = (place.isEmpty ? worker.id : place) + ": "
         if let job = worker.job {
-            text += "job \(job)" + (worker.jobRunningMilliseconds.map { " for \(StatsWording.duration($0))" } ?? "")
+            text += "job \(job)" + (worker.jobRunningMilliseconds.map { " for \(HumanText.duration($0))" } ?? "")
         } else {
             text += "idle"
         }
@@ -101,7 +101,7 @@ extension QueueStats {
         case .sleeping, .running, .standby:
             return "\(supervisor.state.rawValue)\(on)\(since)\(detail)"
         case .backoff:
-            let next = supervisor.backoffUntil.map { $0 - at < 1000 ? ", next launch now" : ", next launch in " + StatsWording.duration($0 - at) } ?? ""
+            let next = supervisor.backoffUntil.map { $0 - at < 1000 ? ", next launch now" : ", next launch in " + HumanText.duration($0 - at) } ?? ""
             return "backing off\(next)\(on)\(detail)"
         case .deferred:
             return "deferred, host overloaded\(on)\(since)\(detail)"
@@ -116,7 +116,7 @@ extension QueueStats {
 
     private func exitLine(_ exit: WorkerExitRecord) -> String {
         let jobs = exit.jobs.isEmpty ? "" : "; jobs: " + exit.jobs.map { "\($0.id) \($0.outcome)" }.joined(separator: ", ")
-        return "\(ago(exit.at)): \(exit.cause) after \(StatsWording.duration(exit.runTimeMilliseconds))"
+        return "\(ago(exit.at)): \(exit.cause) after \(HumanText.duration(exit.runTimeMilliseconds))"
             + " (\(exit.host) pid \(exit.pid))\(exit.crash ? ", crash" : "")\(jobs)"
     }
 

@@ -50,7 +50,8 @@ struct SuperviseCapsTests {
         #expect(record.crashes == 1)
         #expect(record.lastCrash == "OOM")
         #expect(record.state == .waiting)
-        #expect(try queue.supervisorStatus().state == .backoff)
+        // The exit is recorded first, the supervisor's state (backoff, 5 s) a moment later.
+        #expect(eventually(timeout: .seconds(2)) { (try? queue.supervisorStatus().state) == .backoff })
         #expect(running.stop() != nil)
         #expect(leftoverCgroupDirectories(of: queue).isEmpty)
     }

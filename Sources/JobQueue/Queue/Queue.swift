@@ -160,8 +160,7 @@ public final class Queue: Sendable {
         return id
     }
 
-    /// A new job id: a random per-process prefix and a counter, unique across processes and hosts
-    /// without a system call per id.
+    /// Checks a limiter or concurrency key: 1 to 200 characters, no whitespace or control characters.
     static func validateLimitKey(_ key: String, _ name: String) throws {
         guard !key.isEmpty, key.utf8.count <= 200,
               !key.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control })
@@ -170,6 +169,8 @@ public final class Queue: Sendable {
         }
     }
 
+    /// A new job id: a random per-process prefix and a counter, unique across processes and hosts
+    /// without a system call per id.
     static func generateID() -> String {
         let serial = idCounter.add(1, ordering: .relaxed).newValue
         return idPrefix + String(serial, radix: 36)

@@ -1,3 +1,4 @@
+import HumanUnits
 /// The rules that judge a queue (documented in `docs/operations.md`, "Verdicts").
 extension QueueVerdict {
     /// Every verdict that applies to the statistics, most urgent first; empty means OK.
@@ -20,7 +21,7 @@ private struct VerdictRules {
 
     private var queue: String { stats.queue }
     private var now: Int64 { stats.at }
-    private func ago(_ at: Int64?) -> String { at.map { StatsWording.ago($0, now: now) } ?? "at an unknown time" }
+    private func ago(_ at: Int64?) -> String { at.map { HumanText.ago($0, now: now) } ?? "at an unknown time" }
 
     func crashLoop() -> QueueVerdict? {
         let supervisor = stats.supervisor
@@ -31,8 +32,8 @@ private struct VerdictRules {
             evidence.append("breaker tripped \(ago(supervisor.breakerAt)): \(supervisor.breakerReason ?? "no reason recorded")")
         }
         evidence.append(
-            "\(StatsWording.count(window.crashes, "worker crash", plural: "worker crashes")) in the last 10m"
-                + " (\(configuration.crashLoopCrashes) make a crash loop), \(StatsWording.count(window.oomKills, "OOM kill"))"
+            "\(HumanText.count(window.crashes, "worker crash", plural: "worker crashes")) in the last 10m"
+                + " (\(configuration.crashLoopCrashes) make a crash loop), \(HumanText.count(window.oomKills, "OOM kill"))"
         )
         let crashes = stats.recentExits.filter(\.crash)
         if let latest = crashes.first {
@@ -43,7 +44,7 @@ private struct VerdictRules {
             evidence.append("last crashes: " + causes.map { "\($0.cause) (\($0.count)×)" }.joined(separator: ", ") + "; the latest \(ago(latest.at))")
         }
         let poison = stats.counters.lastHour.counts.poison
-        if poison > 0 { evidence.append("\(StatsWording.count(poison, "job")) quarantined as poison in the last hour") }
+        if poison > 0 { evidence.append("\(HumanText.count(poison, "job")) quarantined as poison in the last hour") }
         return QueueVerdict(
             kind: .crashLoop,
             summary: supervisor.breakerTripped
@@ -63,22 +64,22 @@ private struct VerdictRules {
         let age = stats.oldestWaiting?.ageMilliseconds
         let waitedLongEnough = age.map { $0 >= configuration.stuckAfter.milliseconds } ?? true
         if stats.jobs.waiting + stats.jobs.delayedDue > 0, waitedLongEnough, recent.processed == 0, !running {
-            let oldest = age.map { "the oldest for \(StatsWording.duration($0))" } ?? "the oldest of unknown age"
+            let oldest = age.map { "the oldest for \(HumanText.duration($0))" } ?? "the oldest of unknown age"
             evidence.append("\(stats.jobs.waiting) waiting (\(oldest)), \(stats.jobs.delayedDue) delayed and due; nothing processed in the last 5m")
             evidence.append("no live worker; supervisor: \(stats.supervisor.state.rawValue)" + (stats.supervisor.detail.map { " (\($0))" } ?? ""))
             fix += stats.supervisor.state == .deferred ? ["jobq diagnose"] : ["systemctl status jobq-supervisor@\(queue)"]
         }
         if stats.jobs.expiredLeases > 0 {
             evidence.append(
-                "\(StatsWording.count(stats.jobs.expiredLeases, "running job")) whose lease ended over"
-                    + " \(StatsWording.duration(configuration.expiredLeaseGrace.milliseconds)) ago and nobody recovered:"
+                "\(HumanText.count(stats.jobs.expiredLeases, "running job")) whose lease ended over"
+                    + " \(HumanText.duration(configuration.expiredLeaseGrace.milliseconds)) ago and nobody recovered:"
                     + " no worker or supervisor runs the reaper"
             )
             if fix.isEmpty { fix.append("systemctl status jobq-supervisor@\(queue)") }
         }
         if recent.crashed >= configuration.stuckCrashedJobs, recent.processed == 0 {
             evidence.append(
-                "\(StatsWording.count(recent.crashed, "job")) crashed in the last 5m (a lease expired or a worker died"
+                "\(HumanText.count(recent.crashed, "job")) crashed in the last 5m (a lease expired or a worker died"
                     + " with it in hand) and none was processed"
             )
             fix.append("jobq dead \(queue)")
@@ -115,14 +116,14 @@ private struct VerdictRules {
         let counts = window.counts
         let growth = counts.enqueued - counts.processed - counts.dead - counts.cancelled
         guard stats.jobs.waiting > 0, counts.enqueued > counts.processed, growth >= configuration.backlogGrowth else { return nil }
-        let oldest = stats.oldestWaiting?.ageMilliseconds.map { ", the oldest for \(StatsWording.duration($0))" } ?? ""
+        let oldest = stats.oldestWaiting?.ageMilliseconds.map { ", the oldest for \(HumanText.duration($0))" } ?? ""
         return QueueVerdict(
             kind: .backlog,
             summary: "work arrives faster than it is processed",
             evidence: [
-                "last 5m: enqueued \(StatsWording.perMinute(window.perMinute(.enqueued))),"
-                    + " processed \(StatsWording.perMinute(window.perMinute(.processed))); the waiting list grew by about \(growth)",
-                "\(stats.jobs.waiting) waiting\(oldest); \(StatsWording.count(stats.workers.count, "live worker"))",
+                "last 5m: enqueued \(HumanText.perMinute(window.perMinute(.enqueued))),"
+                    + " processed \(HumanText.perMinute(window.perMinute(.processed))); the waiting list grew by about \(growth)",
+                "\(stats.jobs.waiting) waiting\(oldest); \(HumanText.count(stats.workers.count, "live worker"))",
             ],
             fix: ["jobq limit \(queue)", "jobq stats \(queue) --watch 10"]
         )
