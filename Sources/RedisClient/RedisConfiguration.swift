@@ -86,22 +86,48 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
     ///
     /// The URL comes from `explicitURL` (`--redis`), else `JOBQ_REDIS_URL`, else `REDIS_URL`, else
     /// ``defaultURL``. When the URL has no password, one is read from `JOBQ_REDIS_PASSWORD`, else
-    /// from the file named by `JOBQ_REDIS_PASSWORD_FILE` (trailing newline removed).
+    /// from the file named by `JOBQ_REDIS_PASSWORD_FILE`, else from the systemd credential
+    /// ``systemdCredentialName`` (`LoadCredential=` or `SetCredential=`, found through
+    /// `CREDENTIALS_DIRECTORY`); a trailing newline is removed.
     /// - Throws: ``RedisError`` `.invalidConfiguration` for a bad URL or an unreadable password file.
     public static func resolve(explicitURL: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> RedisConfiguration {
         let url = explicitURL ?? environment["JOBQ_REDIS_URL"] ?? environment["REDIS_URL"] ?? defaultURL
         var configuration = try RedisConfiguration(url: url)
-        if configuration.password == nil {
-            if let secret = environment["JOBQ_REDIS_PASSWORD"], !secret.isEmpty {
-                configuration.password = secret
-            } else if let file = environment["JOBQ_REDIS_PASSWORD_FILE"], !file.isEmpty {
-                guard let data = FileManager.default.contents(atPath: file) else {
-                    throw RedisError(code: .invalidConfiguration, message: "cannot read the Redis password file \(file) named by JOBQ_REDIS_PASSWORD_FILE")
-                }
-                configuration.password = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
-            }
+        guard configuration.password == nil else { return configuration }
+        if let secret = environment["JOBQ_REDIS_PASSWORD"], !secret.isEmpty {
+            configuration.password = secret
+        } else if let file = environment["JOBQ_REDIS_PASSWORD_FILE"], !file.isEmpty {
+            configuration.password = try readPassword(file, from: "the file named by JOBQ_REDIS_PASSWORD_FILE")
+        } else if let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty,
+                  FileManager.default.fileExists(atPath: "\(directory)/\(systemdCredentialName)") {
+            configuration.password = try readPassword("\(directory)/\(systemdCredentialName)", from: "the systemd credential \(systemdCredentialName)")
         }
         return configuration
+    }
+
+    /// The name of the systemd credential that holds the password:
+    /// `LoadCredential=redis-password:/etc/jobq/redis-password`.
+    public static let systemdCredentialName = "redis-password"
+
+    /// Every environment variable ``resolve(explicitURL:environment:)`` reads a credential from, or
+    /// that leads to one: none of them is handed to a job's process unless asked for.
+    public static let credentialVariables: Set<String> = [
+        "JOBQ_REDIS_URL", "REDIS_URL", "JOBQ_REDIS_PASSWORD", "JOBQ_REDIS_PASSWORD_FILE", "CREDENTIALS_DIRECTORY", "REDISCLI_AUTH",
+    ]
+
+    /// A one-line warning when a URL given on the command line carries a password, which every
+    /// user of the machine can read with `ps`; `nil` otherwise.
+    public static func commandLinePasswordWarning(explicitURL: String?) -> String? {
+        guard let explicitURL, (try? RedisConfiguration(url: explicitURL))?.password != nil else { return nil }
+        return "warning: a password in --redis is visible to every user of this machine (ps); "
+            + "use JOBQ_REDIS_PASSWORD_FILE or the systemd credential \(systemdCredentialName) instead"
+    }
+
+    private static func readPassword(_ path: String, from source: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RedisError(code: .invalidConfiguration, message: "cannot read the Redis password from \(source) (\(path))")
+        }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
     }
 
     /// The URL with the password replaced by `***`, for logs and error messages.

@@ -30,6 +30,12 @@ struct IngestWorker: ParsableCommand {
     @Option(name: .customLong("kill-grace"), help: "For a command: time between SIGTERM and SIGKILL when a run is stopped.") var killGrace: String = "10s"
     @Option(name: .customLong("tempfail-delay"), help: "For a command: when it exits 75, how long until the job is retried.") var tempfailDelay: String = "30s"
     @Option(help: ArgumentHelp("Redis URL (else JOBQ_REDIS_URL, REDIS_URL, redis://127.0.0.1:6379/0).", valueName: "url")) var redis: String?
+    @Option(name: .customLong("pass-env"), help: ArgumentHelp("For a command: hand this variable of the worker's environment to every job (repeatable).", valueName: "name"))
+    var passEnv: [String] = []
+    @Flag(name: .customLong("clean-env"), help: "For a command: start jobs from an empty environment (plus --pass-env and the JOBQ_* job variables).")
+    var cleanEnv = false
+    @Flag(name: .customLong("pass-redis-url"), help: "For a command: give every job JOBQ_REDIS_URL, password included (the job then holds the credential).")
+    var passRedisURL = false
     @Argument(parsing: .postTerminator, help: ArgumentHelp("A command to run for every job: the job's JSON on stdin; exit 0 done, 75 retry later, else failed.", valueName: "command"))
     var command: [String] = []
 
@@ -47,11 +53,15 @@ struct IngestWorker: ParsableCommand {
             }
         }
         if let leaseValue = try? DurationText.parse(lease), leaseValue < .seconds(1) { throw ValidationError("--lease must be at least 1s") }
+        if command.isEmpty && (!passEnv.isEmpty || cleanEnv || passRedisURL) {
+            throw ValidationError("--pass-env, --clean-env and --pass-redis-url shape a command's environment: give the command after --")
+        }
     }
 
     func run() throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let environment = ProcessInfo.processInfo.environment
+        if let warning = RedisConfiguration.commandLinePasswordWarning(explicitURL: redis) { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         do {
             var queueConfiguration = Queue.Configuration()
             queueConfiguration.lease = try DurationText.parse(lease)
@@ -73,6 +83,9 @@ struct IngestWorker: ParsableCommand {
                 var commandConfiguration = CommandHandler.Configuration(command: command)
                 commandConfiguration.stopGrace = try DurationText.parse(killGrace)
                 commandConfiguration.retryLaterDelay = try DurationText.parse(tempfailDelay)
+                commandConfiguration.cleanEnvironment = cleanEnv
+                commandConfiguration.passedVariables = passEnv
+                commandConfiguration.redisURL = passRedisURL ? connection.configuration.urlWithSecret : nil
                 let commandHandler = try CommandHandler(configuration: commandConfiguration)
                 handler = { context in commandHandler.handle(context) }
             }

@@ -14,11 +14,11 @@ import Testing
     }
 
     /// Starts `ingest-worker --queue Q ARGS -- /bin/sh -c SCRIPT` with OUT pointing at the test's directory.
-    private func startWorker(_ queue: Queue, _ arguments: [String], script: String? = nil) throws -> Process {
+    private func startWorker(_ queue: Queue, _ arguments: [String], script: String? = nil, environment: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Binaries.path("ingest-worker"))
         process.arguments = ["--queue", queue.name.rawValue] + arguments + (script.map { ["--", "/bin/sh", "-c", $0] } ?? [])
-        process.environment = ["JOBQ_REDIS_URL": try TestRedis.url(), "OUT": directory.path, "PATH": "/usr/bin:/bin"]
+        process.environment = ["JOBQ_REDIS_URL": try TestRedis.url(), "OUT": directory.path, "PATH": "/usr/bin:/bin"].merging(environment) { $1 }
         process.standardError = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         try process.run()
@@ -168,5 +168,63 @@ import Testing
         #expect(process.terminationStatus == 1)
         let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(text.contains("/no/such/program"))
+    }
+
+    /// Runs one job on a Redis that wants the password `c4n4ry`, in a worker whose environment is
+    /// ``credentialEnvironment`` plus `environment`, with a command that writes the environment it
+    /// was started with (`/proc/self/environ`, before the shell adds to it) to `env.txt`; returns it.
+    private func jobEnvironment(_ arguments: [String], environment: [String: String] = [:]) throws -> [String: String] {
+        let server = try RedisServer(arguments: ["--requirepass", "c4n4ry"])
+        defer { server.stop() }
+        let queue = Queue(
+            name: try uniqueQueueName(), connection: try RedisConnection(configuration: RedisConfiguration(url: "redis://:c4n4ry@127.0.0.1:\(server.port)/0")))
+        try queue.enqueue(payload: "1", options: EnqueueOptions(type: "env"))
+        let worker = try startWorker(
+            queue, ["--max-jobs", "1"] + arguments, script: #"tr '\0' '\n' < /proc/$$/environ > "$OUT/env.txt""#,
+            environment: Self.credentialEnvironment.merging(["JOBQ_REDIS_URL": server.url]) { $1 }.merging(environment) { $1 })
+        worker.waitUntilExit()
+        #expect(worker.terminationStatus == 0)
+        let text = try #require(file("env.txt"))
+        return Dictionary(text.split(separator: "\n").compactMap { line in
+            line.firstIndex(of: "=").map { (String(line[..<$0]), String(line[line.index(after: $0)...])) }
+        }) { first, _ in first }
+    }
+
+    /// A worker's environment with every kind of credential variable (the password is the one the
+    /// worker uses; the others would lead to one) and two ordinary variables.
+    static let credentialEnvironment = [
+        "JOBQ_REDIS_PASSWORD": "c4n4ry", "REDIS_URL": "redis://:c4n4ry@127.0.0.1:1/0", "JOBQ_REDIS_PASSWORD_FILE": "/etc/jobq/pw",
+        "CREDENTIALS_DIRECTORY": "/run/credentials/jobq.service", "CUSTOM": "kept", "HOME": "/var/lib/jobq",
+    ]
+
+    @Test func byDefaultAJobGetsTheWorkersEnvironmentWithoutAnyRedisCredential() throws {
+        let environment = try jobEnvironment([])
+        #expect(environment["CUSTOM"] == "kept" && environment["HOME"] == "/var/lib/jobq" && environment["PATH"] == "/usr/bin:/bin")
+        for name in ["REDIS_URL", "JOBQ_REDIS_URL", "JOBQ_REDIS_PASSWORD", "JOBQ_REDIS_PASSWORD_FILE", "CREDENTIALS_DIRECTORY", "JOBQ_WORKER_ID"] {
+            #expect(environment[name] == nil, "\(name) is withheld")
+        }
+        #expect(environment["JOBQ_ATTEMPT"] == "1" && environment["JOBQ_JOB_TYPE"] == "env")
+    }
+
+    @Test func aCleanEnvironmentHoldsOnlyThePassedVariablesAndTheJobVariables() throws {
+        let environment = try jobEnvironment(["--clean-env", "--pass-env", "CUSTOM", "--pass-env", "OUT"])
+        #expect(Set(environment.keys) == ["CUSTOM", "OUT", "JOBQ_JOB_ID", "JOBQ_QUEUE", "JOBQ_JOB_TYPE", "JOBQ_ATTEMPT", "JOBQ_MAX_ATTEMPTS"])
+        #expect(environment["CUSTOM"] == "kept")
+    }
+
+    @Test func aJobGetsTheRedisURLWithItsPasswordOnlyWhenAsked() throws {
+        let environment = try jobEnvironment(["--pass-redis-url"])
+        let url = try #require(environment["JOBQ_REDIS_URL"])
+        #expect(url.hasPrefix("redis://:c4n4ry@127.0.0.1:"), "the URL the worker uses, password included")
+        #expect(environment["REDIS_URL"] == nil && environment["JOBQ_REDIS_PASSWORD"] == nil)
+    }
+
+    @Test func passingACredentialVariableByNameIsRefusedAtStart() throws {
+        let queue = try TestRedis.queue()
+        let run = try CommandRun.run(
+            "ingest-worker", ["--queue", queue.name.rawValue, "--pass-env", "REDIS_URL", "--", "/bin/true"],
+            environment: ["JOBQ_REDIS_URL": try TestRedis.url()])
+        #expect(run.status != 0)
+        #expect(run.standardError.contains("REDIS_URL is not passed to job commands") && run.standardError.contains("--pass-redis-url"))
     }
 }

@@ -37,14 +37,15 @@ extension Consumer {
     /// Records a failed run: the job is retried after a backoff delay, or dead-lettered when it has
     /// used all its attempts or when `permanently` is true.
     /// - Parameters:
-    ///   - error: text kept with the job (cut to its last 4 KiB).
+    ///   - error: text kept with the job (cut to its last 4 KiB), credentials masked
+    ///     (``SecretRedaction``).
     ///   - permanently: dead-letter now, without retries.
     ///   - reason: the dead-letter reason to record; `nil` describes the failure.
     public func fail(_ job: ReservedJob, error: String, permanently: Bool = false, reason: String? = nil) throws -> FailOutcome {
         let delay = queue.configuration.retryBackoff.delay(forAttempt: max(0, job.attempt - 1))
         let arguments: [RedisArgument] = [
-            RedisArgument(job.id), RedisArgument(job.token), RedisArgument(String(error.suffix(4096))),
-            RedisArgument(Int(delay.milliseconds)), permanently ? "1" : "0", RedisArgument(reason ?? ""),
+            RedisArgument(job.id), RedisArgument(job.token), RedisArgument(SecretRedaction.redact(String(error.suffix(4096)))),
+            RedisArgument(Int(delay.milliseconds)), permanently ? "1" : "0", RedisArgument(SecretRedaction.redact(reason ?? "")),
         ]
         let reply = try queue.redis { try connection.run(QueueScripts.fail, keys: [queue.keys.base], arguments: arguments) }
         guard let parts = reply.array, let status = parts.first?.string else { throw JobQueueError.protocolMismatch("fail", reply) }

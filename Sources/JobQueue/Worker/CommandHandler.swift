@@ -1,13 +1,17 @@
 import Foundation
 import Processes
+import RedisClient
 
 /// Runs each job as a child process: the user's own script, one process per job.
 ///
 /// Contract with the command (see `docs/worker.md`):
 /// - stdin: the job's message, a JSON object with `payload` (and `id`, `type`, ...), then end of file;
-/// - environment: the worker's, without Redis credentials, plus `JOBQ_JOB_ID`, `JOBQ_QUEUE`,
-///   `JOBQ_JOB_TYPE`, `JOBQ_ATTEMPT`, `JOBQ_MAX_ATTEMPTS` and, when a lock guards the run,
-///   `JOBQ_FENCING_TOKEN`;
+/// - environment: the worker's without every variable that carries a Redis credential
+///   (``RedisConfiguration/credentialVariables``) and without `JOBQ_WORKER_ID`, or with
+///   ``Configuration/cleanEnvironment`` nothing but the variables named in
+///   ``Configuration/passedVariables``; then `JOBQ_JOB_ID`, `JOBQ_QUEUE`, `JOBQ_JOB_TYPE`,
+///   `JOBQ_ATTEMPT`, `JOBQ_MAX_ATTEMPTS`, `JOBQ_FENCING_TOKEN` when a lock guards the run, and
+///   `JOBQ_REDIS_URL` only when ``Configuration/redisURL`` is set;
 /// - argv: exactly the configured command; nothing from the payload is ever put in a shell string;
 /// - exit 0 acks the job; exit 75 (EX_TEMPFAIL) puts it back for later without counting an
 ///   attempt; any other status, or death by a signal, fails it (retry with backoff, then dead
@@ -26,8 +30,17 @@ public struct CommandHandler: Sendable {
         public var retryLaterDelay: Duration = .seconds(30)
         /// How much of the end of the child's stderr is kept with a failed job. Default: 4096 bytes.
         public var stderrTailBytes: Int = 4096
-        /// The base environment of every child; Redis credentials are removed from it.
+        /// The worker's environment, the base of every child's. Default: this process's.
         public var environment: [String: String] = ProcessInfo.processInfo.environment
+        /// Start children from an empty environment instead of ``environment``. Default: false.
+        public var cleanEnvironment = false
+        /// Variables of ``environment`` every child gets by name, also with ``cleanEnvironment``.
+        /// A credential variable cannot be named: use ``redisURL``. Default: none.
+        public var passedVariables: [String] = []
+        /// A Redis URL, password included, given to every child as `JOBQ_REDIS_URL`, for commands
+        /// that must reach Redis themselves: the child (and anything that can read its environment)
+        /// then holds the credential. Default: `nil`, none.
+        public var redisURL: String?
 
         /// Runs `command` with the defaults.
         public init(command: [String]) {
@@ -38,17 +51,23 @@ public struct CommandHandler: Sendable {
     /// Exit status that means "try again later" (sysexits EX_TEMPFAIL).
     public static let retryLaterStatus: Int32 = 75
 
-    /// Variables never handed to a child: they carry Redis credentials.
-    static let withheldVariables: Set<String> = ["JOBQ_REDIS_URL", "JOBQ_REDIS_PASSWORD", "JOBQ_REDIS_PASSWORD_FILE", "JOBQ_WORKER_ID"]
+    /// Variables never inherited by a child: Redis credentials, and the worker's own consumer id.
+    static let withheldVariables: Set<String> = RedisConfiguration.credentialVariables.union(["JOBQ_WORKER_ID"])
 
     /// The configuration in use.
     public let configuration: Configuration
 
     /// Checks that the command can be found, so a worker with a typo fails at start, not per job.
-    /// - Throws: ``ProcessError`` naming the missing or non-executable program.
+    /// - Throws: ``ProcessError`` naming the missing or non-executable program, or a passed
+    ///   variable that carries a credential.
     public init(configuration: Configuration) throws {
         guard let program = configuration.command.first else {
             throw ProcessError(code: .invalidArgument, message: "no command given after --")
+        }
+        if let secret = configuration.passedVariables.first(where: Self.withheldVariables.contains) {
+            throw ProcessError(
+                code: .invalidArgument,
+                message: "\(secret) is not passed to job commands: it carries a Redis credential (a command that needs Redis gets JOBQ_REDIS_URL with --pass-redis-url)")
         }
         let path = try ExecutableLookup.resolve(program, searchPath: configuration.environment["PATH"] ?? ExecutableLookup.defaultSearchPath)
         guard FileManager.default.isExecutableFile(atPath: path) else {
@@ -60,16 +79,9 @@ public struct CommandHandler: Sendable {
     /// Runs one job's command and maps its exit to a result.
     public func handle(_ context: JobContext) -> JobResult {
         let job = context.job
-        var environment = configuration.environment.filter { !Self.withheldVariables.contains($0.key) }
-        environment["JOBQ_JOB_ID"] = job.id
-        environment["JOBQ_QUEUE"] = context.queue.rawValue
-        environment["JOBQ_JOB_TYPE"] = job.type
-        environment["JOBQ_ATTEMPT"] = String(job.attempt)
-        environment["JOBQ_MAX_ATTEMPTS"] = String(job.maxAttempts)
-        if let fencing = job.fencingToken { environment["JOBQ_FENCING_TOKEN"] = String(fencing) }
         let options = LaunchOptions(
             executable: configuration.command[0], arguments: Array(configuration.command.dropFirst()),
-            environment: environment, standardInput: .bytes(job.body),
+            environment: environment(for: context), standardInput: .bytes(job.body),
             standardError: .captureTail(maxBytes: configuration.stderrTailBytes), newProcessGroup: true)
         let child: ChildProcess
         do {
@@ -84,6 +96,21 @@ public struct CommandHandler: Sendable {
         }
         let exit = child.wait()
         return result(of: exit, stderr: child.standardErrorTail, cancellation: context.cancellationReason)
+    }
+
+    /// The environment of one job's process.
+    func environment(for context: JobContext) -> [String: String] {
+        let job = context.job
+        var environment = configuration.cleanEnvironment ? [:] : configuration.environment.filter { !Self.withheldVariables.contains($0.key) }
+        for name in configuration.passedVariables { environment[name] = configuration.environment[name] }
+        environment["JOBQ_JOB_ID"] = job.id
+        environment["JOBQ_QUEUE"] = context.queue.rawValue
+        environment["JOBQ_JOB_TYPE"] = job.type
+        environment["JOBQ_ATTEMPT"] = String(job.attempt)
+        environment["JOBQ_MAX_ATTEMPTS"] = String(job.maxAttempts)
+        if let fencing = job.fencingToken { environment["JOBQ_FENCING_TOKEN"] = String(fencing) }
+        if let url = configuration.redisURL { environment["JOBQ_REDIS_URL"] = url }
+        return environment
     }
 
     func result(of exit: ProcessExit, stderr: [UInt8], cancellation: JobContext.CancellationReason?) -> JobResult {

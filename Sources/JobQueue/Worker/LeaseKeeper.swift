@@ -144,7 +144,8 @@ final class LeaseKeeper: Sendable {
             ("rss", String(ResidentMemory.currentBytes())), ("job", context?.job.id ?? ""),
             ("job_started_at", context.map { String($0.job.startedAt) } ?? ""),
         ]
-        info.append(contentsOf: configuration.registryInfo.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        // Stored in Redis and shown by jobq stats: a credential in a command line never gets there.
+        info.append(contentsOf: configuration.registryInfo.sorted { $0.key < $1.key }.map { ($0.key, SecretRedaction.redact($0.value)) })
         do {
             let link = try open(&connection)
             try queue.heartbeat(consumer: consumerID, ttl: queue.configuration.consumerTTL, info: info, on: link)

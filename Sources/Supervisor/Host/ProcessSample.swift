@@ -1,3 +1,5 @@
+import RedisClient
+
 /// One process as seen in `/proc/<pid>`, with CPU and memory use computed the way `ps` does.
 public struct ProcessSample: Sendable, Equatable {
     /// Process id.
@@ -8,7 +10,8 @@ public struct ProcessSample: Sendable, Equatable {
     public var name: String
     /// The scheduler state letter: `R` running, `S` sleeping, `D` uninterruptible, `Z` zombie, ...
     public var state: Character
-    /// The argument vector from `/proc/<pid>/cmdline`; empty for kernel threads and zombies.
+    /// The argument vector from `/proc/<pid>/cmdline`, credentials masked; empty for kernel
+    /// threads and zombies.
     public var arguments: [String]
     /// Resident memory (`VmRSS`); 0 for kernel threads.
     public var residentBytes: UInt64
@@ -84,14 +87,15 @@ struct ProcStatFields: Equatable {
 
 /// Small parsers for the other per-process files.
 enum ProcFiles {
-    /// Splits `/proc/<pid>/cmdline` at its NUL separators.
+    /// Splits `/proc/<pid>/cmdline` at its NUL separators, credentials masked
+    /// (``SecretRedaction``): another process's password never reaches what jobq prints.
     static func arguments(cmdline bytes: [UInt8]) -> [String] {
         var trimmed = bytes[...]
         while trimmed.last == 0 { trimmed = trimmed.dropLast() }
         guard !trimmed.isEmpty else { return [] }
-        return trimmed.split(separator: 0, omittingEmptySubsequences: false).map {
+        return SecretRedaction.redact(arguments: trimmed.split(separator: 0, omittingEmptySubsequences: false).map {
             String(decoding: $0, as: UTF8.self)
-        }
+        })
     }
 
     /// The `VmRSS` line of `/proc/<pid>/status`, in bytes; nil when absent (kernel threads).

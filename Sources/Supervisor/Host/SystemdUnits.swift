@@ -1,3 +1,5 @@
+import RedisClient
+
 /// What the probe learned from systemd.
 public enum SystemdState: Sendable, Equatable {
     /// systemd answered; the inventory lists failed units and service restart settings.
@@ -140,16 +142,16 @@ enum SystemctlOutput {
         return services
     }
 
-    /// Extracts the command from an `ExecStart=` value such as
+    /// Extracts the command, credentials masked, from an `ExecStart=` value such as
     /// `{ path=/usr/bin/python3 ; argv[]=/usr/bin/python3 worker.py ; ignore_errors=no ; ... }`.
     static func commandLine(execStart value: String) -> String? {
         guard let start = value.range(of: "argv[]=") else {
             let trimmed = value.trimmingWhitespace
-            return trimmed.isEmpty ? nil : trimmed
+            return trimmed.isEmpty ? nil : SecretRedaction.redact(trimmed)
         }
         let rest = value[start.upperBound...]
         let end = rest.range(of: " ;")?.lowerBound ?? rest.endIndex
         let command = rest[..<end].trimmingWhitespace
-        return command.isEmpty ? nil : command
+        return command.isEmpty ? nil : SecretRedaction.redact(command)
     }
 }

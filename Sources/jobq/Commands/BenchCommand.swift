@@ -37,7 +37,7 @@ struct BenchCommand: ParsableCommand {
             configuration.batchSize = batchSize
             configuration.latencySamples = latencySamples
             configuration.rounds = rounds
-            let benchmark = QueueBenchmark(redis: try RedisConfiguration.resolve(explicitURL: redis.redis), configuration: configuration)
+            let benchmark = QueueBenchmark(redis: try redis.resolve(), configuration: configuration)
             let rows = try benchmark.run { line in
                 if !json { FileHandle.standardError.write(Data("… \(line)\n".utf8)) }
             }

@@ -26,7 +26,7 @@ struct DiagnoseCommand: ParsableCommand {
     func run() throws {
         let redisConfiguration: RedisConfiguration
         do {
-            redisConfiguration = try RedisConfiguration.resolve(explicitURL: redis.redis)
+            redisConfiguration = try redis.resolve()
         } catch {
             printError("\(error)")
             throw ExitCode(1)

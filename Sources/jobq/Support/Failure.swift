@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HumanUnits
+import RedisClient
 
 /// Runs a command body; any error becomes one line on stderr and exit status 1.
 func reportingErrors(_ body: () throws -> Void) throws {
@@ -17,9 +18,9 @@ func reportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
-/// Prints `jobq: message` on stderr.
+/// Prints `jobq: message` on stderr, any credential in it masked.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data("jobq: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("jobq: \(SecretRedaction.redact(message))\n".utf8))
 }
 
 /// A usage problem found while running (not by the parser), reported like other errors.

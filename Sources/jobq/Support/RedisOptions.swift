@@ -9,7 +9,14 @@ struct RedisOptions: ParsableArguments {
 
     /// Connects, resolving the URL from the option and the environment.
     func connect() throws -> RedisConnection {
-        try RedisConnection(configuration: RedisConfiguration.resolve(explicitURL: redis))
+        try RedisConnection(configuration: resolve())
+    }
+
+    /// The configuration from the option and the environment; warns once on stderr when the
+    /// option itself carries a password.
+    func resolve() throws -> RedisConfiguration {
+        if let warning = RedisConfiguration.commandLinePasswordWarning(explicitURL: redis) { printError(warning) }
+        return try RedisConfiguration.resolve(explicitURL: redis)
     }
 
     /// Connects and opens a queue.
@@ -19,6 +26,6 @@ struct RedisOptions: ParsableArguments {
 
     /// Opens a queue whose connection is made on first use, for commands that wait for Redis.
     func lazyQueue(_ name: String) throws -> Queue {
-        try Queue(name: QueueName(name), connection: RedisConnection(openingLazily: RedisConfiguration.resolve(explicitURL: redis)))
+        try Queue(name: QueueName(name), connection: RedisConnection(openingLazily: resolve()))
     }
 }
