@@ -1,6 +1,8 @@
 extension Finding.Code {
-    /// Redis could not be reached or refused the diagnosis' questions.
+    /// Redis could not be reached or refused the credentials.
     public static let redisUnreachable: Finding.Code = "redis.unreachable"
+    /// Redis answers, but refused `INFO` or `CONFIG GET` (a restricted ACL): its settings are unknown.
+    public static let redisSettingsUnreadable: Finding.Code = "redis.settingsUnreadable"
     /// Which Redis server answered, its version and memory.
     public static let redisServer: Finding.Code = "redis.server"
     /// Redis may evict keys when full: jobs can disappear.

@@ -4,8 +4,10 @@ import RedisClient
 /// `jobq diagnose`: the host, the Redis server and every known queue in one ranked report.
 ///
 /// Redis is asked first, so that its data directory's disk is checked with the host's; when Redis
-/// cannot be reached the host is still diagnosed and the report says so (critical). Synchronous
-/// and blocking: call it from a dedicated thread, never from async code.
+/// cannot be reached (or refuses the credentials) the host is still diagnosed and the report says
+/// so (critical). A Redis that answers but whose ACL refuses `INFO` or `CONFIG GET` is a warning
+/// (`redis.settingsUnreadable`), and its queues are still checked. Synchronous and blocking: call
+/// it from a dedicated thread, never from async code.
 public struct OperationsDiagnosis: Sendable {
     /// What to look at and the thresholds; every field has a default.
     public struct Configuration: Sendable {

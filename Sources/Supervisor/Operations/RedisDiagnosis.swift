@@ -1,7 +1,7 @@
 import HumanUnits
 
 /// Turns what Redis reported about itself into findings: the eviction policy, memory use against
-/// its limit, and persistence.
+/// its limit, and persistence, or that it would not say (a restricted ACL).
 public struct RedisDiagnosis: Sendable {
     /// Thresholds; every field has a default.
     public struct Configuration: Sendable {
@@ -24,10 +24,11 @@ public struct RedisDiagnosis: Sendable {
 
     /// The findings for a server that answered.
     public func findings(for facts: RedisFacts) -> [Finding] {
-        [serverFinding(facts), evictionFinding(facts), memoryFinding(facts), persistenceFinding(facts)].compactMap { $0 }
+        [serverFinding(facts), settingsFinding(facts), evictionFinding(facts), memoryFinding(facts), persistenceFinding(facts)]
+            .compactMap { $0 }
     }
 
-    /// The critical finding for a server that could not be reached or refused to answer.
+    /// The critical finding for a server that could not be reached or refused the credentials.
     public func unreachableFinding(endpoint: String, error: any Error) -> Finding {
         Finding(
             severity: .critical, code: .redisUnreachable,
@@ -45,8 +46,44 @@ public struct RedisDiagnosis: Sendable {
             evidence: [
                 "\(facts.usedMemory.map(ByteSizeText.readable) ?? "unknown") used, \(limit)",
                 "maxmemory-policy \(facts.maxmemoryPolicy ?? "unknown"), appendonly \(facts.appendOnly.map { $0 ? "yes" : "no" } ?? "unknown"),"
-                    + " save \"\(facts.snapshotSchedule ?? "unknown")\"",
+                    + " save \(facts.snapshotSchedule.map { "\"\($0)\"" } ?? "unknown")",
             ] + (facts.dataDirectory.map { ["data directory \($0)" + (facts.isLocal ? "" : " (on the Redis host, not checked here)")] } ?? [])
+        )
+    }
+
+    /// A warning when Redis answered but refused `INFO` or `CONFIG GET` (a restricted ACL): jobs
+    /// still flow, but what those would have told is unknown, and said so rather than passed as OK.
+    private func settingsFinding(_ facts: RedisFacts) -> Finding? {
+        guard !facts.refusals.isEmpty else { return nil }
+        let commands = facts.refusals.map(\.command)
+        let infoRefused = commands.contains("INFO")
+        let denied = facts.refusals.filter(\.isDeniedByACL)
+        var unknown: [String] = []
+        if infoRefused { unknown += ["the eviction policy (can Redis drop jobs?)", "memory use against maxmemory", "the append-only file"] }
+        if commands.contains("CONFIG GET") { unknown += ["RDB snapshots"] + (facts.isLocal ? ["the data directory's disk"] : []) }
+        var evidence = facts.refusals.map { "\($0.command): \($0.reply)" }
+        evidence.append("not checked, so unknown (not OK): \(unknown.joined(separator: ", "))")
+        var fix: [String] = []
+        if !denied.isEmpty {
+            let rules = denied.map { $0.command == "INFO" ? "+info" : "+config|get" }
+            evidence += [
+                "\(rules.joined(separator: " ")) only read\(rules.count == 1 ? "s" : ""); CONFIG SET and the other admin commands stay denied",
+                "run the fix as an admin user; ACL SAVE keeps it after a restart when Redis reads its users"
+                    + " from an aclfile, CONFIG REWRITE when they are in redis.conf",
+            ]
+            let words = rules.map { $0.contains("|") ? "'\($0)'" : $0 }
+            fix += ["redis-cli ACL SETUSER \(Self.shellWord(facts.user)) \(words.joined(separator: " "))", "redis-cli ACL SAVE"]
+        }
+        if denied.count < facts.refusals.count {
+            evidence.append("check by hand that redis.conf says maxmemory-policy noeviction and appendonly yes")
+            fix.append("grep -E '^(maxmemory-policy|appendonly|save|rename-command)' /etc/redis/redis.conf")
+        }
+        let cause = denied.count == facts.refusals.count ? "the ACL denies" : "Redis refused"
+        return Finding(
+            severity: .warning, code: .redisSettingsUnreadable,
+            title: "Cannot read Redis's server settings: \(cause) \(commands.joined(separator: " and ")); "
+                + (infoRefused ? "eviction policy unknown" : "snapshots and data directory unknown"),
+            evidence: evidence, fix: fix
         )
     }
 
@@ -108,5 +145,11 @@ public struct RedisDiagnosis: Sendable {
             evidence: ["appendonly no, save \"\(schedule)\""],
             fix: ["redis-cli CONFIG SET appendonly yes", "redis-cli CONFIG REWRITE"]
         )
+    }
+
+    /// `word` as one shell word: as is when it is plain, else single-quoted.
+    private static func shellWord(_ word: String) -> String {
+        if !word.isEmpty && word.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-@".contains($0)) }) { return word }
+        return "'" + word.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
     }
 }

@@ -23,21 +23,47 @@ public struct RedisFacts: Sendable, Equatable {
     public var snapshotSchedule: String?
     /// The data directory (`CONFIG GET dir`).
     public var dataDirectory: String?
+    /// The questions Redis refused to answer, at most one per command; what they would have told is
+    /// `nil` above. Any refused `INFO`; `CONFIG GET` only when the ACL denies it (a renamed `CONFIG`
+    /// is deliberate hardening, left as a note).
+    public var refusals: [Refusal]
+    /// The ACL user the diagnosis ran as (`default` when the URL names none), for the fix.
+    public var user: String
     /// What could not be read, and why.
     public var notes: [String]
 
-    /// Reads the facts.
-    /// - Throws: ``JobQueue/RedisError`` when the server cannot be reached or answers none of it.
+    /// A question the server answered with an error reply instead of the facts.
+    public struct Refusal: Sendable, Equatable {
+        /// The command refused: `INFO` or `CONFIG GET`.
+        public var command: String
+        /// The server's error reply.
+        public var reply: String
+        /// Whether the user's ACL denied the command (`NOPERM`), so that granting it fixes this.
+        public var isDeniedByACL: Bool
+    }
+
+    /// Reads the facts. A refused `INFO` or `CONFIG GET` is not an error: it is recorded in
+    /// ``refusals`` and the facts it would have given stay unknown.
+    /// - Throws: ``JobQueue/RedisError`` when the server cannot be reached or refuses the credentials.
     public static func read(_ connection: RedisConnection) throws -> RedisFacts {
         let replies = try connection.pipeline([
             ["INFO", "server"], ["INFO", "memory"], ["INFO", "persistence"],
             ["CONFIG", "GET", "save"], ["CONFIG", "GET", "dir"],
         ])
+        var refusals: [Refusal] = []
+        func refusal(_ command: String, _ reply: RedisReply) throws -> Refusal? {
+            guard case .error(let text) = reply else { return nil }
+            let error = RedisError.server(text)
+            if error.code == .authenticationFailed {
+                throw RedisError(code: .authenticationFailed, message: "Redis at \(connection.configuration) refused \(command): \(text)")
+            }
+            return Refusal(command: command, reply: text, isDeniedByACL: error.serverErrorKind == "NOPERM")
+        }
         var info: [String: String] = [:]
         for reply in replies.prefix(3) {
-            if case .error(let text) = reply {
-                let refused = text.hasPrefix("NOAUTH") || text.hasPrefix("WRONGPASS") || text.hasPrefix("NOPERM")
-                throw RedisError(code: refused ? .authenticationFailed : .serverError, message: "Redis at \(connection.configuration) refused INFO: \(text)")
+            if let refused = try refusal("INFO", reply) {
+                if !refusals.contains(where: { $0.command == refused.command }) { refusals.append(refused) }
+                continue
             }
             for line in (reply.string ?? "").split(whereSeparator: \.isNewline) where !line.hasPrefix("#") {
                 let parts = line.split(separator: ":", maxSplits: 1)
@@ -48,7 +74,8 @@ public struct RedisFacts: Sendable, Equatable {
             endpoint: connection.configuration.description, isLocal: isLocal(connection.configuration.endpoint),
             version: info["redis_version"], maxmemoryPolicy: info["maxmemory_policy"],
             usedMemory: info["used_memory"].flatMap { UInt64($0) }, maxMemory: info["maxmemory"].flatMap { UInt64($0) },
-            appendOnly: info["aof_enabled"].map { $0 == "1" }, snapshotSchedule: nil, dataDirectory: nil, notes: []
+            appendOnly: info["aof_enabled"].map { $0 == "1" }, snapshotSchedule: nil, dataDirectory: nil,
+            refusals: refusals, user: connection.configuration.username ?? "default", notes: []
         )
         let settings = replies.suffix(2).map { reply -> String? in
             guard let pair = reply.array, pair.count == 2 else { return nil }
@@ -56,8 +83,10 @@ public struct RedisFacts: Sendable, Equatable {
         }
         facts.snapshotSchedule = settings[0]
         facts.dataDirectory = settings[1]
-        if settings.contains(where: { $0 == nil }) {
-            facts.notes.append("Redis refused CONFIG GET (renamed or not allowed for this user): RDB snapshots and the data directory's disk were not checked")
+        if let refused = try replies.suffix(2).compactMap({ try refusal("CONFIG GET", $0) }).first, refused.isDeniedByACL {
+            facts.refusals.append(refused)
+        } else if settings.contains(where: { $0 == nil }) {
+            facts.notes.append("Redis did not answer CONFIG GET (a renamed or disabled command): RDB snapshots and the data directory's disk were not checked")
         }
         return facts
     }

@@ -10,7 +10,8 @@ struct DiagnoseCommand: ParsableCommand {
         abstract: "Find what is wrong with this host, its Redis and its queues, most urgent first, with the commands that fix it.",
         discussion: """
         Checks load per CPU, pressure, memory, swap, disks (and Redis's data directory), duplicate workers, \
-        systemd units that failed or restart in a loop; Redis's eviction policy, memory and persistence; \
+        systemd units that failed or restart in a loop; Redis's eviction policy, memory and persistence \
+        (read with INFO and CONFIG GET: a user whose ACL denies them gets a warning naming the permissions); \
         every known queue's verdict. systemctl and df are found on PATH (skipped with a note when absent).
 
         Exit status: 0 nothing wrong, 1 warnings, 2 something critical.
