@@ -21,4 +21,30 @@ public enum HumanText {
     public static func perMinute(_ value: Double) -> String {
         String(format: "%.1f/min", value)
     }
+
+    /// Text that must stay on one line (a table row, a log line): line breaks and tabs are written
+    /// as `\n`, `\r` and `\t`, and blanks at either end are dropped. Text longer than `limit`
+    /// characters keeps its start and its end (where a program's last words usually are), joined
+    /// by ` … `.
+    public static func oneLine(_ text: String, limit: Int? = nil) -> String {
+        var escaped = ""
+        for character in text.trimmingCharacters(in: .whitespacesAndNewlines) {
+            switch character {
+            case "\n", "\r\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            case "\t": escaped += "\\t"
+            default: escaped.append(character)
+            }
+        }
+        guard let limit, escaped.count > limit, limit >= 10 else { return escaped }
+        let head = limit / 3
+        return escaped.prefix(head) + " … " + escaped.suffix(limit - head - 3)
+    }
+
+    /// Text shown after a label: every line after the first is indented by `width` spaces, so a
+    /// multi-line value stays in its column.
+    public static func indented(_ text: String, by width: Int) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false)
+            .joined(separator: "\n" + String(repeating: " ", count: width))
+    }
 }

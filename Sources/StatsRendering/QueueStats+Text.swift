@@ -94,7 +94,7 @@ extension QueueStats {
         let place = [supervisor.host, supervisor.pid.map { "pid \($0)" }].compactMap { $0 }.joined(separator: " ")
         let on = place.isEmpty ? "" : " on \(place)"
         let since = supervisor.since.map { ", since \(ago($0))" } ?? ""
-        let detail = supervisor.detail.map { ": \($0)" } ?? ""
+        let detail = supervisor.detail.map { ": \(HumanText.oneLine($0))" } ?? ""
         switch supervisor.state {
         case .absent:
             return "none has run"
@@ -108,7 +108,7 @@ extension QueueStats {
         case .stopped:
             return "stopped\(on)\(since)\(detail)"
         case .breaker:
-            return "breaker tripped \(ago(supervisor.breakerAt))\(on): \(supervisor.breakerReason ?? "no reason recorded")"
+            return "breaker tripped \(ago(supervisor.breakerAt))\(on): \(supervisor.breakerReason.map { HumanText.oneLine($0) } ?? "no reason recorded")"
         case .gone:
             return "gone: last seen \(ago(supervisor.updatedAt))\(on)\(detail)"
         }
@@ -122,7 +122,7 @@ extension QueueStats {
 
     private var emergencyLine: String {
         guard let stop = lastEmergencyStop else { return "none recorded" }
-        var text = "stopped \(ago(stop.at)) by \(stop.by)" + (stop.reason.isEmpty ? "" : " (\(stop.reason))")
+        var text = "stopped \(ago(stop.at)) by \(stop.by)" + (stop.reason.isEmpty ? "" : " (\(HumanText.oneLine(stop.reason)))")
         if !stop.steps.isEmpty { text += ": " + stop.steps.joined(separator: "; ") }
         if let last = lastEvent, last.action == .resume, last.at >= stop.at { text += "; resumed \(ago(last.at)) by \(last.by)" }
         return text

@@ -1,38 +1,52 @@
 import Foundation
+import HumanUnits
 import JobQueue
 
-/// Renders jobs for people.
+/// Renders jobs for people. Free text (errors, reasons, bodies) may span lines: `render` indents
+/// the continuation under its field, `summaryLine` escapes it so each job stays on one line.
 enum JobRecordText {
+    /// The width of a field's label in ``render(_:)``; continuation lines are indented by it.
+    static let labelWidth = 14
+    /// The longest reason or error a ``summaryLine(_:)`` shows; `jobq show` has the whole text.
+    static let summaryTextLimit = 300
+
     static func render(_ record: JobRecord) -> String {
-        var lines = [
-            "id:           \(record.id)",
-            "queue:        \(record.queue)",
-            "state:        \(record.state.rawValue)",
-            "type:         \(record.type)",
-            "attempts:     \(record.attempts) of \(record.maxAttempts)",
-            "crashes:      \(record.crashes)",
-        ]
-        func time(_ label: String, _ value: Int64?) {
-            if let value { lines.append("\(label)\(Timestamp.render(value))") }
+        var lines: [String] = []
+        func field(_ label: String, _ value: String?) {
+            guard let value else { return }
+            let padded = (label + ":").padding(toLength: labelWidth, withPad: " ", startingAt: 0)
+            lines.append(padded + HumanText.indented(value, by: labelWidth))
         }
-        time("enqueued:     ", record.enqueuedAt)
-        time("started:      ", record.startedAt)
-        time("due:          ", record.dueAt)
-        time("lease until:  ", record.leaseUntil)
-        time("dead since:   ", record.deadAt)
-        if let owner = record.owner { lines.append("owner:        \(owner)") }
-        if let unique = record.uniqueKey { lines.append("unique key:   \(unique)") }
-        if let reason = record.deadReason { lines.append("dead reason:  \(reason)") }
-        if let crash = record.lastCrash { lines.append("last crash:   \(crash)") }
-        if let error = record.lastError { lines.append("last error:   \(error.replacingOccurrences(of: "\n", with: "\n              "))") }
-        lines.append("body:         \(record.body)")
+        field("id", record.id)
+        field("queue", record.queue)
+        field("state", record.state.rawValue)
+        field("type", record.type)
+        field("attempts", "\(record.attempts) of \(record.maxAttempts)")
+        field("crashes", "\(record.crashes)")
+        field("enqueued", record.enqueuedAt.map(Timestamp.render))
+        field("started", record.startedAt.map(Timestamp.render))
+        field("due", record.dueAt.map(Timestamp.render))
+        field("lease until", record.leaseUntil.map(Timestamp.render))
+        field("dead since", record.deadAt.map(Timestamp.render))
+        field("owner", record.owner)
+        field("unique key", record.uniqueKey)
+        field("dead reason", record.deadReason)
+        field("last crash", record.lastCrash)
+        field("last error", record.lastError)
+        field("body", record.body)
         return lines.joined(separator: "\n")
     }
 
+    /// One line per dead letter: id, when it died, attempts, and why, with line breaks escaped.
+    /// The last error is added only when the reason does not already carry it.
     static func summaryLine(_ record: JobRecord) -> String {
         let died = record.deadAt.map(Timestamp.render) ?? "-"
-        let error = record.lastError.map { " | last error: \($0.split(separator: "\n").last.map(String.init) ?? "")" } ?? ""
-        return "\(record.id)  \(died)  attempts \(record.attempts)  \(record.deadReason ?? "")\(error)"
+        let reason = record.deadReason ?? ""
+        var line = "\(record.id)  \(died)  attempts \(record.attempts)  \(HumanText.oneLine(reason, limit: summaryTextLimit))"
+        if let error = record.lastError, !error.isEmpty, !reason.contains(error.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            line += " | last error: \(HumanText.oneLine(error, limit: summaryTextLimit))"
+        }
+        return line
     }
 }
 
