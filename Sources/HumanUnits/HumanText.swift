@@ -12,6 +12,14 @@ public enum HumanText {
         now - at < 1000 ? "just now" : duration(now - at) + " ago"
     }
 
+    /// A wait written precisely enough to plan by: `4.2s` (one decimal under 10 s), `42s`,
+    /// `5m 3s`; `0s` when nothing is left.
+    public static func wait(_ milliseconds: Int64) -> String {
+        guard milliseconds > 0 else { return "0s" }
+        if milliseconds < 10_000 { return (Double(milliseconds) / 1000).fixed(1) + "s" }
+        return duration(milliseconds)
+    }
+
     /// `1 job`, `3 jobs`.
     public static func count(_ value: Int, _ noun: String, plural: String? = nil) -> String {
         "\(value) " + (value == 1 ? noun : plural ?? noun + "s")

@@ -21,6 +21,11 @@ struct IngestWorker: ParsableCommand {
         """
     )
 
+    /// Why the worker stopped, as its last log line says it.
+    private static let stopText: [Worker.StopReason: String] = [
+        .idle: "nothing to do for --idle-exit", .maxJobs: "--max-jobs jobs done", .requested: "asked to stop",
+    ]
+
     @Option(help: "The queue to take jobs from.") var queue: String
     @Option(name: .customLong("idle-exit"), help: "Exit 0 after this long with nothing to do (e.g. 60s).") var idleExit: String?
     @Option(name: .customLong("max-jobs"), help: "Exit 0 after this many jobs.") var maxJobs: Int?
@@ -93,7 +98,7 @@ struct IngestWorker: ParsableCommand {
             let signals = ShutdownSignals { _ in worker.stop() }
             defer { signals.cancel() }
             let reason = try worker.run()
-            Logger(label: "ingest-worker").info("stopped: \(reason.rawValue)")
+            Logger(label: "ingest-worker").info("stopped: \(Self.stopText[reason] ?? reason.rawValue)")
         } catch let error as any (Error & CustomStringConvertible) {
             FileHandle.standardError.write(Data("ingest-worker: \(error.description)\n".utf8))
             throw ExitCode(1)

@@ -20,3 +20,13 @@ struct HumanTextTests {
         #expect(HumanText.indented("one", by: 4) == "one")
     }
 }
+
+/// Waits as worker logs write them: `retry in 4.2s`.
+struct HumanWaitTests {
+    @Test func waitsHaveOneDecimalUnderTenSecondsAndUnitsAbove() {
+        #expect(HumanText.wait(4_200) == "4.2s")
+        #expect(HumanText.wait(42_000) == "42s")
+        #expect(HumanText.wait(303_000) == "5m 3s")
+        #expect(HumanText.wait(0) == "0s")
+    }
+}

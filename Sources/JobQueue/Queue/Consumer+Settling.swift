@@ -26,8 +26,9 @@ extension Consumer {
 
     /// What ``fail(_:error:permanently:)`` did.
     public enum FailOutcome: Sendable, Equatable {
-        /// The job will run again at this time (ms since the epoch, Redis clock).
-        case retryScheduled(at: Int64)
+        /// The job will run again at this time (ms since the epoch, Redis clock), `after` the
+        /// failure was recorded.
+        case retryScheduled(at: Int64, after: Duration)
         /// The job was dead-lettered with this reason.
         case deadLettered(reason: String)
         /// The token no longer holds the lease; nothing was changed.
@@ -50,7 +51,7 @@ extension Consumer {
         let reply = try queue.redis { try connection.run(QueueScripts.fail, keys: [queue.keys.base], arguments: arguments) }
         guard let parts = reply.array, let status = parts.first?.string else { throw JobQueueError.protocolMismatch("fail", reply) }
         switch status {
-        case "retry": return .retryScheduled(at: parts.count > 1 ? parts[1].integer ?? 0 : 0)
+        case "retry": return .retryScheduled(at: parts.count > 1 ? parts[1].integer ?? 0 : 0, after: delay)
         case "dead": return .deadLettered(reason: parts.count > 1 ? parts[1].string ?? "" : "")
         case "stale": return .stale
         default: throw JobQueueError.protocolMismatch("fail", reply)

@@ -1,4 +1,5 @@
 import Foundation
+import HumanUnits
 import Logging
 import RedisClient
 import Synchronization
@@ -110,7 +111,7 @@ public final class Worker: Sendable {
                 if let idleExit = configuration.idleExit {
                     let remaining = idleExit - (ContinuousClock.now - lastWork)
                     if remaining <= .zero {
-                        logger.info("idle for \(idleExit); exiting")
+                        logger.info("idle for \(DurationText.format(idleExit)); exiting")
                         return .idle
                     }
                     wait = min(wait, remaining)
@@ -174,11 +175,11 @@ public final class Worker: Sendable {
             _ = try? settleRetrying(&backoff, until: giveUpAt) { try consumer.release(job, after: delay) }
         case .failed(let message):
             if let outcome = try? settleRetrying(&backoff, until: giveUpAt, { try consumer.fail(job, error: message) }) {
-                logger.info("job \(job.id) failed (attempt \(job.attempt) of \(job.maxAttempts)): \(outcome)")
+                logger.info("\(SettleText.failed(job, error: message, outcome: outcome))")
             }
         case .failedPermanently(let reason):
             _ = try? settleRetrying(&backoff, until: giveUpAt) { try consumer.fail(job, error: reason, permanently: true, reason: reason) }
-            logger.info("job \(job.id) dead-lettered: \(reason)")
+            logger.info("\(SettleText.deadLettered(job, reason: reason))")
         }
         return nil
     }
@@ -190,7 +191,7 @@ public final class Worker: Sendable {
                 return try body()
             } catch let error as JobQueueError where error.redisError?.isTransport == true && ContinuousClock.now < deadline {
                 let delay = backoff.next()
-                logger.warning("Redis unavailable while saving a job's result (\(error.message)); retrying in \(delay)")
+                logger.warning("Redis unavailable while saving a job's result (\(error.message)); retrying in \(DurationText.format(delay))")
                 Thread.sleep(forTimeInterval: delay.seconds)
             }
         }
@@ -206,7 +207,7 @@ public final class Worker: Sendable {
                 return value
             } catch let error as JobQueueError where error.redisError?.isTransport == true {
                 let delay = backoff.next()
-                logger.warning("Redis unavailable (\(error.message)); \(what) retried in \(delay)")
+                logger.warning("Redis unavailable (\(error.message)); \(what) retried in \(DurationText.format(delay))")
                 control.sleep(for: delay)
             }
         }
