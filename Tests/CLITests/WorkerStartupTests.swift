@@ -33,7 +33,8 @@ import Testing
         let name = try uniqueQueueName()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Binaries.path("ingest-worker"))
-        process.arguments = ["--queue", name.rawValue, "--idle-exit", "2s"]
+        // Without --idle-exit (which counts time waiting for Redis) it waits as long as it takes.
+        process.arguments = ["--queue", name.rawValue, "--max-jobs", "1"]
         process.environment = ["JOBQ_REDIS_URL": server.url]
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -41,6 +42,17 @@ import Testing
         #expect(try expectWaitingQuietlyThenWorking(process, server: server, queue: name), "the job ran once Redis came")
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
+    }
+
+    @Test func workerWithIdleExitCountsTimeWaitingForAnUnreachableRedisAndExitsZero() throws {
+        let started = ContinuousClock.now
+        let run = try CommandRun.run(
+            "ingest-worker", ["--queue", try uniqueQueueName().rawValue, "--idle-exit", "1s"],
+            environment: ["JOBQ_REDIS_URL": "redis://127.0.0.1:1/0"])
+        let took = ContinuousClock.now - started
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(took < .seconds(5), "exited after \(took)")
+        #expect(run.standardError.contains("idle for 1s (Redis unreachable"))
     }
 
     @Test func supervisorStartedWithoutRedisWaitsQuietlyAndLaunchesOnceRedisComes() throws {

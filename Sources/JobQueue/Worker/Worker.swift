@@ -19,7 +19,8 @@ public final class Worker: Sendable {
         /// The consumer id; `nil` makes one (host-pid-random). A supervisor passes its own through
         /// `JOBQ_WORKER_ID` so it can recover the worker's jobs when it dies.
         public var consumerID: String?
-        /// Stop after this long without a job; `nil` runs until stopped. Default: `nil`.
+        /// Stop after this long without a job, time spent waiting for an unreachable Redis
+        /// included; `nil` runs until stopped. Default: `nil`.
         public var idleExit: Duration?
         /// Stop after this many jobs; `nil` for no limit. Default: `nil`.
         public var maxJobs: Int?
@@ -83,8 +84,13 @@ public final class Worker: Sendable {
     /// - Throws: ``JobQueueError`` only for errors that retrying cannot fix (bad credentials).
     public func run() throws -> StopReason {
         var backoff = configuration.reconnectBackoff
-        guard let consumer = try retrying("connect", &backoff, { try Consumer(queue: queue, id: configuration.consumerID) }) else {
-            return .requested
+        // Time spent waiting for an unreachable Redis counts as idle: a worker with --idle-exit
+        // never waits forever for a Redis that has gone away.
+        var lastWork = ContinuousClock.now
+        let consumer: Consumer
+        switch try retrying("connect", &backoff, idleSince: lastWork, { try Consumer(queue: queue, id: configuration.consumerID) }) {
+        case .done(let connected): consumer = connected
+        case .gaveUp(let reason): return reason
         }
         let keeper = LeaseKeeper(consumer: consumer, configuration: configuration, control: control, logger: logger)
         keeper.start()
@@ -92,7 +98,6 @@ public final class Worker: Sendable {
         logger.info("worker \(consumer.id) taking jobs from queue \(queue.name)")
 
         var processed = 0
-        var lastWork = ContinuousClock.now
         var nextReap = ContinuousClock.now
         var pending: ReserveOutcome?
         while true {
@@ -116,10 +121,10 @@ public final class Worker: Sendable {
                     }
                     wait = min(wait, remaining)
                 }
-                guard let fetched = try retrying("reserve", &backoff, { try consumer.reserve(waitingUpTo: wait) }) else {
-                    return .requested
+                switch try retrying("reserve", &backoff, idleSince: lastWork, { try consumer.reserve(waitingUpTo: wait) }) {
+                case .done(let fetched): outcome = fetched
+                case .gaveUp(let reason): return reason
                 }
-                outcome = fetched
             }
             switch outcome {
             case .empty, .throttled, .saturated:
@@ -197,21 +202,41 @@ public final class Worker: Sendable {
         }
     }
 
-    /// Retries `body` through transport errors with backoff; `nil` when a stop was requested.
-    private func retrying<T>(_ what: String, _ backoff: inout Backoff, _ body: () throws -> T) throws -> T? {
+    /// Retries `body` through transport errors with backoff.
+    /// - Parameter idleSince: when the worker last had work; with ``Configuration/idleExit``,
+    ///   retrying gives up once the worker has been idle that long.
+    /// - Returns: the value, or why the loop should stop (a stop request, the idle time over).
+    private func retrying<T>(_ what: String, _ backoff: inout Backoff, idleSince: ContinuousClock.Instant, _ body: () throws -> T) throws -> Retried<T> {
+        let idleDeadline = configuration.idleExit.map { idleSince + $0 }
         while !control.stopRequested {
             do {
                 let value = try body()
                 if backoff.attempt > 0 { logger.info("Redis reachable again") }
                 backoff.reset()
-                return value
+                return .done(value)
             } catch let error as JobQueueError where error.redisError?.isTransport == true {
-                let delay = backoff.next()
+                var delay = backoff.next()
+                if let idleDeadline, let idleExit = configuration.idleExit {
+                    let remaining = idleDeadline - ContinuousClock.now
+                    if remaining <= .zero {
+                        logger.info("idle for \(DurationText.format(idleExit)) (Redis unreachable: \(error.message)); exiting")
+                        return .gaveUp(.idle)
+                    }
+                    delay = min(delay, remaining)
+                }
                 logger.warning("Redis unavailable (\(error.message)); \(what) retried in \(DurationText.format(delay))")
                 control.sleep(for: delay)
             }
         }
-        return nil
+        return .gaveUp(.requested)
+    }
+
+    /// What ``retrying(_:_:idleSince:_:)`` ended with.
+    private enum Retried<T> {
+        /// The call succeeded with this value.
+        case done(T)
+        /// The loop should stop for this reason instead.
+        case gaveUp(StopReason)
     }
 
     private func reapQuietly(holder: String) {
