@@ -51,18 +51,19 @@ while IFS= read -r -d '' path; do
       continue ;;
   esac
   payload="{\"path\": $(json_string "$path"), \"kb\": $(json_string "$kb")}"
-  if id=$("$jobq" enqueue "$queue" "$payload" --type ingest.file --unique "$(unique_key "$path")" 2>"$errors"); then
-    if grep -q 'is held by job' "$errors"; then
-      echo "$id $path (already queued)"
-      held=$((held + 1))
-    else
+  # Exit status 5: refused, the unique key is held; stderr names the job that holds it.
+  id=$("$jobq" enqueue "$queue" "$payload" --type ingest.file --unique "$(unique_key "$path")" 2>"$errors") && status=0 || status=$?
+  case $status in
+    0)
       echo "$id $path"
-      queued=$((queued + 1))
-    fi
-  else
-    echo "enqueue.sh: $path was not enqueued: $(cat "$errors")" >&2
-    failed=$((failed + 1))
-  fi
+      queued=$((queued + 1)) ;;
+    5)
+      echo "$(sed -n 's/.* is held by job \(.*\); not enqueued$/\1/p' "$errors") $path (already queued)"
+      held=$((held + 1)) ;;
+    *)
+      echo "enqueue.sh: $path was not enqueued: $(cat "$errors")" >&2
+      failed=$((failed + 1)) ;;
+  esac
 done < <(find "$dir" -mindepth 1 -name '.*' -prune -o -type f -print0 | sort -z)
 
 echo "enqueued $queued, already queued $held, skipped $skipped, failed $failed (queue $queue, from $dir)"

@@ -49,7 +49,13 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
 
     package static func server(_ text: String) -> RedisError {
         let kind = text.split(separator: " ", maxSplits: 1).first.map(String.init)
-        if kind == "NOAUTH" || kind == "WRONGPASS" {
+        if kind == "NOAUTH" {
+            return RedisError(
+                code: .authenticationFailed,
+                message: "Redis refused authentication: \(text) (Redis wants a password: give it in the URL, in JOBQ_REDIS_PASSWORD, or in a file named by JOBQ_REDIS_PASSWORD_FILE)",
+                serverErrorKind: kind)
+        }
+        if kind == "WRONGPASS" {
             return RedisError(code: .authenticationFailed, message: "Redis refused authentication: \(text)", serverErrorKind: kind)
         }
         return RedisError(code: .serverError, message: "Redis error: \(text)", serverErrorKind: kind)

@@ -15,9 +15,9 @@ struct IngestWorker: ParsableCommand {
         Without a command, jobs are dispatched by type: noop, ingest.file, ingest.dir; any other type \
         is dead-lettered with reason "unknown type". With -- COMMAND ARGS..., every job runs that command.
 
-        Exit status: 0 after --idle-exit, --max-jobs or a graceful stop (SIGTERM/SIGINT); \
-        1 on a fatal error (such as bad Redis credentials or a command that does not exist); 64 on bad \
-        usage; 130 after a second SIGINT.
+        Exit status: 0 after --idle-exit (time waiting for an unreachable Redis counts), --max-jobs or \
+        a graceful stop (SIGTERM/SIGINT); 1 on a fatal error (such as bad Redis credentials or a command \
+        that does not exist); 64 on bad usage (options, queue name, Redis URL); 130 after a second SIGINT.
         """
     )
 
@@ -101,7 +101,16 @@ struct IngestWorker: ParsableCommand {
             Logger(label: "ingest-worker").info("stopped: \(Self.stopText[reason] ?? reason.rawValue)")
         } catch let error as any (Error & CustomStringConvertible) {
             FileHandle.standardError.write(Data("ingest-worker: \(error.description)\n".utf8))
-            throw ExitCode(1)
+            throw ExitCode(Self.isUsage(error) ? ExitCode.validationFailure.rawValue : 1)
+        }
+    }
+
+    /// Whether an error is bad usage (exit status 64): an invalid queue name or Redis URL.
+    private static func isUsage(_ error: any Error) -> Bool {
+        switch error {
+        case let error as RedisError: error.code == .invalidConfiguration
+        case let error as JobQueueError: error.code == .invalidQueueName || error.redisError?.code == .invalidConfiguration
+        default: false
         }
     }
 }

@@ -44,7 +44,7 @@ import Testing
         let queue = try uniqueQueueName()
         let run = try jobq(["enqueue", queue.rawValue, "--jsonl", "-"], input: "{\"n\":1}\n{oops\n")
         #expect(run.status == 1)
-        #expect(run.standardError == "jobq: line 2 of - is not valid JSON; nothing was enqueued\n")
+        #expect(run.standardError == "jobq: line 2 of stdin is not valid JSON: expected a member name in quotes at byte 1; nothing was enqueued\n")
         let counts = try Queue(name: queue, connection: TestRedis.connection()).counts()
         #expect(counts.waiting == 0)
     }
@@ -57,24 +57,32 @@ import Testing
         defer { try? FileManager.default.removeItem(at: file) }
         let run = try jobq(["enqueue", queue.rawValue, "--jsonl", file.path])
         #expect(run.status == 1)
-        #expect(run.standardError == "jobq: line 3 of \(file.path) is not valid JSON; nothing was enqueued\n")
+        #expect(run.standardError == "jobq: line 3 of \(file.path) is not valid JSON: expected a member name in quotes at byte 7; nothing was enqueued\n")
         #expect(run.standardOutput.isEmpty)
         let counts = try Queue(name: queue, connection: TestRedis.connection()).counts()
         #expect(counts.waiting == 0 && counts.delayed == 0)
     }
 
-    @Test func uniqueKeyRefusalPrintsTheHolderAndSaysSo() throws {
+    @Test func uniqueKeyRefusalExitsFiveNamesTheHolderOnStderrAndInJSON() throws {
         let queue = try uniqueQueueName()
         let first = try jobq(["enqueue", queue.rawValue, "1", "--unique", "doc-1"]).lines[0]
         let second = try jobq(["enqueue", queue.rawValue, "2", "--unique", "doc-1"])
-        #expect(second.status == 0)
-        #expect(second.lines == [first])
+        #expect(second.status == 5, "a refusal is not a success")
+        #expect(second.lines.isEmpty, "stdout carries only ids of jobs enqueued")
         #expect(second.standardError.contains("held by job \(first)"))
+        let json = try jobq(["enqueue", queue.rawValue, "3", "--unique", "doc-1", "--json"])
+        #expect(json.status == 5)
+        let refused = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: String]
+        #expect(refused == ["status": "refused", "holder_id": first, "unique_key": "doc-1"])
+        let fresh = try jobq(["enqueue", queue.rawValue, "4", "--unique", "doc-2", "--json"])
+        #expect(fresh.status == 0)
+        let enqueued = try JSONSerialization.jsonObject(with: Data(fresh.standardOutput.utf8)) as? [String: String]
+        #expect(enqueued?["status"] == "enqueued" && enqueued?["id"]?.isEmpty == false)
     }
 
     @Test func errorsAreOneLineOnStderrWithANonZeroStatus() throws {
         let badName = try jobq(["enqueue", "bad name", "{}"])
-        #expect(badName.status == 1)
+        #expect(badName.status == 64, "an invalid queue name is bad usage")
         #expect(badName.standardError.hasPrefix("jobq: invalid queue name"))
         #expect(badName.standardError.filter { $0 == "\n" }.count == 1)
 

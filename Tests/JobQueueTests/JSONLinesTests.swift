@@ -12,6 +12,6 @@ import Testing
             try JSONLines.payloads(in: "{\"n\":1}\n\n{\"n\":3,}\n{oops\n", source: "jobs.jsonl")
         }
         #expect(error.code == .invalidJob)
-        #expect(error.message == "line 3 of jobs.jsonl is not valid JSON")
+        #expect(error.message == "line 3 of jobs.jsonl is not valid JSON: expected a member name in quotes at byte 7")
     }
 }

@@ -11,7 +11,7 @@ public enum JSONLines {
     ///   - source: what the text is called in an error, e.g. its file name.
     /// - Returns: each payload as written.
     /// - Throws: ``JobQueueError`` `.invalidJob` naming the first bad line, counted from 1:
-    ///   `line 3 of jobs.jsonl is not valid JSON`.
+    ///   and what is wrong with it: `line 3 of jobs.jsonl is not valid JSON: expected a value at byte 9`.
     public static func payloads(in text: String, source: String) throws(JobQueueError) -> [String] {
         var payloads: [String] = []
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
@@ -19,7 +19,7 @@ public enum JSONLines {
             do {
                 try JSONValidator.validate(Array(line.utf8))
             } catch {
-                throw JobQueueError(code: .invalidJob, message: "line \(index + 1) of \(source) is not valid JSON")
+                throw JobQueueError(code: .invalidJob, message: "line \(index + 1) of \(source) is not valid JSON: \(error)")
             }
             payloads.append(String(line))
         }

@@ -9,22 +9,32 @@ struct EnqueueCommand: ParsableCommand {
         discussion: """
         The payload is any JSON value: the PAYLOAD argument, --payload-file (- for stdin), or one \
         payload per line of --jsonl (- for stdin; blank lines skipped). Without any, the payload is {}. \
-        A job refused because its --unique key is held prints the holder's id and a note on stderr.
+        A job message (the payload and the job's fields) is at most 1 MiB; a larger --payload-file is \
+        refused before it is read.
+
+        A job refused because its --unique key is held is not enqueued: nothing is printed on stdout, \
+        stderr names the job that holds the key, and the exit status is 5. With --json, each job is one \
+        line of JSON: {"id": ID, "status": "enqueued"} or {"holder_id": ID, "status": "refused", \
+        "unique_key": KEY}.
+
+        Exit status: 0 enqueued; 1 failed (Redis, a bad payload or line, an unreadable file; nothing \
+        was enqueued); 5 refused, the --unique key is held; 64 bad usage (options, queue name, Redis URL).
         """
     )
 
     @OptionGroup var redis: RedisOptions
     @Argument(help: "The queue's name.") var queue: String
     @Argument(help: "The payload as JSON text.") var payload: String?
-    @Option(name: .customLong("payload-file"), help: ArgumentHelp("Read the payload from a file (- for stdin).", valueName: "file")) var payloadFile: String?
+    @Option(name: .customLong("payload-file"), help: ArgumentHelp("Read the payload from a file (- for stdin); at most 1 MiB.", valueName: "file")) var payloadFile: String?
     @Option(help: ArgumentHelp("Read one payload per line from a file (- for stdin).", valueName: "file")) var jsonl: String?
     @Option(help: "The job type a worker dispatches on.") var type: String = "default"
-    @Option(help: "Run no earlier than this from now (e.g. 30s, 5m, 1h).") var delay: String?
+    @Option(parsing: .unconditional, help: "Run no earlier than this from now (e.g. 30s, 5m, 1h).") var delay: String?
     @Option(name: .customLong("max-attempts"), help: "Starts allowed before the job is dead-lettered (1-1000).") var maxAttempts: Int?
-    @Option(help: "Refuse the job while another with this key is waiting, delayed or running.") var unique: String?
+    @Option(help: "Refuse the job while another with this key is waiting, delayed or running (exit status 5).") var unique: String?
     @Option(help: "The job id (default: random). Not with --jsonl.") var id: String?
     @Option(help: "A named rate limiter the job draws tokens from (see jobq limit --key).") var limiter: String?
     @Option(name: .customLong("concurrency-key"), help: "Jobs with the same key never run at the same time.") var concurrencyKey: String?
+    @Flag(help: "Print one JSON object per job: its id and whether it was enqueued or refused.") var json = false
 
     func validate() throws {
         let sources = [payload != nil, payloadFile != nil, jsonl != nil].filter { $0 }.count
@@ -32,6 +42,9 @@ struct EnqueueCommand: ParsableCommand {
         if jsonl != nil && id != nil { throw ValidationError("--id names one job; it cannot be used with --jsonl") }
         if jsonl != nil && unique != nil { throw ValidationError("--unique names one job; it cannot be used with --jsonl") }
         if let maxAttempts, !(1...1000).contains(maxAttempts) { throw ValidationError("--max-attempts must be from 1 to 1000") }
+        if let delay, delay.trimmingCharacters(in: .whitespaces).hasPrefix("-") {
+            throw ValidationError("--delay: negative delays are not allowed ('\(delay)'); a job runs no earlier than now")
+        }
         if let delay { _ = try parseDuration(delay, option: "--delay") }
     }
 
@@ -45,40 +58,65 @@ struct EnqueueCommand: ParsableCommand {
                 try enqueueLines(from: jsonl, options: options, queue: queue)
                 return
             }
-            let text = try payloadFile.map(readText) ?? payload ?? "{}"
-            report(try queue.enqueue(payload: text, options: options))
+            let limit = queue.configuration.maxMessageBytes
+            let text = try payloadFile.map { try InputFile.read($0, limit: limit, purpose: "a job message") } ?? payload ?? "{}"
+            if case .duplicate = try report(try queue.enqueue(payload: text, options: options)) {
+                throw ExitCode(JobqExitStatus.uniqueKeyHeld)
+            }
         }
     }
 
     private func enqueueLines(from path: String, options: EnqueueOptions, queue: Queue) throws {
-        let text = try readText(path)
+        let text = try InputFile.read(path, limit: nil, purpose: "a JSON Lines file")
         let jobs: [NewJob]
         do {
-            jobs = try JSONLines.payloads(in: text, source: path).map { NewJob(payload: $0, options: options) }
+            jobs = try JSONLines.payloads(in: text, source: path == "-" ? "stdin" : path).map { NewJob(payload: $0, options: options) }
         } catch {
-            throw UsageError("\(error); nothing was enqueued")
+            throw CommandFailure(.invalidInput, "\(error); nothing was enqueued")
         }
         for start in stride(from: 0, to: jobs.count, by: 1000) {
-            for result in try queue.enqueue(batch: Array(jobs[start..<min(start + 1000, jobs.count)])) { report(result) }
+            for result in try queue.enqueue(batch: Array(jobs[start..<min(start + 1000, jobs.count)])) { try report(result) }
         }
     }
 
-    private func report(_ result: EnqueueResult) {
-        print(result.id)
-        if case .duplicate(let holder) = result {
+    /// Prints what became of a job: its id (or one JSON line with --json); a refusal goes to stderr.
+    @discardableResult
+    private func report(_ result: EnqueueResult) throws -> EnqueueResult {
+        switch result {
+        case .enqueued(let id):
+            print(json ? try EnqueueReport(id: id).line() : id)
+        case .duplicate(let holder):
+            if json { print(try EnqueueReport(holderID: holder, uniqueKey: unique ?? "").line()) }
             printError("unique key '\(unique ?? "")' is held by job \(holder); not enqueued")
         }
+        return result
+    }
+}
+
+/// One line of `jobq enqueue --json`: a job enqueued, or refused because its unique key is held.
+struct EnqueueReport: Encodable {
+    /// `enqueued` or `refused`.
+    let status: String
+    /// The new job's id, when enqueued.
+    let id: String?
+    /// The job holding the unique key, when refused.
+    let holderID: String?
+    /// The unique key that was held, when refused.
+    let uniqueKey: String?
+
+    init(id: String) {
+        (status, self.id, holderID, uniqueKey) = ("enqueued", id, nil, nil)
     }
 
-    private func readText(_ path: String) throws -> String {
-        let data: Data
-        if path == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let contents = FileManager.default.contents(atPath: path) else { throw UsageError("cannot read \(path)") }
-            data = contents
-        }
-        guard let text = String(data: data, encoding: .utf8) else { throw UsageError("\(path) is not UTF-8 text") }
-        return text
+    init(holderID: String, uniqueKey: String) {
+        (status, id, self.holderID, self.uniqueKey) = ("refused", nil, holderID, uniqueKey)
+    }
+
+    /// The report as one line of JSON, keys sorted, absent fields left out.
+    func line() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 }

@@ -21,7 +21,7 @@ struct RetryCommand: ParsableCommand {
         try reportingErrors {
             let count = try redis.queue(queue).retryDead(ids: all ? nil : ids)
             print("requeued \(count) job\(count == 1 ? "" : "s")")
-            if !all && count < ids.count { throw UsageError("\(ids.count - count) of the ids were not dead letters") }
+            if !all && count < ids.count { throw CommandFailure(.notFound, "\(ids.count - count) of the ids were not dead letters") }
         }
     }
 }

@@ -17,7 +17,7 @@ struct ShowCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             guard let record = try redis.queue(queue).job(id: id) else {
-                throw UsageError("no job '\(id)' in queue '\(queue)' (completed jobs are not kept)")
+                throw CommandFailure(.notFound, "no job '\(id)' in queue '\(queue)' (completed jobs are not kept)")
             }
             print(json ? try JSONText.encode(record) : JobRecordText.render(record))
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JobQueue
+import RedisClient
 import StatsRendering
 
 struct StatsCommand: ParsableCommand {
@@ -11,7 +12,8 @@ struct StatsCommand: ParsableCommand {
         Without QUEUE: every known queue (a queue is known once a jobq command or library call wrote to it). \
         Each queue costs one Redis call whatever its length. --json prints the document described in \
         docs/stats-json.md; --prometheus prints the text exposition format for node_exporter's textfile \
-        collector. --watch N redraws every N seconds until interrupted.
+        collector. --watch N redraws every N seconds until interrupted. A QUEUE that nothing has ever \
+        written to is an error (exit status 1), not an empty queue that looks OK.
         """
     )
 
@@ -32,6 +34,7 @@ struct StatsCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let connection = try redis.connect()
+            if !queues.isEmpty { try refuseUnknownQueues(on: connection) }
             let clears = isatty(STDOUT_FILENO) == 1
             var drawn = 0
             while true {
@@ -50,10 +53,34 @@ struct StatsCommand: ParsableCommand {
         }
     }
 
+    /// Fails when a named queue has never existed: not in the registry of known queues, with no
+    /// jobs, no live worker and no supervisor record.
+    private func refuseUnknownQueues(on connection: RedisConnection) throws {
+        let known = Set(try Queue.registeredNames(on: connection))
+        let unregistered = try queues.map(QueueName.init).filter { !known.contains($0) }
+        let unknown = try QueueStats.read(unregistered, on: connection).filter(\.showsNoTrace).map(\.queue)
+        guard !unknown.isEmpty else { return }
+        let names = unknown.map { "'\($0)'" }.joined(separator: ", ")
+        let sorted = known.map(\.rawValue).sorted()
+        let list = sorted.isEmpty ? "none yet" : sorted.prefix(5).joined(separator: ", ") + (sorted.count > 5 ? " and \(sorted.count - 5) more" : "")
+        throw CommandFailure(
+            .notFound,
+            "no queue \(names): nothing has ever written to \(unknown.count == 1 ? "it" : "them") (known queues: \(list))")
+    }
+
     private func render(_ stats: [QueueStats]) throws -> String {
         if json { return try QueueStats.jsonDocument(stats) + "\n" }
         if prometheus { return QueueStats.prometheusText(stats) }
         if stats.isEmpty { return "no queues known yet: a queue appears once a jobq command or library call writes to it\n" }
         return stats.map { $0.renderText() }.joined(separator: "\n")
+    }
+}
+
+extension QueueStats {
+    /// Whether nothing shows the queue was ever used: no jobs, no live worker, no supervisor.
+    fileprivate var showsNoTrace: Bool {
+        let counts = jobs
+        return counts.waiting + counts.delayed + counts.active + counts.dead + counts.parked == 0
+            && workers.isEmpty && supervisor.state == .absent && counters.total == StatsCounters()
     }
 }

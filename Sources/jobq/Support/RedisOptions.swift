@@ -7,6 +7,16 @@ struct RedisOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Redis URL: redis://[user[:password]@]host[:port][/db] or unix:///path.sock[?db=N].", valueName: "url"))
     var redis: String?
 
+    /// Refuses an unusable Redis URL (from the option or the environment) as bad usage, exit
+    /// status 64, before any command runs.
+    func validate() throws {
+        do {
+            _ = try RedisConfiguration.resolve(explicitURL: redis)
+        } catch let error as RedisError where error.code == .invalidConfiguration {
+            throw ValidationError(error.message)
+        }
+    }
+
     /// Connects, resolving the URL from the option and the environment.
     func connect() throws -> RedisConnection {
         try RedisConnection(configuration: resolve())
