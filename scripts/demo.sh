@@ -6,7 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf '\n==> %s\n' "$*"; }
-indent() { sed 's/^/    /'; }
+# Indents each line as soon as it arrives (bash builtins write at once; sed or awk would hold lines
+# back in a buffer when the output is a file, and print the supervisor's lines out of order).
+indent() { local line; while IFS= read -r line || [ -n "$line" ]; do printf '    %s\n' "$line"; done; }
 
 need=()
 command -v redis-server >/dev/null || need+=(redis-server)
@@ -19,7 +21,9 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 supervisor=
+builder=
 cleanup() {
+  if [ -n "$builder" ]; then kill -TERM "$builder" 2>/dev/null || true; fi
   if [ -n "$supervisor" ] && kill -0 "$supervisor" 2>/dev/null; then
     kill -TERM "$supervisor" 2>/dev/null || true
     wait "$supervisor" 2>/dev/null || true
@@ -38,8 +42,31 @@ else
 fi
 
 say "building jobq and ingest-worker (a first build takes a few minutes)"
-swift build --product jobq 2>&1 | grep -E --line-buffered "^(\[[0-9]+/[0-9]+\] Compiling [A-Za-z]+ |Build|error)" | awk '!seen[$1 $3]++' | indent
-swift build --product ingest-worker 2>&1 | grep -E "^(Build|error)" | indent
+mkdir -p .build
+build_log="$PWD/.build/demo-build.log"
+echo "    full log: $build_log"
+build() { swift build --product jobq && swift build --product ingest-worker; }
+started=$SECONDS
+build >"$build_log" 2>&1 &
+builder=$!
+if [ -t 1 ]; then
+  # On a terminal: one line, redrawn with the compiler's [step/steps] and the time so far.
+  while kill -0 "$builder" 2>/dev/null; do
+    step=$(grep -Eo '^\[[0-9]+/[0-9]+\]' "$build_log" | tail -n 1 || true)
+    printf '\r    building %s %ss ' "${step:-...}" $((SECONDS - started))
+    sleep 1
+  done
+  printf '\r\033[K'
+fi
+build_status=0
+wait "$builder" || build_status=$?
+builder=
+if [ "$build_status" -ne 0 ]; then
+  echo "    the build failed (exit status $build_status) after $((SECONDS - started))s; the last 25 lines of $build_log:"
+  tail -n 25 "$build_log" | indent
+  exit 1
+fi
+echo "    built in $((SECONDS - started))s"
 BIN=$(swift build --show-bin-path)
 QUEUE="demo-$$"
 KB="demo$$"

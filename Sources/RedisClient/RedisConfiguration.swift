@@ -13,12 +13,25 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
         case unix(path: String)
     }
 
+    /// Where a password was read from.
+    public enum PasswordSource: Sendable, Equatable {
+        /// The URL (`redis://user:password@host`).
+        case url
+        /// An environment variable, by name (`JOBQ_REDIS_PASSWORD`).
+        case environment(String)
+        /// A file, by path (`JOBQ_REDIS_PASSWORD_FILE`, the systemd credential).
+        case file(String)
+    }
+
     /// The server address. Default: `127.0.0.1:6379`.
     public var endpoint: Endpoint = .tcp(host: "127.0.0.1", port: 6379)
     /// The ACL user for `AUTH user password`; `nil` authenticates as the default user.
     public var username: String?
     /// The password for `AUTH`; `nil` sends no AUTH. Never printed.
     public var password: String?
+    /// Where ``password`` was read from, so that a printed command can point at it instead of
+    /// showing it; `nil` when it was set by code.
+    public var passwordSource: PasswordSource?
     /// The database selected after connecting. Default: 0.
     public var database: Int = 0
     /// How long opening the connection may take. Default: 5 s.
@@ -77,6 +90,7 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
         }
         if let secret = components.percentEncodedPassword, !secret.isEmpty {
             password = secret.removingPercentEncoding ?? secret
+            passwordSource = .url
         }
         // "redis://:secret@host" means the default user with a password.
         if username == "" { username = nil }
@@ -96,11 +110,15 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
         guard configuration.password == nil else { return configuration }
         if let secret = environment["JOBQ_REDIS_PASSWORD"], !secret.isEmpty {
             configuration.password = secret
+            configuration.passwordSource = .environment("JOBQ_REDIS_PASSWORD")
         } else if let file = environment["JOBQ_REDIS_PASSWORD_FILE"], !file.isEmpty {
             configuration.password = try readPassword(file, from: "the file named by JOBQ_REDIS_PASSWORD_FILE")
+            configuration.passwordSource = .file(file)
         } else if let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty,
                   FileManager.default.fileExists(atPath: "\(directory)/\(systemdCredentialName)") {
-            configuration.password = try readPassword("\(directory)/\(systemdCredentialName)", from: "the systemd credential \(systemdCredentialName)")
+            let file = "\(directory)/\(systemdCredentialName)"
+            configuration.password = try readPassword(file, from: "the systemd credential \(systemdCredentialName)")
+            configuration.passwordSource = .file(file)
         }
         return configuration
     }

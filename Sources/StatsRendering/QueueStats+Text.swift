@@ -104,7 +104,9 @@ extension QueueStats {
             let next = supervisor.backoffUntil.map { $0 - at < 1000 ? ", next launch now" : ", next launch in " + HumanText.duration($0 - at) } ?? ""
             return "backing off\(next)\(on)\(detail)"
         case .deferred:
-            return "deferred, host overloaded\(on)\(since)\(detail)"
+            // The detail first ("host busy: load … is above --max-load …"), as the supervisor logs it.
+            let when = [place, supervisor.since.map { "since \(ago($0))" }].compactMap { $0 }.filter { !$0.isEmpty }
+            return "deferred\(detail)" + (when.isEmpty ? "" : " (\(when.joined(separator: ", ")))")
         case .stopped:
             return "stopped\(on)\(since)\(detail)"
         case .breaker:

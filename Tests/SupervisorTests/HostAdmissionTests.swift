@@ -5,7 +5,7 @@ import Testing
     @Test func incidentHostDefersWorkBecauseOfLoad() {
         let snapshot = HostFixture.probe("incident").snapshot(.admission)
         #expect(HostAdmission().check(snapshot) == .defer(reasons: [
-            "load 7.61 per CPU over 1.50 (1-minute load 7.61 on 1 CPU)",
+            "load 7.61 per CPU is above --max-load 1.5 (1-minute load 7.61 on 1 CPU)",
         ]))
     }
 
@@ -23,8 +23,8 @@ import Testing
         try host.write("proc/pressure/cpu", "some avg10=72.50 avg60=40.00 avg300=10.00 total=1\n")
         let decision = HostAdmission().check(host.probe().snapshot(.admission))
         #expect(decision == .defer(reasons: [
-            "CPU pressure 72.5 % over 40.0 % (share of the last 10 s in which some task waited for a CPU)",
-            "available memory 100 MiB under 200 MiB",
+            "CPU pressure 72.5 % is above --max-cpu-pressure 40 (share of the last 10 s in which some task waited for a CPU)",
+            "available memory 100 MiB is below --min-available 200M",
         ]))
     }
 
@@ -35,7 +35,7 @@ import Testing
         let snapshot = host.probe().snapshot(.admission)
         #expect(HostAdmission().check(snapshot) == .admit, "3.0 on 2 CPUs is exactly 1.5 per CPU")
         let strict = HostAdmission(configuration: .init(maxLoadPerCPU: 1.2))
-        #expect(strict.check(snapshot) == .defer(reasons: ["load 1.50 per CPU over 1.20 (1-minute load 3.00 on 2 CPUs)"]))
+        #expect(strict.check(snapshot) == .defer(reasons: ["load 1.50 per CPU is above --max-load 1.2 (1-minute load 3.00 on 2 CPUs)"]))
     }
 
     @Test func missingFiguresImposeNoLimit() throws {

@@ -37,7 +37,7 @@ import Testing
         let text = run.output
         for expected in [
             "CRITICAL  redis.evictionPolicy", "Redis can drop jobs: maxmemory-policy is allkeys-lru, not noeviction",
-            "    $ redis-cli CONFIG SET maxmemory-policy noeviction", "redis.conf needs this line", "      maxmemory-policy noeviction\n",
+            "    $ redis-cli -h 127.0.0.1 -p \(server.port) CONFIG SET maxmemory-policy noeviction", "redis.conf needs this line", "      maxmemory-policy noeviction\n",
             "WARNING  redis.persistence", "a restart loses every job",
             "CRITICAL  queue.crashLoop", "queue ingest: CRASH LOOP — the crash-loop breaker tripped",
             "5 crashes within 10m (last: exit status 1)", "    $ jobq breaker reset ingest",
@@ -125,7 +125,7 @@ import Testing
             "eviction policy unknown",
             "INFO: NOPERM", "CONFIG GET: NOPERM",
             "not checked, so unknown (not OK): the eviction policy",
-            "    $ redis-cli ACL SETUSER jobq +info '+config|get'\n",
+            "    $ redis-cli -h 127.0.0.1 -p \(server.port) ACL SETUSER jobq +info '+config|get'\n",
             "maxmemory-policy unknown",
             "WARNING  queue.paused",
         ] {
@@ -142,7 +142,7 @@ import Testing
         #expect(!findings.contains { $0["severity"] as? String == "critical" }, "\(findings)")
         let settings = try #require(findings.first { $0["code"] as? String == "redis.settingsUnreadable" })
         #expect(settings["severity"] as? String == "warning")
-        #expect((settings["fix"] as? [String])?.first == "redis-cli ACL SETUSER jobq +info '+config|get'")
+        #expect((settings["fix"] as? [String])?.first == "redis-cli -h 127.0.0.1 -p \(server.port) ACL SETUSER jobq +info '+config|get'")
         let codes = Set(findings.compactMap { $0["code"] as? String })
         #expect(codes.isSuperset(of: ["redis.settingsUnreadable", "redis.server", "queue.paused"]) && !codes.contains("redis.unreachable"))
     }
@@ -174,7 +174,7 @@ import Testing
         #expect(run.exit.status == 1, "\(run.output)")
         #expect(run.output.contains("WARNING  redis.settingsUnreadable"), "\(run.output)")
         #expect(run.output.contains("the ACL denies CONFIG GET;") && run.output.contains("data directory unknown"))
-        #expect(run.output.contains("    $ redis-cli ACL SETUSER ops-ro '+config|get'\n"))
+        #expect(run.output.contains("    $ redis-cli -h 127.0.0.1 -p \(server.port) ACL SETUSER ops-ro '+config|get'\n"))
         #expect(run.output.contains("maxmemory-policy noeviction"), "what INFO tells is still checked")
     }
 

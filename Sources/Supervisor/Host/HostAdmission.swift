@@ -47,7 +47,9 @@ public struct HostAdmission: Sendable {
     /// Checks the snapshot against every limit and lists each one that is crossed.
     ///
     /// - Parameter snapshot: a snapshot with at least `.admission` parts. An unknown CPU count counts as 1.
-    /// - Returns: `.admit`, or `.defer` with one human-readable reason per crossed limit.
+    /// - Returns: `.admit`, or `.defer` with one reason per crossed limit, naming the figure, the
+    ///   `jobq supervise` option that sets the limit and its value, as in
+    ///   `load 3.20 per CPU is above --max-load 1.5 (1-minute load 6.40 on 2 CPUs)`.
     public func check(_ snapshot: HostSnapshot) -> AdmissionDecision {
         var reasons: [String] = []
         if let load = snapshot.load {
@@ -55,7 +57,7 @@ public struct HostAdmission: Sendable {
             let perCPU = load.oneMinute / Double(cpus)
             if perCPU > configuration.maxLoadPerCPU {
                 reasons.append(
-                    "load \(perCPU.fixed(2)) per CPU over \(configuration.maxLoadPerCPU.fixed(2))"
+                    "load \(perCPU.fixed(2)) per CPU is above --max-load \(Self.flagValue(configuration.maxLoadPerCPU))"
                     + " (1-minute load \(load.oneMinute.fixed(2)) on \(cpus) CPU\(cpus == 1 ? "" : "s"))"
                 )
             }
@@ -63,15 +65,22 @@ public struct HostAdmission: Sendable {
         if let cpuPressure = snapshot.pressure?.cpu?.some.avg10,
            cpuPressure > configuration.maxCPUPressureAvg10 {
             reasons.append(
-                "CPU pressure \(cpuPressure.fixed(1)) % over \(configuration.maxCPUPressureAvg10.fixed(1)) %"
+                "CPU pressure \(cpuPressure.fixed(1)) % is above --max-cpu-pressure \(Self.flagValue(configuration.maxCPUPressureAvg10))"
                 + " (share of the last 10 s in which some task waited for a CPU)"
             )
         }
         if let memory = snapshot.memory, memory.availableBytes < configuration.minAvailableMemory {
             reasons.append(
-                "available memory \(ByteSizeText.readable(memory.availableBytes)) under \(ByteSizeText.readable(configuration.minAvailableMemory))"
+                "available memory \(ByteSizeText.readable(memory.availableBytes)) is below"
+                + " --min-available \(ByteSizeText.format(configuration.minAvailableMemory))"
             )
         }
         return reasons.isEmpty ? .admit : .defer(reasons: reasons)
+    }
+
+    /// A limit as it is written after its option: `1.5`, `40`.
+    private static func flagValue(_ value: Double) -> String {
+        let text = "\(value)"
+        return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
     }
 }

@@ -53,7 +53,7 @@ public struct OperationsDiagnosis: Sendable {
                 probe.diskPaths.append(directory)
             }
         } catch {
-            findings.append(RedisDiagnosis(configuration: configuration.redis).unreachableFinding(endpoint: redis.description, error: error))
+            findings.append(RedisDiagnosis(configuration: configuration.redis).unreachableFinding(redis: redis, error: error))
         }
         var report = HostDiagnosis(configuration: configuration.host).report(for: HostProbe(configuration: probe).snapshot())
         if let connection {

@@ -1,4 +1,5 @@
 import HumanUnits
+import RedisClient
 
 /// Turns what Redis reported about itself into findings: the eviction policy, memory use against
 /// its limit, and persistence, or that it would not say (a restricted ACL).
@@ -29,12 +30,12 @@ public struct RedisDiagnosis: Sendable {
     }
 
     /// The critical finding for a server that could not be reached or refused the credentials.
-    public func unreachableFinding(endpoint: String, error: any Error) -> Finding {
+    public func unreachableFinding(redis: RedisConfiguration, error: any Error) -> Finding {
         Finding(
             severity: .critical, code: .redisUnreachable,
-            title: "Redis at \(endpoint) cannot be used: no job can be enqueued or run",
+            title: "Redis at \(redis) cannot be used: no job can be enqueued or run",
             evidence: ["\(error)"],
-            fix: ["systemctl status redis-server", "redis-cli -u \"$JOBQ_REDIS_URL\" PING"]
+            fix: ["systemctl status redis-server"] + RedisCLICommand(redis).lines(["PING"])
         )
     }
 
@@ -68,11 +69,14 @@ public struct RedisDiagnosis: Sendable {
             let rules = denied.map { $0.command == "INFO" ? "+info" : "+config|get" }
             evidence += [
                 "\(rules.joined(separator: " ")) only read\(rules.count == 1 ? "s" : ""); CONFIG SET and the other admin commands stay denied",
-                "run the fix as an admin user; ACL SAVE keeps it after a restart when Redis reads its users"
+                "run the fix as an admin user (add --user and REDISCLI_AUTH);"
+                    + " ACL SAVE keeps it after a restart when Redis reads its users"
                     + " from an aclfile, CONFIG REWRITE when they are in redis.conf",
             ]
             let words = rules.map { $0.contains("|") ? "'\($0)'" : $0 }
-            fix += ["redis-cli ACL SETUSER \(Self.shellWord(facts.user)) \(words.joined(separator: " "))", "redis-cli ACL SAVE"]
+            fix += facts.adminRedisCLI.lines([
+                "ACL SETUSER \(RedisCLICommand.shellWord(facts.user)) \(words.joined(separator: " "))", "ACL SAVE",
+            ])
         }
         if denied.count < facts.refusals.count {
             evidence.append("check by hand that redis.conf says maxmemory-policy noeviction and appendonly yes")
@@ -98,7 +102,7 @@ public struct RedisDiagnosis: Sendable {
                 "to keep it after a restart, redis.conf needs this line (CONFIG REWRITE writes it):",
                 "  maxmemory-policy noeviction",
             ],
-            fix: ["redis-cli CONFIG SET maxmemory-policy noeviction", "redis-cli CONFIG REWRITE"]
+            fix: facts.redisCLI.lines(["CONFIG SET maxmemory-policy noeviction", "CONFIG REWRITE"])
         )
     }
 
@@ -121,7 +125,7 @@ public struct RedisDiagnosis: Sendable {
                 facts.maxmemoryPolicy == "noeviction"
                     ? "when it is full, enqueues are refused" : "when it is full, keys are evicted and jobs lost",
             ],
-            fix: ["redis-cli INFO memory", "jobq stats"]
+            fix: facts.redisCLI.lines(["INFO memory"]) + ["jobq stats"]
         )
     }
 
@@ -136,20 +140,14 @@ public struct RedisDiagnosis: Sendable {
                     "to keep it after a restart, redis.conf needs this line (CONFIG REWRITE writes it):",
                     "  appendonly yes",
                 ],
-                fix: ["redis-cli CONFIG SET appendonly yes", "redis-cli CONFIG REWRITE"]
+                fix: facts.redisCLI.lines(["CONFIG SET appendonly yes", "CONFIG REWRITE"])
             )
         }
         return Finding(
             severity: .info, code: .redisPersistence,
             title: "Redis saves jobs only in RDB snapshots: a crash loses the jobs since the last snapshot",
             evidence: ["appendonly no, save \"\(schedule)\""],
-            fix: ["redis-cli CONFIG SET appendonly yes", "redis-cli CONFIG REWRITE"]
+            fix: facts.redisCLI.lines(["CONFIG SET appendonly yes", "CONFIG REWRITE"])
         )
-    }
-
-    /// `word` as one shell word: as is when it is plain, else single-quoted.
-    private static func shellWord(_ word: String) -> String {
-        if !word.isEmpty && word.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-@".contains($0)) }) { return word }
-        return "'" + word.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
     }
 }

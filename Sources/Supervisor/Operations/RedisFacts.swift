@@ -29,6 +29,10 @@ public struct RedisFacts: Sendable, Equatable {
     public var refusals: [Refusal]
     /// The ACL user the diagnosis ran as (`default` when the URL names none), for the fix.
     public var user: String
+    /// `redis-cli` pointed at this server, database and user: what every fix starts with.
+    public var redisCLI: RedisCLICommand
+    /// `redis-cli` pointed at this server and database, for fixes an admin user runs.
+    public var adminRedisCLI: RedisCLICommand
     /// What could not be read, and why.
     public var notes: [String]
 
@@ -75,7 +79,9 @@ public struct RedisFacts: Sendable, Equatable {
             version: info["redis_version"], maxmemoryPolicy: info["maxmemory_policy"],
             usedMemory: info["used_memory"].flatMap { UInt64($0) }, maxMemory: info["maxmemory"].flatMap { UInt64($0) },
             appendOnly: info["aof_enabled"].map { $0 == "1" }, snapshotSchedule: nil, dataDirectory: nil,
-            refusals: refusals, user: connection.configuration.username ?? "default", notes: []
+            refusals: refusals, user: connection.configuration.username ?? "default",
+            redisCLI: RedisCLICommand(connection.configuration),
+            adminRedisCLI: RedisCLICommand(connection.configuration, as: .administrator), notes: []
         )
         let settings = replies.suffix(2).map { reply -> String? in
             guard let pair = reply.array, pair.count == 2 else { return nil }
