@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -146,8 +147,27 @@ static void apply_rlimits(const struct jobq_spawn_request *request, int report_f
     }
 }
 
+/*
+ * Asks for the parent-death signal, then checks the parent is still the one
+ * that forked: had it died before prctl, the child was already reparented and
+ * would never get the signal. ESRCH reports a parent that is gone.
+ */
+static void set_parent_death_signal(const struct jobq_spawn_request *request, pid_t parent, int report_fd) {
+    if (request->parent_death_signal == 0) {
+        return;
+    }
+    if (prctl(PR_SET_PDEATHSIG, (unsigned long)request->parent_death_signal, 0, 0, 0) < 0) {
+        child_fail(report_fd, JOBQ_STAGE_PARENT_DEATH, 0);
+    }
+    if (getppid() != parent) {
+        errno = ESRCH;
+        child_fail(report_fd, JOBQ_STAGE_PARENT_DEATH, 0);
+    }
+}
+
 __attribute__((noreturn))
-static void run_child(const struct jobq_spawn_request *request, int report_fd) {
+static void run_child(const struct jobq_spawn_request *request, pid_t parent, int report_fd) {
+    set_parent_death_signal(request, parent, report_fd);
     join_cgroups(request, report_fd);
     reset_signal_dispositions(report_fd);
     if (request->new_process_group && setpgid(0, 0) < 0) {
@@ -209,10 +229,11 @@ pid_t jobq_spawn(const struct jobq_spawn_request *request, struct jobq_spawn_fai
     sigset_t all_signals, previous_mask;
     sigfillset(&all_signals);
     pthread_sigmask(SIG_SETMASK, &all_signals, &previous_mask);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
         close(report_pipe[0]);
-        run_child(request, report_pipe[1]);
+        run_child(request, parent, report_pipe[1]);
     }
     int fork_errno = errno;
     pthread_sigmask(SIG_SETMASK, &previous_mask, NULL);

@@ -6,7 +6,8 @@ import Glibc
 extension ChildProcess {
     /// Starts a child process as described by `options` and returns once it is executing.
     ///
-    /// Before the program runs, the child has joined every cgroup in
+    /// Before the program runs, the child has its parent-death signal
+    /// (``LaunchOptions/parentDeathSignal``) when one is given, has joined every cgroup in
     /// ``LaunchOptions/cgroupProcsPaths``, has its own process group (unless disabled), its standard
     /// streams, no other open descriptors, every signal at its default disposition with none
     /// blocked (even those this process ignores, such as `SIGPIPE`), its resource limits and its
@@ -38,7 +39,7 @@ extension ChildProcess {
         let pid = spawn(
             path: path, argv: argv, envp: envp, workingDirectory: options.workingDirectory,
             descriptors: descriptors, newProcessGroup: options.newProcessGroup, rlimits: rlimits,
-            failure: &failure
+            parentDeathSignal: options.parentDeathSignal ?? 0, failure: &failure
         )
         guard pid > 0 else {
             descriptors.closeParentEnds()
@@ -81,7 +82,7 @@ extension ChildProcess {
     private static func spawn(
         path: String, argv: CStringArray, envp: CStringArray, workingDirectory: String?,
         descriptors: SpawnDescriptors, newProcessGroup: Bool, rlimits: [jobq_rlimit],
-        failure: inout jobq_spawn_failure
+        parentDeathSignal: Int32, failure: inout jobq_spawn_failure
     ) -> pid_t {
         path.withCString { pathPointer in
             argv.pointers.withUnsafeBufferPointer { argvPointer in
@@ -101,7 +102,8 @@ extension ChildProcess {
                                     cgroup_procs_count: Int32(cgroupPointer.count),
                                     new_process_group: newProcessGroup ? 1 : 0,
                                     rlimits: rlimitPointer.baseAddress,
-                                    rlimit_count: Int32(rlimitPointer.count)
+                                    rlimit_count: Int32(rlimitPointer.count),
+                                    parent_death_signal: parentDeathSignal
                                 )
                                 return jobq_spawn(&request, &failure)
                             }

@@ -45,6 +45,18 @@ public struct LaunchOptions: Sendable {
     public var cgroupProcsPaths: [String]
     /// `setrlimit` limits applied in the child before it executes. Default: none.
     public var resourceLimits: ResourceLimits
+    /// The signal the child gets when its parent dies (`prctl(PR_SET_PDEATHSIG)`, set before it
+    /// executes), e.g. `SIGKILL`, so that a child never outlives a parent killed without warning;
+    /// `nil` sends none. Default: `nil`.
+    ///
+    /// Linux ties the signal to the *thread* that launched the child, not to the process: launch
+    /// from a thread that lives as long as the child should (never from a short-lived or pooled
+    /// thread), or the child gets the signal when that thread ends. A parent that died before the
+    /// child could ask for the signal fails the launch (``ProcessError/Code/spawnFailed``, `ESRCH`)
+    /// rather than leaving an orphan. The kernel clears the signal when the child executes a
+    /// set-user-ID or set-group-ID program, or one with file capabilities; it is kept across an
+    /// ordinary `execve`, and not inherited by the child's own children.
+    public var parentDeathSignal: Int32?
 
     /// Creates options; every parameter but `executable` has the default documented on its property.
     public init(
@@ -57,7 +69,8 @@ public struct LaunchOptions: Sendable {
         standardError: OutputDestination = .inherit,
         newProcessGroup: Bool = true,
         cgroupProcsPaths: [String] = [],
-        resourceLimits: ResourceLimits = ResourceLimits()
+        resourceLimits: ResourceLimits = ResourceLimits(),
+        parentDeathSignal: Int32? = nil
     ) {
         self.executable = executable
         self.arguments = arguments
@@ -69,5 +82,6 @@ public struct LaunchOptions: Sendable {
         self.newProcessGroup = newProcessGroup
         self.cgroupProcsPaths = cgroupProcsPaths
         self.resourceLimits = resourceLimits
+        self.parentDeathSignal = parentDeathSignal
     }
 }

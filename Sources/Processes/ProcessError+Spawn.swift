@@ -31,6 +31,9 @@ extension ProcessError {
             self.init(code: .spawnFailed, message: "cannot set up standard stream \(index) for \(path)", errno: error)
         case Int(JOBQ_STAGE_SIGNALS.rawValue):
             self.init(code: .spawnFailed, message: "cannot reset signal handling for \(path)", errno: error)
+        case Int(JOBQ_STAGE_PARENT_DEATH.rawValue):
+            let why = error == ESRCH ? ": the parent died before it was started" : ""
+            self.init(code: .spawnFailed, message: "cannot set the parent-death signal of \(path)\(why)", errno: error)
         case Int(JOBQ_STAGE_FORK.rawValue):
             self.init(code: .spawnFailed, message: "cannot fork to start \(path)", errno: error)
         default:

@@ -19,6 +19,25 @@ struct SuperviseCommandLineTests {
         #expect(run.error.contains(message), "\(run.error)")
     }
 
+    @Test(arguments: [
+        (["--memory", "10"], "--memory 10 has no unit and would be 10 bytes: write the unit, e.g. 10M or 10G"),
+        (["--memory", "10B"], "--memory 10B is 10 bytes, below the minimum of 16M"),
+        (["--memory", "8M"], "--memory 8M is 8388608 bytes, below the minimum of 16M"),
+        (["--swap", "512"], "--swap 512 has no unit and would be 512 bytes"),
+    ])
+    func aMemoryCapWithoutAUnitOrBelowTheMinimumIsRefusedSayingWhatWasReadAndHowToWriteIt(options: [String], message: String) throws {
+        let run = try runJobq(["supervise", "some-queue"] + options + ["--", "/bin/true"])
+        #expect(run.exit.termination == .exited(code: 64))
+        #expect(run.error.contains(message), "\(run.error)")
+    }
+
+    @Test func aZeroSwapNeedsNoUnit() throws {
+        // Refused for the missing worker command, not for --swap 0.
+        let run = try runJobq(["supervise", "some-queue", "--swap", "0"])
+        #expect(run.exit.termination == .exited(code: 64))
+        #expect(run.error.contains("give the worker command after --"), "\(run.error)")
+    }
+
     @Test func aMissingWorkerCommandIsAUsageError() throws {
         let run = try runJobq(["supervise", "some-queue"])
         #expect(run.exit.termination == .exited(code: 64))

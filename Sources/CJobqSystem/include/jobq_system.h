@@ -22,6 +22,7 @@ enum jobq_spawn_stage {
     JOBQ_STAGE_RLIMIT = 7,        /* child: setrlimit */
     JOBQ_STAGE_CHDIR = 8,         /* child: chdir */
     JOBQ_STAGE_EXEC = 9,          /* child: execve */
+    JOBQ_STAGE_PARENT_DEATH = 10, /* child: prctl(PR_SET_PDEATHSIG), or the parent already gone */
 };
 
 /* The limits a launch can set (some are hidden from Swift by feature macros). */
@@ -52,6 +53,12 @@ struct jobq_spawn_request {
     int new_process_group;         /* non-zero: setpgid(0, 0) */
     const struct jobq_rlimit *rlimits;
     int rlimit_count;
+    /*
+     * Non-zero: the signal the child gets when the thread that called jobq_spawn
+     * ends (prctl(PR_SET_PDEATHSIG)); Linux ties it to that thread, not to the
+     * process, so call jobq_spawn from a thread that outlives the child.
+     */
+    int parent_death_signal;
 };
 
 /* Why a spawn failed: the stage, its errno, and which cgroup fd or rlimit (else 0). */

@@ -6,8 +6,13 @@ public struct CgroupLimits: Sendable, Hashable {
     /// CPU time per period as a fraction of one CPU: 0.25 is 25 % of one CPU, 2 is two full CPUs.
     /// Written as `cpu.max` (v2) or `cpu.cfs_quota_us` (v1); at least 1 ms per period. Default: `nil`.
     public var cpuQuota: Double?
+    /// The smallest memory cap accepted: 16 MiB. Below it a worker cannot even start (the kernel
+    /// rounds the cap down to whole pages, so a cap of a few bytes is 0), and a typo such as a
+    /// missing unit (`10` for `10M`) is refused rather than starving the worker.
+    public static let minimumMemoryMax: UInt64 = 16 << 20
+
     /// Memory limit in bytes (`memory.max`, v1 `memory.limit_in_bytes`); beyond it the kernel
-    /// reclaims, then OOM-kills inside the cgroup. Default: `nil`.
+    /// reclaims, then OOM-kills inside the cgroup. At least ``minimumMemoryMax``. Default: `nil`.
     public var memoryMax: UInt64?
     /// Swap the worker may use in bytes, applied together with ``memoryMax``; 0 means none
     /// (`memory.swap.max`, v1 `memory.memsw.limit_in_bytes` = memory + swap). Default: 0.
@@ -45,8 +50,11 @@ public struct CgroupLimits: Sendable, Hashable {
         if let cpuQuota, !(cpuQuota > 0 && cpuQuota.isFinite && cpuQuota <= 1024) {
             throw CgroupError(code: .invalidLimits, message: "CPU quota \(cpuQuota) must be a positive fraction of one CPU, e.g. 0.25")
         }
-        if memoryMax == 0 {
-            throw CgroupError(code: .invalidLimits, message: "memory limit must be more than 0 bytes")
+        if let memoryMax, memoryMax < Self.minimumMemoryMax {
+            throw CgroupError(
+                code: .invalidLimits,
+                message: "memory limit of \(memoryMax) bytes is below the minimum of \(Self.minimumMemoryMax >> 20) MiB"
+            )
         }
         if pidsMax == 0 {
             throw CgroupError(code: .invalidLimits, message: "process limit must be at least 1")

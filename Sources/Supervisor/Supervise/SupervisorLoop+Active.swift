@@ -106,6 +106,8 @@ extension SupervisorLoop {
                 return .breakerTripped(reason)
             case .failed(.relaunchAfter(let instant)):
                 nextLaunch = instant
+            case .interrupted:
+                continue
             }
         }
     }

@@ -5,7 +5,8 @@ extension SupervisorLoop {
     /// `memory.oom.group` = 1 would have; checked on every tick while a worker runs.
     ///
     /// On cgroup v1 the kernel's OOM killer is held back in worker cgroups
-    /// (``WorkerSandbox/makeWorkerCgroup(named:)``), so a worker at its memory cap stalls rather
+    /// once the worker runs
+    /// (``WorkerSandbox/holdBackKernelOOMKiller(in:)``), so a worker at its memory cap stalls rather
     /// than losing one process: the worker cannot see a child die and report the job as an
     /// ordinary failure, and the job is still in hand when the supervisor kills everything. A stall
     /// waits for the next tick without harm, so reading one small file per tick suffices; an

@@ -5,39 +5,9 @@ import JobQueue
 import Processes
 
 extension SupervisorLoop {
-    /// What a launch attempt did.
-    enum LaunchOutcome {
-        case started(RunningWorker)
-        /// The worker could not be started; counted as a crash.
-        case failed(Verdict)
-    }
-
-    /// Environment variables of the supervisor that belong to it alone, not to its workers.
-    static let supervisorOnlyVariables = ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"]
-
-    /// Creates a fresh capped cgroup and starts the worker inside it.
-    func launch() -> LaunchOutcome {
-        launches += 1
-        let id = "\(configuration.host)-\(pid)-\(launches)-\(String(UInt16.random(in: .min ... .max), radix: 16))"
-        var cgroup: WorkerCgroup?
-        do {
-            cgroup = try sandbox.makeWorkerCgroup(named: "worker-\(id)")
-            for warning in cgroup?.warnings ?? [] where loggedWarnings.insert(warning).inserted {
-                logger.warning("\(warning)")
-            }
-            let worker = try RunningWorker(id: id, options: launchOptions(workerID: id, cgroup: cgroup), cgroup: cgroup, control: control)
-            report(.running, "worker \(worker.child.pid) (\(id))", worker: worker, countsLaunch: true)
-            return .started(worker)
-        } catch {
-            if let cgroup { WorkerSandbox.tearDown(cgroup, logger: logger) }
-            let cause = "cannot start the worker: \(error)"
-            logger.error("\(cause)")
-            return .failed(countCrash(cause: cause, jobs: []))
-        }
-    }
-
     /// The worker's command, environment, cgroup and rlimits. The Redis password travels in the
-    /// environment (`JOBQ_REDIS_URL`), never in the arguments, which any user can read.
+    /// environment (`JOBQ_REDIS_URL`), never in the arguments, which any user can read. The worker
+    /// gets `SIGKILL` should the supervisor die without stopping it (``workerParentDeathSignal``).
     func launchOptions(workerID: String, cgroup: WorkerCgroup?) -> LaunchOptions {
         var environment = configuration.environment ?? ProcessInfo.processInfo.environment
         for name in Self.supervisorOnlyVariables { environment[name] = nil }
@@ -45,7 +15,8 @@ extension SupervisorLoop {
         environment["JOBQ_REDIS_URL"] = queue.connection.configuration.urlWithSecret
         return LaunchOptions(
             executable: command[0], arguments: Array(command.dropFirst()), environment: environment,
-            cgroupProcsPaths: cgroup?.procsPaths ?? [], resourceLimits: sandbox.resourceLimits
+            cgroupProcsPaths: cgroup?.procsPaths ?? [], resourceLimits: sandbox.resourceLimits,
+            parentDeathSignal: Self.workerParentDeathSignal
         )
     }
 

@@ -32,6 +32,8 @@ final class SupervisorLoop {
     var redisTrouble: String?
     /// Cgroup warnings already logged (they repeat for every launch).
     var loggedWarnings = Set<String>()
+    /// The thread workers are started on, off this loop; it lives as long as the loop runs.
+    let launcher = WorkerLauncher()
 
     init(supervisor: Supervisor, sandbox: WorkerSandbox) {
         queue = supervisor.queue
@@ -51,7 +53,10 @@ final class SupervisorLoop {
     func run() -> Supervisor.ExitReason {
         logger.info("\(startLine)")
         notifier?.send("READY=1")
-        defer { notifier?.send("STOPPING=1") }
+        defer {
+            notifier?.send("STOPPING=1")
+            launcher.finish()
+        }
         while true {
             if let reason = control.requestedStop { return .stopped(reason: reason) }
             guard let lease = takeLockOrStandBy() else {

@@ -52,25 +52,33 @@ struct WorkerSandbox: Sendable {
     }
 
     /// Creates the capped cgroup of one launch (and the parent again, should it be gone); `nil`
-    /// without cgroups.
-    ///
-    /// With a memory cap on cgroup v1, the kernel's OOM killer is held back in the cgroup, so that
-    /// a process at the cap waits until the supervisor kills the whole worker (see
-    /// ``WorkerCgroup/holdBackKernelOOMKiller()``); when that fails, the cgroup carries a warning
-    /// and the supervisor falls back to watching the OOM kill count.
+    /// without cgroups. The kernel's OOM killer is left on in it until the worker runs and is
+    /// watched (``holdBackKernelOOMKiller(in:)``).
     func makeWorkerCgroup(named name: String) throws(CgroupError) -> WorkerCgroup? {
         guard let system, let parent else { return nil }
-        let cgroup = try system.makeWorkerParent(named: parent.name, for: limits).createWorker(named: name, limits: limits)
-        guard limits.memoryMax != nil else { return cgroup }
+        return try system.makeWorkerParent(named: parent.name, for: limits).createWorker(named: name, limits: limits)
+    }
+
+    /// With a memory cap on cgroup v1, holds the kernel's OOM killer back in a worker's cgroup, so
+    /// that a process at the cap waits until the supervisor kills the whole worker (see
+    /// ``WorkerCgroup/holdBackKernelOOMKiller()``).
+    ///
+    /// Call it only once the worker runs and the loop watches it on every tick: a process that
+    /// stalls at the cap before that would wait with nobody to act on it. Until then the kernel
+    /// kills a process that reaches the cap, and the supervisor counts that as an OOM.
+    ///
+    /// - Returns: a warning when the killer cannot be held back (the supervisor then falls back to
+    ///   watching the OOM kill count); `nil` when it is, or there is nothing to hold back.
+    func holdBackKernelOOMKiller(in cgroup: WorkerCgroup) -> String? {
+        guard limits.memoryMax != nil else { return nil }
         do {
             try cgroup.holdBackKernelOOMKiller()
-            return cgroup
+            return nil
         } catch {
             // Worded without the cgroup's path, so that it is logged once, not at every launch.
             let why = error.errno.map(describeErrno) ?? error.message
-            let warning = "cannot hold back the kernel's OOM killer in worker cgroups (memory.oom_control: \(why)): "
+            return "cannot hold back the kernel's OOM killer in worker cgroups (memory.oom_control: \(why)): "
                 + "an out-of-memory kill takes one process of the worker, and the supervisor kills the rest within a tick"
-            return WorkerCgroup(name: cgroup.name, directories: cgroup.directories, warnings: cgroup.warnings + [warning])
         }
     }
 

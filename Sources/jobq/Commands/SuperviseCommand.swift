@@ -27,8 +27,8 @@ struct SuperviseCommand: ParsableCommand {
     @OptionGroup var redis: RedisOptions
     @Argument(help: "The queue to supervise.") var queue: String
     @Option(help: ArgumentHelp("CPU cap of the worker, in percent of one CPU.", valueName: "percent")) var cpu = "25%"
-    @Option(help: ArgumentHelp("Memory cap of the worker (512K, 256M, 1G).", valueName: "size")) var memory = "256M"
-    @Option(help: ArgumentHelp("Swap the worker may use beyond its memory cap.", valueName: "size")) var swap = "0"
+    @Option(help: ArgumentHelp("Memory cap of the worker, with a unit (256M, 1G; at least 16M).", valueName: "size")) var memory = "256M"
+    @Option(help: ArgumentHelp("Swap the worker may use beyond its memory cap, with a unit (0, 512M).", valueName: "size")) var swap = "0"
     @Option(help: ArgumentHelp("Most processes and threads the worker may have.", valueName: "count")) var pids = 64
     @Option(name: .customLong("max-crashes"), help: "Crashes within --crash-window that trip the breaker.") var maxCrashes = 5
     @Option(name: .customLong("crash-window"), help: ArgumentHelp("The window crashes are counted in.", valueName: "duration")) var crashWindow = "10m"
@@ -79,10 +79,11 @@ struct SuperviseCommand: ParsableCommand {
     /// The supervisor's configuration from the options and the environment (systemd's variables).
     func makeConfiguration() throws -> Supervisor.Configuration {
         var configuration = Supervisor.Configuration()
+        let memoryMax = try Self.capSize(memory, option: "--memory", minimum: CgroupLimits.minimumMemoryMax)
+        let swapMax = try Self.capSize(swap, option: "--swap", minimum: 0)
         do {
             configuration.limits = CgroupLimits(
-                cpuQuota: try CPUShareText.parse(cpu), memoryMax: try ByteSizeText.parse(memory),
-                swapMax: try ByteSizeText.parse(swap), pidsMax: UInt64(exactly: pids)
+                cpuQuota: try CPUShareText.parse(cpu), memoryMax: memoryMax, swapMax: swapMax, pidsMax: UInt64(exactly: pids)
             )
             let range = try DurationRangeText.parse(backoff)
             configuration.backoff = Backoff(base: range.min, cap: range.max)
@@ -90,7 +91,6 @@ struct SuperviseCommand: ParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
-        guard configuration.limits.memoryMax ?? 0 > 0 else { throw ValidationError("--memory must be more than 0") }
         guard pids >= 1 else { throw ValidationError("--pids must be at least 1") }
         guard maxCrashes >= 1 else { throw ValidationError("--max-crashes must be at least 1") }
         if !(maxLoad > 0 && maxLoad.isFinite) { throw ValidationError("--max-load must be a number above 0, e.g. 1.5") }
@@ -109,6 +109,34 @@ struct SuperviseCommand: ParsableCommand {
         configuration.notifySocket = environment["NOTIFY_SOCKET"]
         configuration.watchdogInterval = SystemdNotifier.watchdogInterval(environment: environment)
         return configuration
+    }
+
+    /// Reads a `--memory` or `--swap` cap. A unit is required (`B` for bytes): a bare number is
+    /// bytes, and `--memory 10` meant as 10M would cap the worker at nothing. A bare `0` is allowed
+    /// where `minimum` is 0.
+    /// - Throws: `ValidationError` saying what was read and how to write it.
+    static func capSize(_ text: String, option: String, minimum: UInt64) throws(ValidationError) -> UInt64 {
+        let bytes: UInt64
+        do {
+            bytes = try ByteSizeText.parse(text)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let hasUnit = trimmed.last.map { !$0.isNumber && $0 != "." } ?? false
+        if !hasUnit && !(bytes == 0 && minimum == 0) {
+            throw ValidationError(
+                "\(option) \(trimmed) has no unit and would be \(bytes) bytes: write the unit, e.g. \(trimmed)M or \(trimmed)G "
+                    + "(K, M, G, T are powers of 1024; \(trimmed)B if bytes are meant)"
+            )
+        }
+        if bytes < minimum {
+            throw ValidationError(
+                "\(option) \(trimmed) is \(bytes) bytes, below the minimum of \(ByteSizeText.format(minimum)): "
+                    + "a worker capped that low cannot start; give at least \(ByteSizeText.format(minimum)), e.g. 256M"
+            )
+        }
+        return bytes
     }
 
     private func positiveDuration(_ text: String, option: String) throws -> Duration {
