@@ -39,4 +39,19 @@ public enum ExecutableLookup {
             message: "executable '\(name)' not found in PATH (\(searchPath)); install it or give its full path"
         )
     }
+
+    /// Like ``resolve(_:searchPath:)``, and a path with a slash must also name an executable
+    /// regular file: for checking a command before the first launch, so a typo fails at start.
+    /// - Throws: ``ProcessError/Code/executableNotFound`` or ``ProcessError/Code/notExecutable``.
+    public static func resolveExisting(_ name: String, searchPath: String) throws(ProcessError) -> String {
+        let path = try resolve(name, searchPath: searchPath)
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            throw ProcessError(code: .executableNotFound, message: "\(path) does not exist or is not a regular file")
+        }
+        guard access(path, X_OK) == 0 else {
+            throw ProcessError(code: .notExecutable, message: "\(path) is not executable (chmod +x it)", errno: EACCES)
+        }
+        return path
+    }
 }

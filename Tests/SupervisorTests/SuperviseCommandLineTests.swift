@@ -43,4 +43,22 @@ struct SuperviseCommandLineTests {
         #expect(run.exit.termination == .exited(code: 64))
         #expect(run.error.contains("give the worker command after --"))
     }
+
+    @Test func aWorkerExecutableThatDoesNotExistIsRefusedAtStart() throws {
+        let missing = try runJobq(["supervise", "some-queue", "--", "/nonexistent/jobq-worker", "--queue", "some-queue"])
+        #expect(missing.exit.termination == .exited(code: 64))
+        #expect(missing.error.contains("the worker command cannot be started: /nonexistent/jobq-worker does not exist"), "\(missing.error)")
+        let notOnPath = try runJobq(["supervise", "some-queue", "--", "no-such-worker-\(UUID().uuidString.prefix(6))"])
+        #expect(notOnPath.exit.termination == .exited(code: 64))
+        #expect(notOnPath.error.contains("not found in PATH"), "\(notOnPath.error)")
+    }
+
+    @Test func aWorkerFileWithoutExecutePermissionIsRefusedAtStart() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("jobq-not-executable-\(UUID().uuidString.prefix(6))")
+        try "#!/bin/sh\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let run = try runJobq(["supervise", "some-queue", "--", file.path])
+        #expect(run.exit.termination == .exited(code: 64))
+        #expect(run.error.contains("\(file.path) is not executable (chmod +x it)"), "\(run.error)")
+    }
 }

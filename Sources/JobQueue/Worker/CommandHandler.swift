@@ -69,10 +69,7 @@ public struct CommandHandler: Sendable {
                 code: .invalidArgument,
                 message: "\(secret) is not passed to job commands: it carries a Redis credential (a command that needs Redis gets JOBQ_REDIS_URL with --pass-redis-url)")
         }
-        let path = try ExecutableLookup.resolve(program, searchPath: configuration.environment["PATH"] ?? ExecutableLookup.defaultSearchPath)
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw ProcessError(code: .executableNotFound, message: "\(program) does not exist or is not executable")
-        }
+        _ = try ExecutableLookup.resolveExisting(program, searchPath: configuration.environment["PATH"] ?? ExecutableLookup.defaultSearchPath)
         self.configuration = configuration
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import JobQueue
 import Logging
+import Processes
 import RedisClient
 
 /// Runs the worker of one queue: one at a time on all hosts, only while there is work, inside a
@@ -33,6 +34,14 @@ public final class Supervisor: Sendable {
     ///   - command: the worker command, e.g. `["ingest-worker", "--queue", "docs", "--idle-exit", "60s"]`.
     ///   - configuration: how to cap, protect and report.
     ///   - logger: where state changes, crashes and warnings are logged.
+    /// Checks that a worker command names an executable, as the launch will find it (on `PATH`
+    /// for a bare name), so a typo is refused at start instead of counted as crashes.
+    /// - Throws: ``ProcessError`` naming what is missing or not executable.
+    public static func checkWorkerCommand(_ command: [String], environment: [String: String] = ProcessInfo.processInfo.environment) throws(ProcessError) {
+        guard let program = command.first else { throw ProcessError(code: .invalidArgument, message: "no worker command given") }
+        _ = try ExecutableLookup.resolveExisting(program, searchPath: environment["PATH"] ?? ExecutableLookup.defaultSearchPath)
+    }
+
     public init(queue: Queue, command: [String], configuration: Configuration = Configuration(), logger: Logger = Logger(label: "jobq.supervisor")) {
         self.queue = queue
         self.command = command

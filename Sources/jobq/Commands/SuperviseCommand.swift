@@ -48,6 +48,11 @@ struct SuperviseCommand: ParsableCommand {
             throw ValidationError("give the worker command after --, e.g. jobq supervise \(queue) -- ingest-worker --queue \(queue) --idle-exit 60s")
         }
         if (try? QueueName(queue)) == nil { throw ValidationError("'\(queue)' is not a valid queue name") }
+        do {
+            try Supervisor.checkWorkerCommand(command)
+        } catch {
+            throw ValidationError("the worker command cannot be started: \(error.message)")
+        }
     }
 
     func run() throws {

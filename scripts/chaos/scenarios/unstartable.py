@@ -1,10 +1,12 @@
 """A worker that cannot run at all, under `jobq supervise --max-crashes 3` with 100 jobs waiting:
-first a worker executable that does not exist, then a script that exits 1 at once. The crash-loop
+first a worker executable removed after the supervisor started (one missing at start is refused
+with exit 64 before anything runs: a CLI test covers that), then a script that exits 1 at once. The crash-loop
 breaker must trip within 3 launches, the supervisor must exit 3 (so systemd leaves it stopped), the
 jobs must all still wait, and the supervisor (with the workers it reaped) must use next to no CPU."""
 import os
 import shutil
 import tempfile
+import time
 
 from audit import audit, counters
 from redis_server import RedisServer
@@ -25,10 +27,12 @@ def run(context):
     with open(failing, "w") as file:
         file.write("#!/bin/sh\n# A worker that fails before doing anything.\nexit 1\n")
     os.chmod(failing, 0o755)
+    removed = os.path.join(scratch, "removed-worker.sh")
+    shutil.copy(failing, removed)
     server = RedisServer().start()
     try:
         return [
-            trip(context, server, "worker executable missing (/nonexistent/worker)", "chaos-missing", ["/nonexistent/worker"]),
+            trip(context, server, "worker executable removed after start", "chaos-missing", [removed], remove_after_start=removed),
             trip(context, server, "worker script that exits 1 at once", "chaos-exit-1", [failing]),
         ]
     finally:
@@ -36,14 +40,20 @@ def run(context):
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def trip(context, server, what, queue, command):
+def trip(context, server, what, queue, command, remove_after_start=None):
+    """With `remove_after_start`, the supervisor starts on an empty queue, the file is removed, and
+    then the jobs arrive; otherwise the jobs wait before the supervisor starts."""
     result = Result(f"{what}: breaker at {MAX_CRASHES} crashes", jobs=JOBS)
     client = Redis(server.port)
     supervisor = None
     try:
-        ids = workers.enqueue(context.binaries, server.url, queue, JOBS)
+        ids = [] if remove_after_start else workers.enqueue(context.binaries, server.url, queue, JOBS)
         supervisor = supervision.Supervise(context.binaries, server.url, queue, ["--max-crashes", str(MAX_CRASHES)],
                                            command, context.path(f"{queue}.supervise"))
+        if remove_after_start:
+            time.sleep(1)
+            os.remove(remove_after_start)
+            ids = workers.enqueue(context.binaries, server.url, queue, JOBS)
         status = supervisor.wait(EXIT_SECONDS)
         result.expect(status == 3, f"jobq supervise exited with {status}, not 3" if status is not None
                       else f"jobq supervise still ran after {EXIT_SECONDS} s")
