@@ -64,10 +64,19 @@ enum WireFormatProperties {
         }
     }
 
-    /// JSON text rewritten with sorted keys, so that two texts of the same value compare equal.
+    /// JSON text rewritten with sorted keys until it no longer changes, so that two texts of the
+    /// same value compare equal. One pass is not enough: Foundation reads `-0E0` as the Double -0
+    /// and writes `-0`, which it then reads as the integer 0.
     private static func canonical(_ text: String) -> Data? {
-        guard let value = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else { return nil }
-        return try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys])
+        var data = Data(text.utf8)
+        for _ in 0..<3 {
+            guard let value = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]),
+                  let again = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys])
+            else { return nil }
+            if again == data { break }
+            data = again
+        }
+        return data
     }
 
     private static func reservedJob(body: [UInt8]) -> ReservedJob {
