@@ -59,13 +59,16 @@ public enum SecretRedaction {
         }
     }
 
+    /// ``passwordOptions`` as a regular-expression alternation.
+    private static let optionPattern = passwordOptions.sorted().joined(separator: "|")
+
     private static let rules: [Rule] = [
         // scheme://user:password@  and  scheme://:password@
         Rule(#"([a-z][a-z0-9+.\-]*://[^\s:/@]*:)[^\s@]+@"#, "$1\(mask)@"),
         // --password=value, --requirepass=value ...
-        Rule(#"(^|\s)(-a|--pass|--password|--requirepass|--masterauth|--auth)=\S+"#, "$1$2=\(mask)"),
+        Rule(#"(^|\s)("# + optionPattern + #")=\S+"#, "$1$2=\(mask)"),
         // --password value, -a value ...
-        Rule(#"(^|\s)(-a|--pass|--password|--requirepass|--masterauth|--auth)\s+(?!-)\S+"#, "$1$2 \(mask)"),
+        Rule(#"(^|\s)("# + optionPattern + #")\s+(?!-)\S+"#, "$1$2 \(mask)"),
         // NAME=value where the name says it is a secret: JOBQ_REDIS_PASSWORD=..., password=..., api_token=...
         Rule(#"(\b[a-z0-9_.\-]*(?:pass|secret|token)[a-z0-9_.\-]*=)[^\s&;]+"#, "$1\(mask)"),
         // requirepass value (redis.conf, CONFIG SET)
