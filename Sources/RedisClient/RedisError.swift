@@ -23,6 +23,15 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
         public static let serverError = Code(name: "serverError")
         /// The reply did not have the shape the caller expected.
         public static let unexpectedReply = Code(name: "unexpectedReply")
+        /// The server cannot serve writes right now, though it answered: it is a replica after a
+        /// failover (`READONLY`), still loading its data (`LOADING`), cut off from its master
+        /// (`MASTERDOWN`), unblocked by a role change (`UNBLOCKED`), or its cluster is down or
+        /// resharding (`CLUSTERDOWN`, `TRYAGAIN`). The connection is closed, so the next command
+        /// finds the current master again; retrying with backoff is expected to succeed.
+        public static let unavailable = Code(name: "unavailable")
+        /// The server is at `maxmemory` and refused a write (`OOM command not allowed`). Nothing was
+        /// written; retrying after memory is freed succeeds.
+        public static let outOfMemory = Code(name: "outOfMemory")
     }
 
     /// The kind of failure.
@@ -45,6 +54,13 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
         code == .connectionFailed || code == .connectionLost || code == .timeout
     }
 
+    /// True when the same command may succeed later without anything changing on this side: a
+    /// transport failure, a server that is failing over or loading (`.unavailable`), or one that
+    /// is out of memory (`.outOfMemory`). Workers back off and retry these; nothing was written.
+    public var isRetryable: Bool {
+        isTransport || code == .unavailable || code == .outOfMemory
+    }
+
     public var description: String { message }
 
     package static func server(_ text: String) -> RedisError {
@@ -58,8 +74,20 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
         if kind == "WRONGPASS" {
             return RedisError(code: .authenticationFailed, message: "Redis refused authentication: \(text)", serverErrorKind: kind)
         }
+        if let kind, unavailableKinds.contains(kind) {
+            return RedisError(code: .unavailable, message: "Redis cannot serve writes now: \(text)", serverErrorKind: kind)
+        }
+        if kind == "OOM" {
+            return RedisError(
+                code: .outOfMemory,
+                message: "Redis is out of memory and refused the write: \(text) (raise maxmemory or free memory; nothing was written)",
+                serverErrorKind: kind)
+        }
         return RedisError(code: .serverError, message: "Redis error: \(text)", serverErrorKind: kind)
     }
+
+    /// Error-reply prefixes that mean the server is failing over, loading or resharding.
+    private static let unavailableKinds: Set<String> = ["READONLY", "LOADING", "MASTERDOWN", "UNBLOCKED", "CLUSTERDOWN", "TRYAGAIN"]
 
     package static func unexpected(_ reply: RedisReply, expected: String) -> RedisError {
         RedisError(code: .unexpectedReply, message: "unexpected Redis reply \(reply.debugSummary); expected \(expected)")

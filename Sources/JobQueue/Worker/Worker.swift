@@ -194,7 +194,7 @@ public final class Worker: Sendable {
         while true {
             do {
                 return try body()
-            } catch let error as JobQueueError where error.redisError?.isTransport == true && ContinuousClock.now < deadline {
+            } catch let error as JobQueueError where error.redisError?.isRetryable == true && ContinuousClock.now < deadline {
                 let delay = backoff.next()
                 logger.warning("Redis unavailable while saving a job's result (\(error.message)); retrying in \(DurationText.format(delay))")
                 Thread.sleep(forTimeInterval: delay.seconds)
@@ -214,7 +214,7 @@ public final class Worker: Sendable {
                 if backoff.attempt > 0 { logger.info("Redis reachable again") }
                 backoff.reset()
                 return .done(value)
-            } catch let error as JobQueueError where error.redisError?.isTransport == true {
+            } catch let error as JobQueueError where error.redisError?.isRetryable == true {
                 var delay = backoff.next()
                 if let idleDeadline, let idleExit = configuration.idleExit {
                     let remaining = idleDeadline - ContinuousClock.now

@@ -79,7 +79,7 @@ public final class Supervisor: Sendable {
                 let status = try queue.supervisorStatus()
                 if backoff.attempt > 0 { logger.info("Redis is reachable") }
                 return status
-            } catch let error as JobQueueError where error.redisError?.isTransport == true {
+            } catch let error as JobQueueError where error.redisError?.isRetryable == true {
                 if backoff.attempt == 0 { logger.warning("Redis at \(queue.connection.configuration) is unreachable (\(error.message)); waiting for it") }
                 _ = control.sleep(for: backoff.next())
             } catch {
