@@ -275,14 +275,15 @@ struct RedisRouter: ~Copyable {
     }
 
     /// Reads the seed's answer to `CLUSTER SLOTS`: an array is a cluster's map; "cluster support
-    /// disabled" is a standalone server. NOAUTH decides nothing yet; any other refusal (an ACL
-    /// without `CLUSTER`) counts as standalone until a `MOVED` says otherwise.
+    /// disabled" is a standalone server; NOAUTH (a password is needed and none was given) is thrown
+    /// here, before a command is sent that the server would refuse less clearly. Any other refusal
+    /// (an ACL without `CLUSTER`) counts as standalone until a `MOVED` says otherwise.
     private mutating func learnTopology(_ reply: RedisReply, from node: RedisConfiguration.Endpoint) throws {
         switch reply {
         case .array:
             topology = .cluster(try ClusterSlotMap(clusterSlots: reply, seedHost: node.host))
         case .error(let text) where text.hasPrefix("NOAUTH"):
-            break
+            throw RedisError.server(text)
         default:
             topology = .standalone
         }
