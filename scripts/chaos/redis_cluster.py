@@ -1,6 +1,6 @@
 """A private Redis Cluster of three masters for one scenario: each node a RedisServer with
-cluster mode on (its bus on port + 10000), joined with `redis-cli --cluster create`; and a slot
-migration done the way `redis-cli --cluster reshard` does it, one slot at a time."""
+cluster mode on (its bus on port + 10000), joined with `redis-cli --cluster create`; and slot
+migrations done the way `redis-cli --cluster reshard` does them."""
 import socket
 import subprocess
 import time
@@ -56,25 +56,31 @@ class RedisCluster:
     def node_id(self, node):
         return self.client(node)("CLUSTER", "MYID").decode()
 
-    def migrate(self, slot, target, keys_per_step=10, pause=0.0):
-        """Moves `slot` to `target`: IMPORTING, MIGRATING, MIGRATE ... KEYS in batches, SETSLOT NODE
-        on every master. Returns the number of keys moved."""
-        source = self.owner(slot)
-        if source is target:
-            return 0
-        self.client(target)("CLUSTER", "SETSLOT", slot, "IMPORTING", self.node_id(source))
-        self.client(source)("CLUSTER", "SETSLOT", slot, "MIGRATING", self.node_id(target))
-        moved = 0
-        while True:
-            keys = self.client(source)("CLUSTER", "GETKEYSINSLOT", slot, keys_per_step)
-            if not keys:
-                break
-            self.client(source)("MIGRATE", "127.0.0.1", target.port, "", 0, 5000, "KEYS", *keys)
-            moved += len(keys)
+    def migrate(self, moves, keys_per_step=10, pause=0.0):
+        """Moves each (slot, target) of `moves`, all at once, the way `redis-cli --cluster reshard`
+        moves one: IMPORTING on the target, MIGRATING on the source, `MIGRATE ... KEYS` in batches
+        (one batch of each slot in turn, then `pause`), `SETSLOT ... NODE` on every master.
+        Returns the number of keys moved for each."""
+        sources = [self.owner(slot) for slot, _ in moves]
+        for (slot, target), source in zip(moves, sources):
+            self.client(target)("CLUSTER", "SETSLOT", slot, "IMPORTING", self.node_id(source))
+            self.client(source)("CLUSTER", "SETSLOT", slot, "MIGRATING", self.node_id(target))
+        moved = [0] * len(moves)
+        busy = set(range(len(moves)))
+        while busy:
+            for index in sorted(busy):
+                (slot, target), source = moves[index], sources[index]
+                keys = self.client(source)("CLUSTER", "GETKEYSINSLOT", slot, keys_per_step)
+                if not keys:
+                    busy.discard(index)
+                    continue
+                self.client(source)("MIGRATE", "127.0.0.1", target.port, "", 0, 5000, "KEYS", *keys)
+                moved[index] += len(keys)
             if pause:
                 time.sleep(pause)
-        for node in [target] + [n for n in self.nodes if n is not target]:
-            self.client(node)("CLUSTER", "SETSLOT", slot, "NODE", self.node_id(target))
+        for slot, target in moves:
+            for node in [target] + [n for n in self.nodes if n is not target]:
+                self.client(node)("CLUSTER", "SETSLOT", slot, "NODE", self.node_id(target))
         return moved
 
     def remove(self):

@@ -1,7 +1,8 @@
 """A three-master Redis Cluster; one queue on each master, a worker on each reached through
-another master's address; while they drain, each queue's slot moves to the next master the way
-`redis-cli --cluster reshard` moves it (keys in batches of 10). During a queue's migration its
-scripts are refused with TRYAGAIN and its worker backs off; afterwards it follows MOVED."""
+another master's address; while they drain, the three slots move at once, each to the next
+master, the way `redis-cli --cluster reshard` moves a slot (keys in batches of 10, slowed down so
+that the migrations last seconds). While a queue's slot is split, its scripts are refused with
+TRYAGAIN and its worker backs off; afterwards the worker follows MOVED to the new master."""
 import os
 import time
 import uuid
@@ -14,6 +15,9 @@ from result import Result
 import workers
 
 JOBS = int(os.environ.get("CHAOS_RESHARD_JOBS", "3000"))
+# A pause after each round of batches, so that each queue stays split between two masters for a
+# few seconds (its scripts refused with TRYAGAIN, its worker backing off).
+STEP_PAUSE = 0.01
 
 
 def queue_names(cluster):
@@ -41,11 +45,10 @@ def run(context):
             workers.wait_for_runs(logs[q], JOBS // 10, timeout=60)
         began = time.monotonic()
         ran_before = sum(len(workers.runs(logs[q])) for q in queues)
-        moved = []
-        for i, q in enumerate(queues):
-            slot = cluster.slot(f"jobq:{{{q}}}:")
-            moved.append(cluster.migrate(slot, nodes[(i + 1) % 3]))
-            context.progress(f"  {q}: slot {slot} moved ({moved[-1]:,} keys), {len(workers.runs(logs[q])):,} runs logged")
+        slots = [cluster.slot(f"jobq:{{{q}}}:") for q in queues]
+        moved = cluster.migrate([(slot, nodes[(i + 1) % 3]) for i, slot in enumerate(slots)], pause=STEP_PAUSE)
+        for q, slot, count in zip(queues, slots, moved):
+            context.progress(f"  {q}: slot {slot} moved ({count:,} keys), {len(workers.runs(logs[q])):,} runs logged")
         migration = time.monotonic() - began
         ran_after = sum(len(workers.runs(logs[q])) for q in queues)
         result.expect(ran_after < 3 * JOBS, "the workers had drained everything before the last migration ended")
