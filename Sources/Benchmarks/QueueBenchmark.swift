@@ -68,7 +68,7 @@ public struct QueueBenchmark: Sendable {
             progress("round \(round) of \(rounds): \(chunk) operations per measurement")
             let lpush = try rate(chunk) { _ = try connection.command(["LPUSH", scratch, "x"]) }
             _ = try connection.command(["DEL", scratch])
-            let evalsha = try rate(chunk) { _ = try connection.run(trivial, keys: [queue.keys.base], arguments: []) }
+            let evalsha = try rate(chunk) { _ = try connection.run(trivial, keys: queue.keys.scriptKeys, arguments: []) }
             let single = try rate(chunk) { _ = try queue.enqueue(payload: "{}", options: EnqueueOptions(type: "noop")) }
             let drain = try drainRate(queue, jobs: chunk)
             try queue.setRateLimit(RateLimit(count: 1_000_000, period: .seconds(1), burst: 1000))
@@ -94,7 +94,7 @@ public struct QueueBenchmark: Sendable {
         ]
 
         progress("enqueue-to-start latency, idle worker (\(configuration.latencySamples) jobs)")
-        let roundTrip = 1_000_000 / (try rate(chunk) { _ = try connection.run(trivial, keys: [queue.keys.base], arguments: []) })
+        let roundTrip = 1_000_000 / (try rate(chunk) { _ = try connection.run(trivial, keys: queue.keys.scriptKeys, arguments: []) })
         let (p50, p99) = try latency(queue, samples: configuration.latencySamples)
         rows.append(Result(name: "enqueue-to-start latency p50", value: p50, unit: "µs", ratio: p50 / roundTrip, baseline: "raw EVALSHA round trip"))
         rows.append(Result(name: "enqueue-to-start latency p99", value: p99, unit: "µs", ratio: p99 / roundTrip, baseline: "raw EVALSHA round trip"))
@@ -163,15 +163,20 @@ public struct QueueBenchmark: Sendable {
         return (micros[micros.count / 2], micros[min(micros.count - 1, Int(Double(micros.count) * 0.99))])
     }
 
+    /// Deletes the queue's keys: SCAN on each primary (in a cluster, the one that owns the queue's
+    /// slot is where they are), UNLINK what it finds.
     static func deleteKeys(of queue: Queue) throws {
-        var cursor = "0"
-        repeat {
-            let reply = try queue.connection.command(["SCAN", RedisArgument(cursor), "MATCH", RedisArgument(queue.keys.base + "*"), "COUNT", "1000"])
-            guard let parts = reply.array, parts.count == 2 else { return }
-            cursor = parts[0].string ?? "0"
-            let keys = parts[1].array?.compactMap(\.string) ?? []
-            if !keys.isEmpty { _ = try queue.connection.command(["UNLINK"] + keys.map { RedisArgument($0) }) }
-        } while cursor != "0"
+        for primary in try queue.connection.primaries() {
+            var cursor = "0"
+            repeat {
+                let reply = try queue.connection.command(
+                    ["SCAN", RedisArgument(cursor), "MATCH", RedisArgument(queue.keys.base + "*"), "COUNT", "1000"], on: primary)
+                guard let parts = reply.array, parts.count == 2 else { break }
+                cursor = parts[0].string ?? "0"
+                let keys = parts[1].array?.compactMap(\.string) ?? []
+                if !keys.isEmpty { _ = try queue.connection.command(["UNLINK"] + keys.map { RedisArgument($0) }) }
+            } while cursor != "0"
+        }
         _ = try queue.connection.command(["SREM", RedisArgument(QueueKeys.registry), RedisArgument(queue.name.rawValue)])
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 /// ``resolve(explicitURL:environment:)``. The password is never part of ``description``.
 public struct RedisConfiguration: Sendable, CustomStringConvertible {
     /// A TCP address or a Unix socket path.
-    public enum Endpoint: Sendable, Equatable {
+    public enum Endpoint: Sendable, Hashable {
         /// `redis://host:port`.
         case tcp(host: String, port: Int)
         /// `unix:///path/to.sock`.

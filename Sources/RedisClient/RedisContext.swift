@@ -57,15 +57,35 @@ final class RedisContext {
     /// Queues commands in the output buffer, flushes them together and reads every reply:
     /// one round trip for the batch.
     func pipeline(_ commands: [[RedisArgument]]) throws -> [RedisReply] {
+        try append(commands)
+        try flush()
+        return try readReplies(commands.count)
+    }
+
+    /// Queues commands in the output buffer without sending them.
+    func append(_ commands: [[RedisArgument]]) throws {
         for arguments in commands {
             let status = Self.withArgv(arguments) { argc, argv, lengths in
                 redisAppendCommandArgv(context, argc, argv, lengths)
             }
             if status != REDIS_OK { throw transportError() }
         }
+    }
+
+    /// Writes the whole output buffer to the socket, without reading: so that several servers can
+    /// work on their batches at once before any reply is read.
+    func flush() throws {
+        var done: Int32 = 0
+        while done == 0 {
+            if redisBufferWrite(context, &done) != REDIS_OK { throw transportError() }
+        }
+    }
+
+    /// Reads the next `count` replies.
+    func readReplies(_ count: Int) throws -> [RedisReply] {
         var replies: [RedisReply] = []
-        replies.reserveCapacity(commands.count)
-        for _ in commands {
+        replies.reserveCapacity(count)
+        for _ in 0..<count {
             var raw: UnsafeMutableRawPointer?
             if redisGetReply(context, &raw) != REDIS_OK { throw transportError() }
             replies.append(try takeReply(raw))

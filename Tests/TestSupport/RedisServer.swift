@@ -15,14 +15,15 @@ public final class RedisServer: @unchecked Sendable {
     /// The server's URL.
     public var url: String { "redis://127.0.0.1:\(port)/0" }
 
-    /// Starts a server. `arguments` are extra `redis-server` options (e.g. `["--appendonly", "yes"]`).
-    public init(arguments: [String] = []) throws {
+    /// Starts a server. `arguments` are extra `redis-server` options (e.g. `["--appendonly", "yes"]`);
+    /// the port is picked at random from `ports` (a cluster node needs port + 10000 free too).
+    public init(arguments: [String] = [], ports: ClosedRange<Int> = 20000...60000) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("jobq-redis-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         extraArguments = arguments
         var lastError: (any Error)?
         for _ in 0..<20 {
-            let candidate = Int.random(in: 20000...60000)
+            let candidate = Int.random(in: ports)
             do {
                 port = candidate
                 try launch()

@@ -46,7 +46,7 @@ public final class DistributedLock: Sendable {
         let arguments: [RedisArgument] = [
             RedisArgument(name), RedisArgument(owner), RedisArgument(Int(ttl.milliseconds)), RedisArgument(holder), "",
         ]
-        let reply = try queue.redis { try queue.connection.run(QueueScripts.lockAcquire, keys: [queue.keys.base], arguments: arguments) }
+        let reply = try queue.redis { try queue.connection.run(QueueScripts.lockAcquire, keys: queue.keys.scriptKeys, arguments: arguments) }
         guard let fencing = reply.integer else { return nil }
         return Lease(name: name, owner: owner, fencingToken: fencing)
     }
@@ -55,7 +55,7 @@ public final class DistributedLock: Sendable {
     /// - Returns: `false` when the lease is lost (its TTL passed and the lock may be someone else's).
     public func renew(_ lease: Lease, on connection: RedisConnection? = nil) throws -> Bool {
         let arguments: [RedisArgument] = [RedisArgument(name), RedisArgument(lease.owner), RedisArgument(Int(ttl.milliseconds))]
-        let reply = try queue.redis { try (connection ?? queue.connection).run(QueueScripts.lockRenew, keys: [queue.keys.base], arguments: arguments) }
+        let reply = try queue.redis { try (connection ?? queue.connection).run(QueueScripts.lockRenew, keys: queue.keys.scriptKeys, arguments: arguments) }
         return reply.integer == 1
     }
 
@@ -64,7 +64,7 @@ public final class DistributedLock: Sendable {
     @discardableResult
     public func release(_ lease: Lease) throws -> Bool {
         let arguments: [RedisArgument] = [RedisArgument(name), RedisArgument(lease.owner)]
-        let reply = try queue.redis { try queue.connection.run(QueueScripts.lockRelease, keys: [queue.keys.base], arguments: arguments) }
+        let reply = try queue.redis { try queue.connection.run(QueueScripts.lockRelease, keys: queue.keys.scriptKeys, arguments: arguments) }
         return reply.integer == 1
     }
 

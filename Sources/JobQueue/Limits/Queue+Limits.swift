@@ -17,31 +17,25 @@ extension Queue {
     /// ``EnqueueOptions/limiter``). `nil` removes it.
     public func setRateLimit(_ limit: RateLimit?, limiter: String? = nil) throws {
         if let limiter { try Self.validateLimitKey(limiter, "limiter") }
-        try registerOnce()
         let arguments: [RedisArgument] = [
             RedisArgument(limiter ?? ""), RedisArgument(limit?.count ?? 0),
             RedisArgument(Int(limit?.periodMilliseconds ?? 1)), RedisArgument(limit?.burst ?? 1),
         ]
-        try redis { _ = try connection.run(QueueScripts.setLimit, keys: [keys.base], arguments: arguments) }
+        try redis { _ = try write(QueueScripts.setLimit, calls: [(keys: keys.scriptKeys, arguments: arguments)])[0].throwingServerError() }
     }
 
     /// Sets how many jobs of the queue may run at once across all workers and hosts; `nil` removes
     /// the limit.
     public func setConcurrency(_ limit: Int?) throws {
         if let limit, limit < 1 { throw JobQueueError(code: .invalidJob, message: "concurrency must be at least 1") }
-        try registerOnce()
-        try redis {
-            if let limit {
-                _ = try connection.command(["HSET", RedisArgument(keys.config), "concurrency", RedisArgument(limit)])
-            } else {
-                _ = try connection.command(["HDEL", RedisArgument(keys.config), "concurrency"])
-            }
-        }
+        let command: [RedisArgument] = limit.map { ["HSET", RedisArgument(keys.config), "concurrency", RedisArgument($0)] }
+            ?? ["HDEL", RedisArgument(keys.config), "concurrency"]
+        try redis { _ = try write([command])[0].throwingServerError() }
     }
 
     /// The queue's (or a named limiter's) rate and level, its concurrency limit and running jobs.
     public func limitStatus(limiter: String? = nil) throws -> LimitStatus {
-        let bucket = try redis { try connection.run(QueueScripts.limitStatus, keys: [keys.base], arguments: [RedisArgument(limiter ?? "")]) }
+        let bucket = try redis { try connection.run(QueueScripts.limitStatus, keys: keys.scriptKeys, arguments: [RedisArgument(limiter ?? "")]) }
         let replies = try redis {
             try connection.pipeline([["HGET", RedisArgument(keys.config), "concurrency"], ["ZCARD", RedisArgument(keys.active)]])
         }
@@ -56,7 +50,7 @@ extension Queue {
     /// The queue's held locks: concurrency slots (`slot:N`), concurrency keys (`key:K`) and named
     /// locks such as the supervisor's.
     public func locks() throws -> [HeldLock] {
-        let reply = try redis { try connection.run(QueueScripts.lockList, keys: [keys.base], arguments: []) }
+        let reply = try redis { try connection.run(QueueScripts.lockList, keys: keys.scriptKeys, arguments: []) }
         guard let items = reply.array, let now = items.first?.integer else { throw JobQueueError.protocolMismatch("lock-list", reply) }
         var locks: [HeldLock] = []
         var index = 1

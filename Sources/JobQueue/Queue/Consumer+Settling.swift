@@ -10,7 +10,7 @@ extension Consumer {
         if reserveNext {
             arguments += ReserveCall.arguments(consumer: id, fetched: false, promote: promotionDue(), configuration: queue.configuration)
         }
-        let reply = try queue.redis { try connection.run(QueueScripts.complete, keys: [queue.keys.base], arguments: arguments) }
+        let reply = try queue.redis { try connection.run(QueueScripts.complete, keys: queue.keys.scriptKeys, arguments: arguments) }
         guard let parts = reply.array, let status = parts.first?.string else { throw JobQueueError.protocolMismatch("complete", reply) }
         let next = parts.count > 1 ? try ReserveCall.outcome(parts[1]) : nil
         return (status == "acked", next ?? nil)
@@ -48,7 +48,7 @@ extension Consumer {
             RedisArgument(job.id), RedisArgument(job.token), RedisArgument(SecretRedaction.redact(String(error.suffix(4096)))),
             RedisArgument(Int(delay.milliseconds)), permanently ? "1" : "0", RedisArgument(SecretRedaction.redact(reason ?? "")),
         ]
-        let reply = try queue.redis { try connection.run(QueueScripts.fail, keys: [queue.keys.base], arguments: arguments) }
+        let reply = try queue.redis { try connection.run(QueueScripts.fail, keys: queue.keys.scriptKeys, arguments: arguments) }
         guard let parts = reply.array, let status = parts.first?.string else { throw JobQueueError.protocolMismatch("fail", reply) }
         switch status {
         case "retry": return .retryScheduled(at: parts.count > 1 ? parts[1].integer ?? 0 : 0, after: delay)
@@ -68,7 +68,7 @@ extension Consumer {
         let arguments: [RedisArgument] = [
             RedisArgument(job.id), RedisArgument(job.token), RedisArgument(Int(delay.milliseconds)), countAttempt ? "1" : "0",
         ]
-        let reply = try queue.redis { try connection.run(QueueScripts.release, keys: [queue.keys.base], arguments: arguments) }
+        let reply = try queue.redis { try connection.run(QueueScripts.release, keys: queue.keys.scriptKeys, arguments: arguments) }
         return reply.array?.first?.string == "released"
     }
 
@@ -80,7 +80,7 @@ extension Consumer {
         let arguments: [RedisArgument] = [
             RedisArgument(job.id), RedisArgument(job.token), RedisArgument(Int((lease ?? queue.configuration.lease).milliseconds)),
         ]
-        let reply = try queue.redis { try (connection ?? self.connection).run(QueueScripts.extend, keys: [queue.keys.base], arguments: arguments) }
+        let reply = try queue.redis { try (connection ?? self.connection).run(QueueScripts.extend, keys: queue.keys.scriptKeys, arguments: arguments) }
         return reply.array?.first?.string == "extended"
     }
 }

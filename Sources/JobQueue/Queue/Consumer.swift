@@ -34,7 +34,6 @@ public final class Consumer: Sendable {
         let connection = try queue.redis { try RedisConnection(configuration: queue.connection.configuration) }
         self.connection = connection
         self.hasBLMOVE = try queue.redis { try Self.serverVersion(connection) }.map { $0.lexicographicallyPrecedes([6, 2]) == false } ?? false
-        try queue.registerOnce()
         try heartbeat()
     }
 
@@ -74,7 +73,7 @@ public final class Consumer: Sendable {
     /// One run of the reserve script; `nil` means "busy: call again".
     private func reserveOnce(fetched: Bool, promote: Bool) throws -> ReserveOutcome? {
         let arguments = ReserveCall.arguments(consumer: id, fetched: fetched, promote: promote, configuration: queue.configuration)
-        let reply = try queue.redis { try connection.run(QueueScripts.reserve, keys: [queue.keys.base], arguments: arguments) }
+        let reply = try queue.redis { try connection.run(QueueScripts.reserve, keys: queue.keys.scriptKeys, arguments: arguments) }
         return try ReserveCall.outcome(reply)
     }
 

@@ -4,8 +4,7 @@ extension Queue {
     /// Stops handing out jobs (running jobs finish). Stored in Redis: holds for every consumer on
     /// every host until ``resume()``.
     public func pause() throws {
-        try registerOnce()
-        try redis { _ = try connection.command(["HSET", RedisArgument(keys.config), "paused", "1"]) }
+        try redis { _ = try write([["HSET", RedisArgument(keys.config), "paused", "1"]])[0].throwingServerError() }
     }
 
     /// Hands out jobs again after ``pause()``.
@@ -23,7 +22,7 @@ extension Queue {
     /// - Throws: `.jobNotFound`, or `.invalidState` for a running job.
     @discardableResult
     public func cancel(id: String) throws -> JobRecord.State {
-        let reply = try redis { try connection.run(QueueScripts.cancel, keys: [keys.base], arguments: [RedisArgument(id)]) }
+        let reply = try redis { try connection.run(QueueScripts.cancel, keys: keys.scriptKeys, arguments: [RedisArgument(id)]) }
         guard let parts = reply.array, let status = parts.first?.string else { throw JobQueueError.protocolMismatch("cancel", reply) }
         switch status {
         case "cancelled":
@@ -45,12 +44,12 @@ extension Queue {
     public func retryDead(ids: [String]?) throws -> Int {
         if let ids {
             guard !ids.isEmpty else { return 0 }
-            let reply = try redis { try connection.run(QueueScripts.retryDead, keys: [keys.base], arguments: ids.map { RedisArgument($0) }) }
+            let reply = try redis { try connection.run(QueueScripts.retryDead, keys: keys.scriptKeys, arguments: ids.map { RedisArgument($0) }) }
             return Int(reply.integer ?? 0)
         }
         var total = 0
         while true {
-            let reply = try redis { try connection.run(QueueScripts.retryDead, keys: [keys.base], arguments: ["*"]) }
+            let reply = try redis { try connection.run(QueueScripts.retryDead, keys: keys.scriptKeys, arguments: ["*"]) }
             let count = Int(reply.integer ?? 0)
             total += count
             if count == 0 { return total }

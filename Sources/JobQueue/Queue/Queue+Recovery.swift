@@ -22,7 +22,7 @@ extension Queue {
             RedisArgument(holder), RedisArgument(Int(configuration.reapInterval.milliseconds)),
             RedisArgument(Int(configuration.consumerTTL.milliseconds)), RedisArgument(configuration.poisonThreshold),
         ]
-        let reply = try redis { try connection.run(QueueScripts.reap, keys: [keys.base], arguments: arguments) }
+        let reply = try redis { try connection.run(QueueScripts.reap, keys: keys.scriptKeys, arguments: arguments) }
         guard let parts = reply.array?.compactMap(\.integer), let first = parts.first else { throw JobQueueError.protocolMismatch("reap", reply) }
         if first < 0 { return nil }
         guard parts.count == 4 else { throw JobQueueError.protocolMismatch("reap", reply) }
@@ -41,7 +41,7 @@ extension Queue {
     /// them with `cause` (a crash counted on each job; poison after the threshold).
     public func recoverConsumer(_ consumer: String, cause: String) throws -> [RecoveredJob] {
         let arguments: [RedisArgument] = [RedisArgument(consumer), RedisArgument(cause), RedisArgument(configuration.poisonThreshold)]
-        let reply = try redis { try connection.run(QueueScripts.recoverConsumer, keys: [keys.base], arguments: arguments) }
+        let reply = try redis { try connection.run(QueueScripts.recoverConsumer, keys: keys.scriptKeys, arguments: arguments) }
         let items = reply.array?.compactMap(\.string) ?? []
         return stride(from: 0, to: items.count - 1, by: 2).map { RecoveredJob(id: items[$0], outcome: items[$0 + 1]) }
     }
@@ -59,7 +59,9 @@ extension Queue {
             arguments.append(RedisArgument(field))
             arguments.append(RedisArgument(value))
         }
-        let reply = try redis { try (connection ?? self.connection).run(QueueScripts.heartbeat, keys: [keys.base], arguments: arguments) }
+        let reply = try redis {
+            try write(QueueScripts.heartbeat, calls: [(keys: keys.scriptKeys, arguments: arguments)], on: connection)[0].throwingServerError()
+        }
         return reply.integer ?? 0
     }
 }

@@ -75,16 +75,14 @@ public final class Queue: Sendable {
     public func enqueue(batch jobs: [NewJob]) throws -> [EnqueueResult] {
         guard !jobs.isEmpty else { return [] }
         let calls = try stride(from: 0, to: jobs.count, by: 500).map { start in
-            (keys: [keys.base], arguments: try jobs[start..<min(start + 500, jobs.count)].flatMap { try enqueueCall($0) })
+            (keys: keys.scriptKeys, arguments: try jobs[start..<min(start + 500, jobs.count)].flatMap { try enqueueCall($0) })
         }
-        try registerOnce()
-        let replies = try redis {
-            calls.count == 1
-                ? [try connection.run(QueueScripts.enqueue, keys: calls[0].keys, arguments: calls[0].arguments)]
-                : try connection.runPipelined(QueueScripts.enqueue, calls: calls)
-        }
+        let replies = try write(QueueScripts.enqueue, calls: calls)
         return try replies.flatMap { reply -> [EnqueueResult] in
-            if case .error(let text) = reply { throw JobQueueError(code: .redis, message: "enqueue failed: \(text)", redisError: .server(text)) }
+            if case .error(let text) = reply {
+                let error = RedisError.server(text)
+                throw JobQueueError(code: .redis, message: error.message, redisError: error)
+            }
             guard let results = reply.array else { throw JobQueueError.protocolMismatch("enqueue", reply) }
             return try results.map(Self.enqueueResult)
         }
@@ -145,9 +143,38 @@ public final class Queue: Sendable {
         }
     }
 
-    func registerOnce() throws {
-        if registered.load(ordering: .relaxed) { return }
-        try redis { _ = try connection.command(["SADD", RedisArgument(QueueKeys.registry), RedisArgument(name.rawValue)]) }
+    // MARK: - Registration
+
+    /// Runs script calls that write to the queue. Until this handle has registered the queue (in
+    /// ``QueueKeys/registry``), the registration rides in the same round trip: pipelined on a
+    /// standalone server, sent to the registry's node before the calls' node is read in a cluster.
+    /// - Returns: one reply per call; error replies as `.error`.
+    func write(
+        _ script: RedisScript, calls: [(keys: [String], arguments: [RedisArgument])], on connection: RedisConnection? = nil
+    ) throws -> [RedisReply] {
+        let registration = pendingRegistration
+        let replies = try redis { try (connection ?? self.connection).runPipelined(script, calls: calls, alongside: registration) }
+        noteRegistration(replies.commands)
+        return replies.calls
+    }
+
+    /// Sends commands that write to the queue, with the registration as in ``write(_:calls:on:)``.
+    /// - Returns: one reply per command; error replies as `.error`.
+    func write(_ commands: [[RedisArgument]]) throws -> [RedisReply] {
+        let registration = pendingRegistration
+        let replies = try redis { try connection.pipeline(registration + commands) }
+        noteRegistration(Array(replies.prefix(registration.count)))
+        return Array(replies.dropFirst(registration.count))
+    }
+
+    /// `SADD jobq:queues <name>` until it succeeded once (it is idempotent: several processes may
+    /// each send it once).
+    private var pendingRegistration: [[RedisArgument]] {
+        registered.load(ordering: .relaxed) ? [] : [["SADD", RedisArgument(QueueKeys.registry), RedisArgument(name.rawValue)]]
+    }
+
+    private func noteRegistration(_ replies: [RedisReply]) {
+        guard !replies.isEmpty, !replies.contains(where: { if case .error = $0 { true } else { false } }) else { return }
         registered.store(true, ordering: .relaxed)
     }
 

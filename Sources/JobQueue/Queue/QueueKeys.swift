@@ -6,8 +6,23 @@
 public struct QueueKeys: Sendable, Hashable {
     /// The prefix shared by every key jobq writes.
     public static let namespace = "jobq"
-    /// The set of known queue names (one global key, outside any queue's slot).
+    /// The set of queue names jobq has written to (one global key, outside any queue's slot: in a
+    /// cluster it lives on one node). `jobq stats` adds the queues it finds by their waiting list.
     public static let registry = "\(namespace):queues"
+
+    /// The `SCAN MATCH` pattern of every queue's waiting list, `jobq:{*}:wait`. It can match keys
+    /// that are not waiting lists (a job id containing `}:wait`): check with ``queue(ofWaitKey:)``.
+    public static let waitKeyPattern = "\(namespace):{*}:\(Suffix.wait.rawValue)"
+
+    /// The queue whose waiting list `key` is, or `nil` when it is not one.
+    public static func queue(ofWaitKey key: String) -> QueueName? {
+        let prefix = "\(namespace):{"
+        guard key.hasPrefix(prefix), let close = key.firstIndex(of: "}"),
+              let name = try? QueueName(String(key[key.index(key.startIndex, offsetBy: prefix.count)..<close])),
+              QueueKeys(queue: name).wait == key
+        else { return nil }
+        return name
+    }
 
     /// The fixed part after `jobq:{QUEUE}:` for each key, and for each family of keys the part
     /// before the variable name (job id, consumer id, minute, unique key, lock name).
@@ -59,6 +74,11 @@ public struct QueueKeys: Sendable, Hashable {
         case exits = "exits"
         /// List of the last operator actions (emergency stop, resume), newest first, as JSON objects.
         case events = "events"
+        /// Never written: declared to every script as `KEYS[2]` beside the prefix (`KEYS[1]`, which
+        /// is not a key either). Two declared keys that do not exist make Redis Cluster refuse a
+        /// script with `TRYAGAIN` while the queue's slot migrates, before it runs, instead of
+        /// running it on a node that holds only part of the queue. See `docs/keys.md`.
+        case slotGuard = "slot-guard"
     }
 
     /// The queue these keys belong to.
@@ -71,6 +91,11 @@ public struct QueueKeys: Sendable, Hashable {
         self.queue = queue
         self.base = "\(Self.namespace):{\(queue.rawValue)}:"
     }
+
+    /// The keys every queue script is called with: ``base`` (from which the Lua derives every
+    /// key it touches) and the never-written `jobq:{QUEUE}:slot-guard`, so that a script never runs
+    /// while the queue's slot is split between two cluster nodes.
+    public var scriptKeys: [String] { [base, key(.slotGuard)] }
 
     /// The key for a suffix (for families, the key prefix).
     public func key(_ suffix: Suffix) -> String { base + suffix.rawValue }
@@ -125,6 +150,7 @@ extension QueueKeys.Suffix {
         case .minuteStats: return "minute_stats"
         case .keyLimit: return "key_limit"
         case .parkedNames: return "parked_names"
+        case .slotGuard: return "slot_guard"
         default: return String(describing: self)
         }
     }

@@ -30,7 +30,7 @@ extension Queue {
     /// - Parameter limit: how many to return.
     public func activeJobs(limit: Int = 50) throws -> [ActiveJob] {
         guard limit > 0 else { return [] }
-        let reply = try redis { try connection.run(QueueScripts.activeJobs, keys: [keys.base], arguments: [RedisArgument(limit)]) }
+        let reply = try redis { try connection.run(QueueScripts.activeJobs, keys: keys.scriptKeys, arguments: [RedisArgument(limit)]) }
         guard let parts = reply.array, parts.first?.integer != nil else { throw JobQueueError.protocolMismatch("active-jobs", reply) }
         return parts.dropFirst().compactMap { entry in
             guard let fields = entry.array?.map({ $0.string ?? "" }), fields.count == 7 else { return nil }

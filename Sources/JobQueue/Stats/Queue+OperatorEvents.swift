@@ -10,8 +10,9 @@ extension Queue {
         var unstamped = event
         unstamped.at = 0
         let json = try JSONEncoder().encode(unstamped)
-        try registerOnce()
-        let reply = try redis { try connection.run(QueueScripts.recordEvent, keys: [keys.base], arguments: [RedisArgument(bytes: Array(json))]) }
+        let reply = try redis {
+            try write(QueueScripts.recordEvent, calls: [(keys: keys.scriptKeys, arguments: [RedisArgument(bytes: Array(json))])])[0].throwingServerError()
+        }
         guard let stored = OperatorEvent(reply: reply) else { throw JobQueueError.protocolMismatch("record-event", reply) }
         return stored
     }

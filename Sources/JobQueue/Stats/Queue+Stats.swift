@@ -10,7 +10,8 @@ extension Queue {
     }
 
     /// The names in the registry of known queues (`QueueKeys.registry`), sorted. A queue is
-    /// registered by the first jobq call that writes to it (enqueue, pause, limits, stop request).
+    /// registered by the first jobq call that writes to it (enqueue, pause, limits, stop request,
+    /// a consumer's heartbeat). ``knownNames(on:)`` also finds queues only other clients push to.
     public static func registeredNames(on connection: RedisConnection) throws -> [QueueName] {
         let reply: RedisReply
         do {
@@ -29,10 +30,20 @@ extension QueueStats {
     /// Reads the statistics of several queues in one round trip (one pipelined script call each)
     /// and judges them.
     /// - Returns: one entry per queue, in order.
-    /// - Throws: ``JobQueueError`` `.redis`, `.protocolMismatch`.
+    /// - Throws: ``JobQueueError`` `.redis`, `.protocolMismatch`, for the first queue that cannot be read.
     public static func read(
         _ queues: [QueueName], on connection: RedisConnection, configuration: StatsConfiguration = StatsConfiguration()
     ) throws -> [QueueStats] {
+        try readEach(queues, on: connection, configuration: configuration).map { try $0.get() }
+    }
+
+    /// Like ``read(_:on:configuration:)``, but a queue that cannot be read (a key of the wrong type
+    /// written by another client, say) does not hide the others.
+    /// - Returns: one result per queue, in order.
+    /// - Throws: ``JobQueueError`` `.redis` when Redis cannot be reached.
+    public static func readEach(
+        _ queues: [QueueName], on connection: RedisConnection, configuration: StatsConfiguration = StatsConfiguration()
+    ) throws -> [Result<QueueStats, JobQueueError>] {
         guard !queues.isEmpty else { return [] }
         let arguments: [RedisArgument] = [
             RedisArgument(historyMinutes), RedisArgument(Int(configuration.expiredLeaseGrace.milliseconds)),
@@ -41,17 +52,23 @@ extension QueueStats {
         let replies: [RedisReply]
         do {
             replies = try connection.runPipelined(
-                QueueScripts.stats, calls: queues.map { (keys: [QueueKeys(queue: $0).base], arguments: arguments) })
+                QueueScripts.stats, calls: queues.map { (keys: QueueKeys(queue: $0).scriptKeys, arguments: arguments) })
         } catch let error as RedisError {
             throw JobQueueError(code: .redis, message: error.message, redisError: error)
         }
-        return try zip(queues, replies).map { queue, reply in
+        return zip(queues, replies).map { queue, reply in
             if case .error(let text) = reply {
-                throw JobQueueError(code: .redis, message: "stats of \(queue) failed: \(text)", redisError: .server(text))
+                return .failure(JobQueueError(code: .redis, message: "stats of \(queue) failed: \(text)", redisError: .server(text)))
             }
-            var stats = try StatsReply.decode(reply, queue: queue, configuration: configuration)
-            stats.verdicts = QueueVerdict.judge(stats, configuration: configuration)
-            return stats
+            do {
+                var stats = try StatsReply.decode(reply, queue: queue, configuration: configuration)
+                stats.verdicts = QueueVerdict.judge(stats, configuration: configuration)
+                return .success(stats)
+            } catch let error as JobQueueError {
+                return .failure(error)
+            } catch {
+                return .failure(JobQueueError.protocolMismatch("stats", reply))
+            }
         }
     }
 }

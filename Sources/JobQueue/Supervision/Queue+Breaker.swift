@@ -11,7 +11,7 @@ extension Queue {
     @discardableResult
     public func tripBreaker(reason: String, host: String, pid: Int32) throws -> Int64 {
         let arguments: [RedisArgument] = [RedisArgument(reason), RedisArgument(host), RedisArgument(Int(pid))]
-        let reply = try redis { try connection.run(QueueScripts.supervisionTripBreaker, keys: [keys.base], arguments: arguments) }
+        let reply = try redis { try connection.run(QueueScripts.supervisionTripBreaker, keys: keys.scriptKeys, arguments: arguments) }
         return reply.integer ?? 0
     }
 
@@ -19,7 +19,7 @@ extension Queue {
     /// - Returns: whether it was tripped.
     @discardableResult
     public func resetBreaker() throws -> Bool {
-        let reply = try redis { try connection.run(QueueScripts.supervisionResetBreaker, keys: [keys.base], arguments: []) }
+        let reply = try redis { try connection.run(QueueScripts.supervisionResetBreaker, keys: keys.scriptKeys, arguments: []) }
         return reply.integer == 1
     }
 }

@@ -8,9 +8,9 @@ extension Queue {
     ///   - by: who asks, shown in the supervisor's state, e.g. `ops@web1`.
     ///   - reason: why; may be empty.
     public func requestStop(by: String, reason: String = "") throws {
-        try registerOnce()
         _ = try redis {
-            try connection.run(QueueScripts.supervisionRequestStop, keys: [keys.base], arguments: [RedisArgument(by), RedisArgument(reason)])
+            try write(QueueScripts.supervisionRequestStop, calls: [(keys: keys.scriptKeys, arguments: [RedisArgument(by), RedisArgument(reason)])])[0]
+                .throwingServerError()
         }
     }
 

@@ -24,7 +24,7 @@ extension Queue {
     /// Reads what an active supervisor needs each tick, in one script call, and marks it alive
     /// (`updated_at`).
     public func supervisionTick() throws -> SupervisionTick {
-        let reply = try redis { try connection.run(QueueScripts.supervisionTick, keys: [keys.base], arguments: []) }
+        let reply = try redis { try connection.run(QueueScripts.supervisionTick, keys: keys.scriptKeys, arguments: []) }
         guard let parts = reply.array, parts.count == 9, let now = parts[0].integer, let waiting = parts[1].integer,
               let due = parts[2].integer else {
             throw JobQueueError.protocolMismatch("supervision-tick", reply)
@@ -48,7 +48,7 @@ extension Queue {
             RedisArgument(report.workerID ?? ""), RedisArgument(report.backoffRemaining.map { String($0.milliseconds) } ?? ""),
             report.countsLaunch ? "1" : "0", RedisArgument(report.holder),
         ]
-        let reply = try redis { try connection.run(QueueScripts.supervisionReport, keys: [keys.base], arguments: arguments) }
+        let reply = try redis { try connection.run(QueueScripts.supervisionReport, keys: keys.scriptKeys, arguments: arguments) }
         return reply.integer ?? 0
     }
 
@@ -56,7 +56,7 @@ extension Queue {
     /// active supervisor's fields alone.
     /// - Parameter holder: the waiting supervisor, `host/pid`.
     public func reportStandby(holder: String) throws {
-        _ = try redis { try connection.run(QueueScripts.supervisionStandby, keys: [keys.base], arguments: [RedisArgument(holder)]) }
+        _ = try redis { try connection.run(QueueScripts.supervisionStandby, keys: keys.scriptKeys, arguments: [RedisArgument(holder)]) }
     }
 
     /// Records a worker's exit in one atomic step: the jobs it still held are blamed (when
@@ -74,7 +74,7 @@ extension Queue {
             record.crash ? "1" : "0", RedisArgument(record.cause), RedisArgument(configuration.poisonThreshold),
             RedisArgument(bytes: Array(json)), record.crash ? "1" : "0", record.oom ? "1" : "0",
         ]
-        let reply = try redis { try connection.run(QueueScripts.supervisionWorkerExit, keys: [keys.base], arguments: arguments) }
+        let reply = try redis { try connection.run(QueueScripts.supervisionWorkerExit, keys: keys.scriptKeys, arguments: arguments) }
         guard let parts = reply.array, let now = parts.first?.integer else {
             throw JobQueueError.protocolMismatch("supervision-worker-exit", reply)
         }

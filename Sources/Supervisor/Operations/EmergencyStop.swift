@@ -18,7 +18,7 @@ public struct EmergencyStop: Sendable {
     public struct Configuration: Sendable {
         /// Queues to pause and stop. Default: none.
         public var queues: [QueueName] = []
-        /// Also every queue in the registry of known queues. Default: `false`.
+        /// Also every known queue (`Queue.knownNames`: the registry and every waiting list). Default: `false`.
         public var allQueues = false
         /// systemd units to stop with `systemctl stop`. Default: none.
         public var units: [String] = []
@@ -58,7 +58,7 @@ public struct EmergencyStop: Sendable {
         self.configuration = configuration
     }
 
-    /// Resolves what will be done: the queues (`--all` read from the registry), the duplicate
+    /// Resolves what will be done: the queues (`--all`: every queue `Queue.knownNames` finds), the duplicate
     /// worker processes found now, and one line per action. Changes nothing.
     /// - Throws: ``JobQueue/JobQueueError`` when the queues cannot be read; an `invalidState`
     ///   error when queues are asked for without a connection.
@@ -68,7 +68,7 @@ public struct EmergencyStop: Sendable {
             guard let connection else {
                 throw JobQueueError(code: .invalidState, message: "stopping queues needs a Redis connection")
             }
-            if configuration.allQueues { queues += try Queue.registeredNames(on: connection) }
+            if configuration.allQueues { queues += try Queue.knownNames(on: connection) }
         }
         var seen = Set<QueueName>()
         queues = queues.filter { seen.insert($0).inserted }

@@ -58,7 +58,9 @@ public struct OperationsDiagnosis: Sendable {
         var report = HostDiagnosis(configuration: configuration.host).report(for: HostProbe(configuration: probe).snapshot())
         if let connection {
             do {
-                let stats = try QueueStats.read(Queue.registeredNames(on: connection), on: connection, configuration: configuration.stats)
+                let results = try QueueStats.readEach(Queue.knownNames(on: connection), on: connection, configuration: configuration.stats)
+                let stats = results.compactMap { try? $0.get() }
+                for case .failure(let error) in results { notes.append("A queue could not be read: \(error)") }
                 findings += QueueDiagnosis.findings(for: stats)
                 if stats.isEmpty { notes.append("No queue is known to Redis yet, so no queue was checked") }
             } catch {

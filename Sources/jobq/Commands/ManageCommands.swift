@@ -83,7 +83,7 @@ struct ResumeCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let connection = try redis.connect()
-            let names = try all ? Queue.registeredNames(on: connection) : queues.map(QueueName.init)
+            let names = try all ? Queue.knownNames(on: connection) : queues.map(QueueName.init)
             if names.isEmpty { print("no queues known yet") }
             for name in names {
                 let result = try QueueResume.resume(Queue(name: name, connection: connection))

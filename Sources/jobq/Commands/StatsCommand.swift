@@ -9,8 +9,10 @@ struct StatsCommand: ParsableCommand {
         commandName: "stats",
         abstract: "Show queues at a glance: a verdict (OK, CRASH LOOP, STUCK, STOPPED, PAUSED, BACKLOG), jobs, throughput, workers, supervisor.",
         discussion: """
-        Without QUEUE: every known queue (a queue is known once a jobq command or library call wrote to it). \
-        Each queue costs one Redis call whatever its length. --json prints the document described in \
+        Without QUEUE: every known queue (a queue is known once a jobq command or library call wrote to it) \
+        and every queue with waiting jobs, found with SCAN on each Redis primary (about one round trip per \
+        1,000 keys). Each queue costs one Redis call whatever its length; a queue that cannot be read is \
+        reported on stderr (exit status 1) without hiding the others. --json prints the document described in \
         docs/stats-json.md; --prometheus prints the text exposition format for node_exporter's textfile \
         collector. --watch N redraws every N seconds until interrupted. A QUEUE that nothing has ever \
         written to is an error (exit status 1), not an empty queue that looks OK.
@@ -37,9 +39,15 @@ struct StatsCommand: ParsableCommand {
             if !queues.isEmpty { try refuseUnknownQueues(on: connection) }
             let clears = isatty(STDOUT_FILENO) == 1
             var drawn = 0
+            var failed = false
             while true {
-                let names = try queues.isEmpty ? Queue.registeredNames(on: connection) : queues.map(QueueName.init)
-                let stats = try QueueStats.read(names, on: connection)
+                let names = try queues.isEmpty ? Queue.knownNames(on: connection) : queues.map(QueueName.init)
+                let results = try QueueStats.readEach(names, on: connection)
+                let stats = results.compactMap { try? $0.get() }
+                for case .failure(let error) in results {
+                    printError(error.description)
+                    failed = true
+                }
                 var output = try render(stats)
                 if watch != nil {
                     let title = json || prometheus ? "" : "jobq stats at \(Timestamp.render(stats.first?.at ?? Int64(Date().timeIntervalSince1970 * 1000)))\n\n"
@@ -47,7 +55,10 @@ struct StatsCommand: ParsableCommand {
                 }
                 FileHandle.standardOutput.write(Data(output.utf8))
                 drawn += 1
-                guard let watch, drawn < (watchCount ?? .max) else { return }
+                guard let watch, drawn < (watchCount ?? .max) else {
+                    if failed { throw ExitCode(JobqExitStatus.failure) }
+                    return
+                }
                 Thread.sleep(forTimeInterval: watch)
             }
         }
@@ -71,7 +82,7 @@ struct StatsCommand: ParsableCommand {
     private func render(_ stats: [QueueStats]) throws -> String {
         if json { return try QueueStats.jsonDocument(stats) + "\n" }
         if prometheus { return QueueStats.prometheusText(stats) }
-        if stats.isEmpty { return "no queues known yet: a queue appears once a jobq command or library call writes to it\n" }
+        if stats.isEmpty { return "no queues known yet: a queue appears once a jobq command or library call writes to it, or a job waits in it\n" }
         return stats.map { $0.renderText() }.joined(separator: "\n")
     }
 }

@@ -1,0 +1,36 @@
+import RedisClient
+
+/// Finding every queue a Redis holds, including those jobq never wrote to.
+extension Queue {
+    /// Every queue that can be found, sorted: the registry (queues a jobq call wrote to, see
+    /// ``registeredNames(on:)``) and every queue that has a waiting list, found with
+    /// `SCAN 0 MATCH jobq:{*}:wait COUNT 1000` on each primary: queues only other clients push to.
+    ///
+    /// The scan walks every key of every primary, a thousand per round trip, so it costs about
+    /// one round trip per thousand keys in Redis (a million keys: a thousand round trips, well
+    /// under a second on a local network). Nothing in the hot path calls it; `jobq stats` without
+    /// a queue name, `--all` options and `jobq diagnose` do.
+    /// - Throws: ``JobQueueError`` `.redis`, `.protocolMismatch`.
+    public static func knownNames(on connection: RedisConnection) throws -> [QueueName] {
+        var names = Set(try registeredNames(on: connection))
+        do {
+            for primary in try connection.primaries() {
+                var cursor = "0"
+                repeat {
+                    let reply = try connection.command(
+                        ["SCAN", RedisArgument(cursor), "MATCH", RedisArgument(QueueKeys.waitKeyPattern), "COUNT", "1000"], on: primary)
+                    guard let parts = reply.array, parts.count == 2, let next = parts[0].string, let keys = parts[1].array else {
+                        throw JobQueueError.protocolMismatch("SCAN", reply)
+                    }
+                    cursor = next
+                    for key in keys {
+                        if let name = key.string.flatMap(QueueKeys.queue(ofWaitKey:)) { names.insert(name) }
+                    }
+                } while cursor != "0"
+            }
+        } catch let error as RedisError {
+            throw JobQueueError(code: .redis, message: error.message, redisError: error)
+        }
+        return names.sorted { $0.rawValue < $1.rawValue }
+    }
+}

@@ -1,0 +1,337 @@
+import Foundation
+
+/// Where a connection's commands go: one standalone server, or the primaries of a Redis Cluster,
+/// each over a hiredis context of its own.
+///
+/// The first open of the configured endpoint (the *seed*) also asks `CLUSTER SLOTS`, in the same
+/// round trip as AUTH and CLIENT SETNAME: an error reply means a standalone server, an array is
+/// the cluster's slot map. In a cluster each command goes to the primary that owns the hash slot
+/// of its key (``CommandKeys``); commands without a key go to the seed. `MOVED` updates the map
+/// and sends the command to the new owner, `ASK` sends `ASKING` and the command to the importing
+/// node once, `TRYAGAIN` (a multi-key command while its slot migrates) waits a little and sends
+/// it again: at most ``attemptLimit`` sends in all, then the last error reply is returned.
+///
+/// Not thread-safe, like the contexts it owns: ``RedisConnection`` keeps it behind its mutex.
+struct RedisRouter: ~Copyable {
+    /// One command, and the node it must go to when the caller chooses (`nil`: route by its key).
+    struct Request {
+        var arguments: [RedisArgument]
+        var node: RedisConfiguration.Endpoint?
+
+        init(_ arguments: [RedisArgument], node: RedisConfiguration.Endpoint? = nil) {
+            self.arguments = arguments
+            self.node = node
+        }
+    }
+
+    /// A reply and the node that sent it.
+    struct Response {
+        var reply: RedisReply
+        var node: RedisConfiguration.Endpoint
+    }
+
+    /// What the seed turned out to be.
+    enum Topology {
+        /// Not opened yet (or closed).
+        case unknown
+        /// One server: every command goes to the seed.
+        case standalone
+        /// A Redis Cluster and its slot map.
+        case cluster(ClusterSlotMap)
+    }
+
+    /// Sends of one request before the last reply is taken as it is: redirections and TRYAGAIN.
+    static let attemptLimit = 16
+    /// The first wait after TRYAGAIN; it doubles up to ``tryAgainWaitCap``.
+    static let tryAgainWait: Duration = .milliseconds(10)
+    /// The longest wait after TRYAGAIN. With ``attemptLimit`` a migrating slot is waited for about
+    /// a second before `TRYAGAIN` reaches the caller (as `.unavailable`).
+    static let tryAgainWaitCap: Duration = .milliseconds(200)
+
+    let configuration: RedisConfiguration
+    private(set) var topology: Topology = .unknown
+    private var contexts: [RedisConfiguration.Endpoint: RedisContext] = [:]
+    /// Set after a transport failure in a cluster: the next send asks for the slot map first.
+    private var mapIsStale = false
+
+    init(configuration: RedisConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// The endpoint to open first: the server, or the cluster node that was named.
+    var seed: RedisConfiguration.Endpoint { configuration.endpoint }
+
+    /// Whether the seed is a cluster node (`false` until it was opened).
+    var isCluster: Bool {
+        if case .cluster = topology { return true }
+        return false
+    }
+
+    /// Opens the seed unless it is open, learning the topology.
+    mutating func connect() throws {
+        _ = try context(for: seed)
+    }
+
+    /// Closes every socket and forgets the topology; the next command opens the seed again.
+    mutating func closeAll() {
+        contexts = [:]
+        topology = .unknown
+        mapIsStale = false
+    }
+
+    /// The primaries: the seed for a standalone server, else every primary that owns slots, from
+    /// a slot map asked for now.
+    mutating func primaries() throws -> [RedisConfiguration.Endpoint] {
+        try connect()
+        guard case .cluster = topology else { return [seed] }
+        refreshSlotMap()
+        guard case .cluster(let map) = topology else { return [seed] }
+        return map.servingPrimaries
+    }
+
+    /// Whether `node` is a primary in the slot map.
+    func knows(_ node: RedisConfiguration.Endpoint) -> Bool {
+        if case .cluster(let map) = topology { return map.primaries.contains(node) }
+        return false
+    }
+
+    // MARK: - Sending
+
+    /// Sends every request to its node and returns one response each, in order. All nodes are
+    /// written to before any is read, so a batch over three primaries costs one round trip.
+    /// Redirections are followed for requests routed by key; a request sent to a chosen node gets
+    /// whatever that node answers.
+    /// - Parameter readTimeout: the socket read timeout for this batch (blocking commands); the
+    ///   configured command timeout when `nil`.
+    /// - Throws: ``RedisError`` for transport failures; error replies are returned.
+    mutating func send(_ requests: [Request], readTimeout: Duration? = nil) throws -> [Response] {
+        if mapIsStale { refreshSlotMap() }
+        var responses = [Response?](repeating: nil, count: requests.count)
+        var pending = Array(requests.indices)
+        var asking: [Int: RedisConfiguration.Endpoint] = [:]
+        var attempts = 0, waits = 0
+        while !pending.isEmpty {
+            attempts += 1
+            var order: [RedisConfiguration.Endpoint] = []
+            var batches: [RedisConfiguration.Endpoint: [Int]] = [:]
+            for index in pending {
+                let node: RedisConfiguration.Endpoint
+                if let target = asking[index] {
+                    node = target
+                } else {
+                    switch route(requests[index]) {
+                    case .node(let routed): node = routed
+                    case .unserved(let reply):
+                        responses[index] = Response(reply: reply, node: seed)
+                        continue
+                    }
+                }
+                if batches[node] == nil { order.append(node) }
+                batches[node, default: []].append(index)
+            }
+            let replies = try exchange(
+                order.map { node in batches[node]!.map { (arguments: requests[$0].arguments, asking: asking[$0] != nil) } },
+                on: order, readTimeout: readTimeout)
+            var again: [Int] = []
+            var moved = false, busy = false
+            for (position, node) in order.enumerated() {
+                for (index, reply) in zip(batches[node]!, replies[position]) {
+                    asking[index] = nil
+                    if case .error(let text) = reply, requests[index].node == nil, attempts < Self.attemptLimit {
+                        if let redirect = ClusterRedirect(text, answeredBy: node) {
+                            if redirect.kind == .moved {
+                                learnOwner(redirect.slot, redirect.node)
+                                moved = true
+                            } else {
+                                asking[index] = redirect.node
+                            }
+                            again.append(index)
+                            continue
+                        }
+                        if text.hasPrefix("TRYAGAIN") {
+                            busy = true
+                            again.append(index)
+                            continue
+                        }
+                    }
+                    responses[index] = Response(reply: reply, node: node)
+                }
+            }
+            if moved { refreshSlotMap() }
+            if busy {
+                waits += 1
+                let wait = min(Self.tryAgainWait * (1 << min(waits - 1, 16)), Self.tryAgainWaitCap)
+                Thread.sleep(forTimeInterval: Double(wait.components.attoseconds) / 1e18 + Double(wait.components.seconds))
+            }
+            pending = again
+        }
+        return responses.map { $0! }
+    }
+
+    private enum Route {
+        case node(RedisConfiguration.Endpoint)
+        /// No node serves the slot: the reply a cluster node would give.
+        case unserved(RedisReply)
+    }
+
+    private func route(_ request: Request) -> Route {
+        if let node = request.node { return .node(node) }
+        guard case .cluster(let map) = topology else { return .node(seed) }
+        guard let key = CommandKeys.routingKey(request.arguments) else { return .node(anyNode(map)) }
+        let slot = HashSlot.of(key)
+        guard let owner = map.owner(of: slot) else {
+            return .unserved(.error("CLUSTERDOWN Hash slot \(slot) is not served by any node of the cluster at \(seed.address)"))
+        }
+        return .node(owner)
+    }
+
+    /// Where keyless commands go: the seed while it is open or was never tried, else a primary
+    /// that is open.
+    private func anyNode(_ map: ClusterSlotMap) -> RedisConfiguration.Endpoint {
+        if contexts[seed] != nil { return seed }
+        return map.servingPrimaries.first { contexts[$0] != nil } ?? seed
+    }
+
+    /// Writes each node's commands (with `ASKING` before those that were asked for), every node
+    /// before reading any, then reads the replies: one list per node, without the `ASKING` replies.
+    private mutating func exchange(
+        _ batches: [[(arguments: [RedisArgument], asking: Bool)]], on nodes: [RedisConfiguration.Endpoint], readTimeout: Duration?
+    ) throws -> [[RedisReply]] {
+        var written: [RedisConfiguration.Endpoint] = []
+        do {
+            var opened: [RedisContext] = []
+            for (node, batch) in zip(nodes, batches) {
+                let context = try context(for: node)
+                written.append(node)
+                opened.append(context)
+                if let readTimeout { context.setTimeout(readTimeout) }
+                try context.append(batch.flatMap { $0.asking ? [["ASKING"], $0.arguments] : [$0.arguments] })
+                try context.flush()
+            }
+            var results: [[RedisReply]] = []
+            for (context, batch) in zip(opened, batches) {
+                let raw = try context.readReplies(batch.count + batch.count { $0.asking })
+                if readTimeout != nil { context.setTimeout(configuration.commandTimeout) }
+                var replies: [RedisReply] = []
+                replies.reserveCapacity(batch.count)
+                var position = 0
+                for command in batch {
+                    if command.asking { position += 1 }
+                    replies.append(raw[position])
+                    position += 1
+                }
+                results.append(replies)
+            }
+            return results
+        } catch {
+            // Replies left unread, or a sticky hiredis error: these contexts are done for.
+            for node in written { contexts[node] = nil }
+            if let error = error as? RedisError, error.isTransport, isCluster { mapIsStale = true }
+            throw error
+        }
+    }
+
+    // MARK: - Nodes and the slot map
+
+    /// The open context of `node`, opening it first if needed.
+    private mutating func context(for node: RedisConfiguration.Endpoint) throws -> RedisContext {
+        if let context = contexts[node] { return context }
+        let context = try openNode(node)
+        contexts[node] = context
+        return context
+    }
+
+    /// Opens a connection to one node and sets it up in one round trip: AUTH, SELECT (standalone
+    /// only), CLIENT SETNAME, and while the topology is unknown, `CLUSTER SLOTS`.
+    /// - Throws: `.connectionFailed`, `.authenticationFailed`, `.invalidConfiguration` for a
+    ///   database other than 0 on a cluster (a cluster has only database 0).
+    private mutating func openNode(_ node: RedisConfiguration.Endpoint) throws -> RedisContext {
+        let context = try RedisContext(endpoint: node, connectTimeout: configuration.connectTimeout)
+        context.setTimeout(configuration.commandTimeout)
+        if configuration.keepAlive, case .tcp = node { context.enableKeepAlive() }
+        var setup: [[RedisArgument]] = []
+        if let password = configuration.password {
+            setup.append(configuration.username.map { ["AUTH", RedisArgument($0), RedisArgument(password)] } ?? ["AUTH", RedisArgument(password)])
+        }
+        if configuration.database != 0 { setup.append(["SELECT", RedisArgument(configuration.database)]) }
+        if let name = configuration.clientName { setup.append(["CLIENT", "SETNAME", RedisArgument(name)]) }
+        let learning: Bool
+        if case .unknown = topology { learning = true } else { learning = false }
+        if learning { setup.append(["CLUSTER", "SLOTS"]) }
+        var replies = try context.pipeline(setup)
+        if case .error(let text) = replies.first, configuration.password != nil {
+            throw RedisError(code: .authenticationFailed, message: "Redis at \(configuration) refused the credentials: \(text)")
+        }
+        if learning, let slots = replies.popLast() { try learnTopology(slots, from: node) }
+        if isCluster && configuration.database != 0 {
+            throw RedisError(
+                code: .invalidConfiguration,
+                message: "Redis at \(node.address) is a cluster node, and a cluster has only database 0: remove /\(configuration.database) from the URL")
+        }
+        for reply in replies {
+            if case .error(let text) = reply { throw RedisError.server(text) }
+        }
+        return context
+    }
+
+    /// Reads the seed's answer to `CLUSTER SLOTS`: an array is a cluster's map; "cluster support
+    /// disabled" is a standalone server; NOAUTH (a password is needed and none was given) is thrown
+    /// here, before a command is sent that the server would refuse less clearly. Any other refusal
+    /// (an ACL without `CLUSTER`) counts as standalone until a `MOVED` says otherwise.
+    private mutating func learnTopology(_ reply: RedisReply, from node: RedisConfiguration.Endpoint) throws {
+        switch reply {
+        case .array:
+            topology = .cluster(try ClusterSlotMap(clusterSlots: reply, seedHost: node.host))
+        case .error(let text) where text.hasPrefix("NOAUTH"):
+            throw RedisError.server(text)
+        default:
+            topology = .standalone
+        }
+    }
+
+    /// Records a `MOVED`: in a connection that took its server for a standalone one, this is how
+    /// it learns that it is talking to a cluster.
+    private mutating func learnOwner(_ slot: Int, _ node: RedisConfiguration.Endpoint) {
+        var map: ClusterSlotMap
+        if case .cluster(let known) = topology { map = known } else { map = ClusterSlotMap() }
+        map.assign(slot, to: node)
+        topology = .cluster(map)
+    }
+
+    /// Asks for the slot map again: first an open node, then the other primaries, then the seed.
+    /// Keeps the current map when none answers (the next command fails on its node, clearly).
+    private mutating func refreshSlotMap() {
+        guard case .cluster(let current) = topology else { return }
+        mapIsStale = false
+        var candidates = current.primaries.filter { contexts[$0] != nil }
+        for node in current.primaries + [seed] where !candidates.contains(node) { candidates.append(node) }
+        for node in candidates {
+            do {
+                let reply = try context(for: node).command(["CLUSTER", "SLOTS"])
+                topology = .cluster(try ClusterSlotMap(clusterSlots: reply, seedHost: node.host))
+                return
+            } catch let error as RedisError where error.isTransport {
+                contexts[node] = nil
+            } catch {
+                continue
+            }
+        }
+    }
+}
+
+extension RedisConfiguration.Endpoint {
+    /// `host:port` or the socket path, for messages.
+    var address: String {
+        switch self {
+        case .tcp(let host, let port): return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        case .unix(let path): return path
+        }
+    }
+
+    /// The host name, or `127.0.0.1` for a Unix socket (a cluster node that does not know its
+    /// own address is reached at the seed's host).
+    var host: String {
+        if case .tcp(let host, _) = self { return host }
+        return "127.0.0.1"
+    }
+}
