@@ -9,8 +9,11 @@ import Synchronization
 /// for that long, so give blocking consumers a connection of their own.
 ///
 /// After a transport error the underlying hiredis context is freed and the error is thrown; the
-/// next command opens a new connection (authenticating and selecting the database again). Retrying
-/// with backoff is the caller's choice: see ``Backoff``.
+/// next command opens a new connection (authenticating and selecting the database again); so does
+/// an error reply saying the server cannot take writes now (``RedisError/Code/unavailable``).
+/// Behind Sentinel (``RedisConfiguration/sentinel``) each open asks the sentinels for the current
+/// master, and a connection in use asks them again every few seconds. Retrying with backoff is
+/// the caller's choice: see ``Backoff``.
 public final class RedisConnection: Sendable {
     /// The configuration this connection was made with. Its description hides the password.
     public let configuration: RedisConfiguration
@@ -22,6 +25,8 @@ public final class RedisConnection: Sendable {
         var scriptHashes: [String: String] = [:]
         /// Whether the server runs functions (FCALL); `nil` until the first try.
         var functionsSupported: Bool?
+        /// Finds the master for a `redis+sentinel://` configuration; made on the first open.
+        var sentinel: SentinelResolver?
     }
 
     /// Creates a connection and opens it at once, so a wrong address or password fails here.
@@ -146,9 +151,12 @@ public final class RedisConnection: Sendable {
     // MARK: - Internals (called with the lock held)
 
     private func exchange<T>(_ state: inout State, _ body: (RedisContext) throws -> T) throws -> T {
+        closeIfMasterMoved(&state)
         let context = try openIfNeeded(&state)
         do {
-            return try body(context)
+            let result = try body(context)
+            closeIfUnavailable(result, &state)
+            return result
         } catch let error as RedisError where error.isTransport {
             state.context = nil  // hiredis errors are sticky: this context is done for.
             throw error
@@ -157,9 +165,23 @@ public final class RedisConnection: Sendable {
 
     private func openIfNeeded(_ state: inout State) throws -> RedisContext {
         if let context = state.context { return context }
-        let context = try RedisContext(endpoint: configuration.endpoint, connectTimeout: configuration.connectTimeout)
+        let context: RedisContext
+        if let sentinel = configuration.sentinel {
+            let resolver = state.sentinel ?? SentinelResolver(sentinel)
+            state.sentinel = resolver
+            context = try resolver.openMaster(openNode)
+        } else {
+            context = try openNode(configuration.endpoint)
+        }
+        state.context = context
+        return context
+    }
+
+    /// Opens a context on one server: connects, authenticates, selects the database, names the client.
+    private func openNode(_ endpoint: RedisConfiguration.Endpoint) throws -> RedisContext {
+        let context = try RedisContext(endpoint: endpoint, connectTimeout: configuration.connectTimeout)
         context.setTimeout(configuration.commandTimeout)
-        if configuration.keepAlive, case .tcp = configuration.endpoint { context.enableKeepAlive() }
+        if configuration.keepAlive, case .tcp = endpoint { context.enableKeepAlive() }
         var setup: [[RedisArgument]] = []
         if let password = configuration.password {
             setup.append(configuration.username.map { ["AUTH", RedisArgument($0), RedisArgument(password)] } ?? ["AUTH", RedisArgument(password)])
@@ -173,8 +195,26 @@ public final class RedisConnection: Sendable {
             }
             throw RedisError.server(text)
         }
-        state.context = context
         return context
+    }
+
+    /// Closes the context when the sentinels name another master than the one it reaches (asked
+    /// at most once per ``RedisConfiguration/Sentinel/checkInterval``), so that the next command
+    /// goes to the new master even before the old one learns it was demoted.
+    private func closeIfMasterMoved(_ state: inout State) {
+        if state.context != nil, let resolver = state.sentinel, resolver.masterMoved() { state.context = nil }
+    }
+
+    /// Closes the context after a reply saying this server cannot take writes now (`READONLY`,
+    /// `LOADING`, `MASTERDOWN`, `UNBLOCKED` ...: ``RedisError/Code/unavailable``), so that the next
+    /// command connects again and, behind Sentinel, asks for the current master.
+    private func closeIfUnavailable<T>(_ result: T, _ state: inout State) {
+        let replies = (result as? [RedisReply]) ?? (result as? RedisReply).map { [$0] } ?? []
+        let unavailable = replies.contains { reply in
+            if case .error(let text) = reply { return RedisError.server(text).code == .unavailable }
+            return false
+        }
+        if unavailable { state.context = nil }
     }
 
     private func scriptHash(_ script: RedisScript, _ state: inout State) throws -> String {
