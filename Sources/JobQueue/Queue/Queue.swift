@@ -29,6 +29,9 @@ public final class Queue: Sendable {
         /// How long a consumer may go without a heartbeat before what it fetched is handed back.
         /// Default: 60 s.
         public var consumerTTL: Duration = .seconds(60)
+        /// How long a durable enqueue (``EnqueueOptions/durable``) waits for a replica to confirm
+        /// it; must be shorter than the connection's command timeout. Default: 2 s.
+        public var durableTimeout: Duration = .seconds(2)
 
         /// The defaults.
         public init() {}
@@ -78,16 +81,19 @@ public final class Queue: Sendable {
             (keys: [keys.base], arguments: try jobs[start..<min(start + 500, jobs.count)].flatMap { try enqueueCall($0) })
         }
         try registerOnce()
+        if jobs.contains(where: \.options.durable) { return try enqueueDurably(calls) }
         let replies = try redis {
             calls.count == 1
                 ? [try connection.run(QueueScripts.enqueue, keys: calls[0].keys, arguments: calls[0].arguments)]
                 : try connection.runPipelined(QueueScripts.enqueue, calls: calls)
         }
-        return try replies.flatMap { reply -> [EnqueueResult] in
-            if case .error(let text) = reply { throw JobQueueError(code: .redis, message: "enqueue failed: \(text)", redisError: .server(text)) }
-            guard let results = reply.array else { throw JobQueueError.protocolMismatch("enqueue", reply) }
-            return try results.map(Self.enqueueResult)
-        }
+        return try replies.flatMap(Self.enqueueResults)
+    }
+
+    static func enqueueResults(_ reply: RedisReply) throws -> [EnqueueResult] {
+        if case .error(let text) = reply { throw JobQueueError(code: .redis, message: "enqueue failed: \(text)", redisError: .server(text)) }
+        guard let results = reply.array else { throw JobQueueError.protocolMismatch("enqueue", reply) }
+        return try results.map(Self.enqueueResult)
     }
 
     private func enqueueCall(_ job: NewJob) throws -> [RedisArgument] {
