@@ -73,4 +73,16 @@ import Testing
         #expect(try RedisConfiguration.resolve(explicitURL: "redis://h/0", environment: ["JOBQ_SENTINEL_PASSWORD": "s1"]).sentinel == nil)
         #expect(RedisConfiguration.credentialVariables.isSuperset(of: ["JOBQ_SENTINEL_PASSWORD", "JOBQ_SENTINEL_PASSWORD_FILE"]))
     }
+
+    @Test func redisCLICommandAsksTheFirstSentinelForTheMaster() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("jobq-sentinel-pw-\(UUID().uuidString)")
+        try "pw\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let configuration = try RedisConfiguration.resolve(
+            explicitURL: "redis+sentinel://10.0.0.1:26380,10.0.0.2/jobq-master/2",
+            environment: ["JOBQ_SENTINEL_PASSWORD_FILE": file.path, "JOBQ_REDIS_PASSWORD": "x"])
+        let ask = #"REDISCLI_AUTH="$(cat "# + file.path + #")" redis-cli -h 10.0.0.1 -p 26380 --raw SENTINEL get-master-addr-by-name jobq-master"#
+        #expect(RedisCLICommand(configuration).line("PING")
+            == #"REDISCLI_AUTH="$JOBQ_REDIS_PASSWORD" redis-cli -h "$("# + ask + #" | head -1)" -p "$("# + ask + #" | tail -1)" -n 2 PING"#)
+    }
 }
