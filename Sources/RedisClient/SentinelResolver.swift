@@ -15,7 +15,10 @@ final class SentinelResolver {
     private var link: RedisContext?
     /// The master the connection's open context reaches; `nil` while none is open.
     private var master: RedisConfiguration.Sentinel.Address?
-    private var checkedAt = ContinuousClock.now
+    /// When the periodic check may ask next.
+    private var nextCheck = ContinuousClock.now
+    /// Periodic checks in a row that no sentinel answered; each doubles the wait before the next.
+    private var failedChecks = 0
 
     init(_ sentinel: RedisConfiguration.Sentinel) {
         self.sentinel = sentinel
@@ -55,7 +58,8 @@ final class SentinelResolver {
                 }
                 promote(address)
                 master = named
-                checkedAt = .now
+                failedChecks = 0
+                nextCheck = .now + sentinel.checkInterval
                 return context
             } catch let error as RedisError where error.isRetryable {
                 failures.append("\(address) named \(named): \(error.message)")
@@ -76,22 +80,24 @@ final class SentinelResolver {
 
     /// Whether the sentinels now name another master than the one the open context reaches.
     ///
-    /// Asks at most once per ``RedisConfiguration/Sentinel/checkInterval``, and answers `false`
-    /// without asking in between; a sentinel that does not answer goes to the back of the list and
-    /// the next is asked. When none answers the open context is kept: the data node itself will
-    /// say when it can no longer take writes.
+    /// Asks one sentinel at most once per ``RedisConfiguration/Sentinel/checkInterval`` and answers
+    /// `false` without asking in between, so a command waits for at most one sentinel's
+    /// ``RedisConfiguration/Sentinel/timeout``. A sentinel that does not answer goes to the back of
+    /// the list (the next check asks the next one) and the interval doubles, up to 32 times, until
+    /// one answers: unreachable sentinels do not slow every command down. Meanwhile the open context
+    /// is kept; the data node itself says when it can no longer take writes.
     func masterMoved() -> Bool {
-        guard let master, ContinuousClock.now - checkedAt >= sentinel.checkInterval else { return false }
-        checkedAt = .now
-        for address in order {
-            do {
-                guard let named = try askMaster(address) else { continue }
-                return named != master
-            } catch {
-                demote(address)
-            }
+        guard let master, let address = order.first, ContinuousClock.now >= nextCheck else { return false }
+        defer { nextCheck = .now + sentinel.checkInterval * (1 << min(failedChecks, 5)) }
+        do {
+            let named = try askMaster(address)
+            failedChecks = 0
+            return named.map { $0 != master } ?? false
+        } catch {
+            failedChecks += 1
+            demote(address)
+            return false
         }
-        return false
     }
 
     /// The master's address as one sentinel names it; `nil` when it knows no master of that name.

@@ -111,6 +111,30 @@ import Testing
         print("sentinel: master SIGKILLed, the connection wrote to the promoted replica after \(followed) (\(failures) failed tries)")
     }
 
+    @Test func frozenSentinelsDoNotSlowCommandsDown() throws {
+        let group = try RedisSentinelGroup()
+        defer { group.stop() }
+        let connection = try RedisConnection(configuration: RedisConfiguration(url: group.url))
+        try connection.command(["SET", "k", "0"])
+        // Frozen sentinels accept nothing and answer nothing: every ask waits for the 1 s timeout.
+        for sentinel in group.sentinels { if let pid = sentinel.pid { kill(pid, SIGSTOP) } }
+        defer { for sentinel in group.sentinels { if let pid = sentinel.pid { kill(pid, SIGCONT) } } }
+        var slowest = Duration.zero
+        var commands = 0
+        let end = ContinuousClock.now + .seconds(6)
+        while ContinuousClock.now < end {
+            let started = ContinuousClock.now
+            try connection.command(["INCR", "k"])
+            slowest = max(slowest, ContinuousClock.now - started)
+            commands += 1
+        }
+        // One frozen sentinel asked at a time, less and less often: about 1 s lost in the first
+        // seconds, 2 s in 6 s at most.
+        #expect(slowest < .milliseconds(1500), "one command waited \(slowest)")
+        #expect(try connection.command(["GET", "k"]).integer == Int64(commands))
+        #expect(commands > 500)
+    }
+
     @Test func allSentinelsDownIsAClearErrorNotAHang() throws {
         let started = ContinuousClock.now
         let error = try #require(throws: RedisError.self) {
