@@ -12,7 +12,7 @@ import Synchronization
 /// next command opens a new connection (authenticating and selecting the database again); so does
 /// an error reply saying the server cannot take writes now (``RedisError/Code/unavailable``).
 /// Behind Sentinel (``RedisConfiguration/sentinel``) each open asks the sentinels for the current
-/// master, and a connection in use asks them again every few seconds. Retrying with backoff is
+/// master, and a connection in use asks them again every second. Retrying with backoff is
 /// the caller's choice: see ``Backoff``.
 public final class RedisConnection: Sendable {
     /// The configuration this connection was made with. Its description hides the password.
