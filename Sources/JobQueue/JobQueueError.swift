@@ -20,6 +20,9 @@ public struct JobQueueError: Error, Sendable, CustomStringConvertible {
         public static let redis = Code(name: "redis")
         /// A script answered in a shape this version does not understand.
         public static let protocolMismatch = Code(name: "protocolMismatch")
+        /// A durable enqueue (``EnqueueOptions/durable``) was written on the master, but no replica
+        /// confirmed it in time: a failover now could lose it.
+        public static let notReplicated = Code(name: "notReplicated")
     }
 
     /// The kind of failure.

@@ -2,7 +2,8 @@
 /// ``RedisConfiguration``: what a fix printed for an operator starts with, so that it acts on the
 /// Redis that was checked and not on whatever `redis-cli` reaches by default.
 ///
-/// `redis-cli -h HOST -p PORT [-n DB] [--user USER]`, or `-s SOCKET` for a Unix socket. The
+/// `redis-cli -h HOST -p PORT [-n DB] [--user USER]`, or `-s SOCKET` for a Unix socket; behind
+/// Sentinel, `HOST` and `PORT` are looked up from the first sentinel when the line runs. The
 /// password is never part of it: `redis-cli` reads it from `REDISCLI_AUTH`, which the line sets
 /// from where jobq read it (`$(cat FILE)`, `$JOBQ_REDIS_PASSWORD`); a password that came in the URL
 /// is typed in by ``passwordPrompt`` first.
@@ -31,9 +32,13 @@ public struct RedisCLICommand: Sendable, Equatable {
     /// The command for `configuration`, as its user or as an administrator.
     public init(_ configuration: RedisConfiguration, as identity: Identity = .configured) {
         var words = ["redis-cli"]
-        switch configuration.endpoint {
-        case .tcp(let host, let port): words += ["-h", Self.shellWord(host), "-p", String(port)]
-        case .unix(let path): words += ["-s", Self.shellWord(path)]
+        if let sentinel = configuration.sentinel {
+            words += Self.masterLookup(sentinel)
+        } else {
+            switch configuration.endpoint {
+            case .tcp(let host, let port): words += ["-h", Self.shellWord(host), "-p", String(port)]
+            case .unix(let path): words += ["-s", Self.shellWord(path)]
+            }
         }
         if configuration.database != 0 { words += ["-n", String(configuration.database)] }
         var authentication = ""
@@ -61,6 +66,21 @@ public struct RedisCLICommand: Sendable, Equatable {
     /// The lines of a fix: ``passwordPrompt`` when there is one, then one ``line(_:)`` per command.
     public func lines(_ commands: [String]) -> [String] {
         (passwordPrompt.map { [$0] } ?? []) + commands.map(line)
+    }
+
+    /// `-h HOST -p PORT` of the master the first sentinel names at the time the line runs, asked
+    /// with `redis-cli SENTINEL get-master-addr-by-name` (given the sentinels' password the same
+    /// way as the data node's: from its file or variable).
+    private static func masterLookup(_ sentinel: RedisConfiguration.Sentinel) -> [String] {
+        guard let first = sentinel.addresses.first else { return [] }
+        var auth = ""
+        switch sentinel.passwordSource {
+        case .file(let path): auth = "REDISCLI_AUTH=\"$(cat \(shellWord(path)))\" "
+        case .environment(let variable): auth = "REDISCLI_AUTH=\"$\(variable)\" "
+        case .url, nil: break
+        }
+        let ask = "\(auth)redis-cli -h \(shellWord(first.host)) -p \(first.port) --raw SENTINEL get-master-addr-by-name \(shellWord(sentinel.masterName))"
+        return ["-h", "\"$(\(ask) | head -1)\"", "-p", "\"$(\(ask) | tail -1)\""]
     }
 
     /// `word` as one shell word: as is when it is plain, else single-quoted.

@@ -23,8 +23,11 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
         case file(String)
     }
 
-    /// The server address. Default: `127.0.0.1:6379`.
+    /// The server address. Default: `127.0.0.1:6379`. Not used when ``sentinel`` is set.
     public var endpoint: Endpoint = .tcp(host: "127.0.0.1", port: 6379)
+    /// The sentinels that name the master to connect to (`redis+sentinel://`); `nil` (the
+    /// default) connects to ``endpoint``.
+    public var sentinel: Sentinel?
     /// The ACL user for `AUTH user password`; `nil` authenticates as the default user.
     public var username: String?
     /// The password for `AUTH`; `nil` sends no AUTH. Never printed.
@@ -52,13 +55,21 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
     /// The URL used when neither `--redis`, `JOBQ_REDIS_URL` nor `REDIS_URL` is set.
     public static let defaultURL = "redis://127.0.0.1:6379/0"
 
-    /// Parses `redis://[user[:password]@]host[:port][/db]` or `unix:///path/to.sock[?db=N]`.
+    /// Parses `redis://[user[:password]@]host[:port][/db]`, `unix:///path/to.sock[?db=N]` or
+    /// `redis+sentinel://[user[:password]@]host[:port][,host[:port]…]/MASTER_NAME[/db]`.
     ///
-    /// User and password may be percent-encoded. IPv6 hosts are written in brackets.
+    /// User and password may be percent-encoded. IPv6 hosts are written in brackets. In a
+    /// Sentinel URL the user and password are the data nodes'; a sentinel's port defaults to 26379;
+    /// the sentinels' own password comes from the environment (``resolve(explicitURL:environment:)``)
+    /// or, as ``urlWithSecret`` writes it, from a `sentinel_password` query parameter.
     /// - Throws: ``RedisError`` with code `.invalidConfiguration` naming what is wrong
     ///   (the message never repeats the password).
     public init(url: String) throws {
         self.init()
+        if url.lowercased().hasPrefix("redis+sentinel://") {
+            self = try Self.sentinelURL(url)
+            return
+        }
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased() else {
             throw RedisError(code: .invalidConfiguration, message: "not a Redis URL: expected redis://host:port/db or unix:///path.sock")
         }
@@ -83,7 +94,7 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
         case "rediss":
             throw RedisError(code: .invalidConfiguration, message: "rediss:// (TLS) is not supported by the hiredis version jobq uses; connect over a local socket or a TLS tunnel")
         default:
-            throw RedisError(code: .invalidConfiguration, message: "unsupported URL scheme '\(scheme)': use redis:// or unix://")
+            throw RedisError(code: .invalidConfiguration, message: "unsupported URL scheme '\(scheme)': use redis://, unix:// or redis+sentinel://")
         }
         if let user = components.percentEncodedUser, !user.isEmpty {
             username = user.removingPercentEncoding ?? user
@@ -102,11 +113,14 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
     /// ``defaultURL``. When the URL has no password, one is read from `JOBQ_REDIS_PASSWORD`, else
     /// from the file named by `JOBQ_REDIS_PASSWORD_FILE`, else from the systemd credential
     /// ``systemdCredentialName`` (`LoadCredential=` or `SetCredential=`, found through
-    /// `CREDENTIALS_DIRECTORY`); a trailing newline is removed.
+    /// `CREDENTIALS_DIRECTORY`); a trailing newline is removed. The sentinels of a
+    /// `redis+sentinel://` URL get their password the same way from `JOBQ_SENTINEL_PASSWORD`,
+    /// `JOBQ_SENTINEL_PASSWORD_FILE` or the credential ``sentinelCredentialName``.
     /// - Throws: ``RedisError`` `.invalidConfiguration` for a bad URL or an unreadable password file.
     public static func resolve(explicitURL: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> RedisConfiguration {
         let url = explicitURL ?? environment["JOBQ_REDIS_URL"] ?? environment["REDIS_URL"] ?? defaultURL
         var configuration = try RedisConfiguration(url: url)
+        try configuration.resolveSentinelPassword(environment: environment)
         guard configuration.password == nil else { return configuration }
         if let secret = environment["JOBQ_REDIS_PASSWORD"], !secret.isEmpty {
             configuration.password = secret
@@ -131,17 +145,20 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
     /// that leads to one: none of them is handed to a job's process unless asked for.
     public static let credentialVariables: Set<String> = [
         "JOBQ_REDIS_URL", "REDIS_URL", "JOBQ_REDIS_PASSWORD", "JOBQ_REDIS_PASSWORD_FILE", "CREDENTIALS_DIRECTORY", "REDISCLI_AUTH",
+        sentinelPasswordVariable, sentinelPasswordFileVariable,
     ]
 
     /// A one-line warning when a URL given on the command line carries a password, which every
     /// user of the machine can read with `ps`; `nil` otherwise.
     public static func commandLinePasswordWarning(explicitURL: String?) -> String? {
-        guard let explicitURL, (try? RedisConfiguration(url: explicitURL))?.password != nil else { return nil }
+        guard let explicitURL, let configuration = try? RedisConfiguration(url: explicitURL),
+              configuration.password != nil || configuration.sentinel?.password != nil
+        else { return nil }
         return "warning: a password in --redis is visible to every user of this machine (ps); "
             + "use JOBQ_REDIS_PASSWORD_FILE or the systemd credential \(systemdCredentialName) instead"
     }
 
-    private static func readPassword(_ path: String, from source: String) throws -> String {
+    static func readPassword(_ path: String, from source: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw RedisError(code: .invalidConfiguration, message: "cannot read the Redis password from \(source) (\(path))")
         }
@@ -161,6 +178,7 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
         if let username { auth = showingSecret ? username.addingPercentEncoding(withAllowedCharacters: allowed) ?? username : username }
         if let password { auth += ":" + (showingSecret ? password.addingPercentEncoding(withAllowedCharacters: allowed) ?? password : "***") }
         if !auth.isEmpty { auth += "@" }
+        if let sentinel { return sentinelURL(sentinel, auth: auth, showingSecret: showingSecret) }
         switch endpoint {
         case .tcp(let host, let port):
             let shownHost = host.contains(":") ? "[\(host)]" : host
@@ -170,7 +188,7 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
         }
     }
 
-    private static func parseDatabase(_ text: String) throws -> Int {
+    static func parseDatabase(_ text: String) throws -> Int {
         guard let db = Int(text), db >= 0 else {
             throw RedisError(code: .invalidConfiguration, message: "Redis database '\(text)' is not a number 0 or more")
         }

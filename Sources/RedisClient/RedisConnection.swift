@@ -14,8 +14,12 @@ import Synchronization
 /// over a socket per primary; `MOVED`, `ASK` and `TRYAGAIN` are followed a bounded number of times
 /// (see `docs/keys.md`, "Redis Cluster"). Nothing else changes for the caller.
 ///
+/// Behind Sentinel (``RedisConfiguration/sentinel``) each open asks the sentinels for the current
+/// master, and a connection in use asks them again every second.
+///
 /// After a transport error the failed socket is closed and the error is thrown; the next command
-/// opens a new connection (authenticating and selecting the database again). Retrying with
+/// opens a new connection (authenticating and selecting the database again); so does an error
+/// reply saying the server cannot take writes now (``RedisError/Code/unavailable``). Retrying with
 /// backoff is the caller's choice: see ``Backoff``.
 public final class RedisConnection: Sendable {
     /// The configuration this connection was made with. Its description hides the password.

@@ -25,8 +25,9 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
         public static let unexpectedReply = Code(name: "unexpectedReply")
         /// The server cannot serve writes right now, though it answered: it is a replica after a
         /// failover (`READONLY`), still loading its data (`LOADING`), cut off from its master
-        /// (`MASTERDOWN`), unblocked by a role change (`UNBLOCKED`), or its cluster is down or
-        /// resharding (`CLUSTERDOWN`, `TRYAGAIN`). The connection is closed, so the next command
+        /// (`MASTERDOWN`), unblocked by a role change (`UNBLOCKED`), short of the replicas
+        /// `min-replicas-to-write` asks for (`NOREPLICAS`), or its cluster is down or resharding
+        /// (`CLUSTERDOWN`, `TRYAGAIN`). The connection is closed, so the next command
         /// finds the current master again; retrying with backoff is expected to succeed.
         public static let unavailable = Code(name: "unavailable")
         /// The server is at `maxmemory` and refused a write (`OOM command not allowed`). Nothing was
@@ -87,7 +88,7 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
     }
 
     /// Error-reply prefixes that mean the server is failing over, loading or resharding.
-    private static let unavailableKinds: Set<String> = ["READONLY", "LOADING", "MASTERDOWN", "UNBLOCKED", "CLUSTERDOWN", "TRYAGAIN"]
+    private static let unavailableKinds: Set<String> = ["READONLY", "LOADING", "MASTERDOWN", "UNBLOCKED", "NOREPLICAS", "CLUSTERDOWN", "TRYAGAIN"]
 
     package static func unexpected(_ reply: RedisReply, expected: String) -> RedisError {
         RedisError(code: .unexpectedReply, message: "unexpected Redis reply \(reply.debugSummary); expected \(expected)")

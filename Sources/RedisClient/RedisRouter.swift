@@ -11,6 +11,10 @@ import Foundation
 /// node once, `TRYAGAIN` (a multi-key command while its slot migrates) waits a little and sends
 /// it again: at most ``attemptLimit`` sends in all, then the last error reply is returned.
 ///
+/// Behind Sentinel the seed is the master the sentinels name (``SentinelResolver``), found again
+/// when a socket fails, when a node answers that it cannot take writes (`READONLY`, `LOADING` ...),
+/// and when the periodic check finds that the sentinels moved the master.
+///
 /// Not thread-safe, like the contexts it owns: ``RedisConnection`` keeps it behind its mutex.
 struct RedisRouter: ~Copyable {
     /// One command, and the node it must go to when the caller chooses (`nil`: route by its key).
@@ -49,6 +53,8 @@ struct RedisRouter: ~Copyable {
     static let tryAgainWaitCap: Duration = .milliseconds(200)
 
     let configuration: RedisConfiguration
+    /// Finds the master for a `redis+sentinel://` configuration; `nil` otherwise.
+    private let sentinel: SentinelResolver?
     private(set) var topology: Topology = .unknown
     private var contexts: [RedisConfiguration.Endpoint: RedisContext] = [:]
     /// Set after a transport failure in a cluster: the next send asks for the slot map first.
@@ -56,10 +62,13 @@ struct RedisRouter: ~Copyable {
 
     init(configuration: RedisConfiguration) {
         self.configuration = configuration
+        sentinel = configuration.sentinel.map(SentinelResolver.init)
+        seed = configuration.endpoint
     }
 
-    /// The endpoint to open first: the server, or the cluster node that was named.
-    var seed: RedisConfiguration.Endpoint { configuration.endpoint }
+    /// The endpoint to open first: the server, the cluster node that was named, or the master the
+    /// sentinels named last.
+    private(set) var seed: RedisConfiguration.Endpoint
 
     /// Whether the seed is a cluster node (`false` until it was opened).
     var isCluster: Bool {
@@ -106,6 +115,7 @@ struct RedisRouter: ~Copyable {
     /// - Throws: ``RedisError`` for transport failures; error replies are returned.
     mutating func send(_ requests: [Request], readTimeout: Duration? = nil) throws -> [Response] {
         if mapIsStale { refreshSlotMap() }
+        if let sentinel, !contexts.isEmpty, sentinel.masterMoved() { closeAll() }
         var responses = [Response?](repeating: nil, count: requests.count)
         var pending = Array(requests.indices)
         var asking: [Int: RedisConfiguration.Endpoint] = [:]
@@ -165,7 +175,25 @@ struct RedisRouter: ~Copyable {
             }
             pending = again
         }
-        return responses.map { $0! }
+        let answered = responses.map { $0! }
+        closeUnavailable(answered)
+        return answered
+    }
+
+    /// Closes the socket of every node that answered it cannot take writes now (`READONLY`,
+    /// `LOADING`, `MASTERDOWN`, `CLUSTERDOWN` ...: ``RedisError/Code/unavailable``), so the next
+    /// command connects again: behind Sentinel to the master named then, in a cluster after asking
+    /// for the slot map.
+    private mutating func closeUnavailable(_ responses: [Response]) {
+        for response in responses {
+            guard case .error(let text) = response.reply, RedisError.server(text).code == .unavailable else { continue }
+            if sentinel != nil {
+                closeAll()
+                return
+            }
+            contexts[response.node] = nil
+            if isCluster { mapIsStale = true }
+        }
     }
 
     private enum Route {
@@ -226,6 +254,7 @@ struct RedisRouter: ~Copyable {
         } catch {
             // Replies left unread, or a sticky hiredis error: these contexts are done for.
             for node in written { contexts[node] = nil }
+            if sentinel != nil { closeAll() }
             if let error = error as? RedisError, error.isTransport, isCluster { mapIsStale = true }
             throw error
         }
@@ -236,6 +265,12 @@ struct RedisRouter: ~Copyable {
     /// The open context of `node`, opening it first if needed.
     private mutating func context(for node: RedisConfiguration.Endpoint) throws -> RedisContext {
         if let context = contexts[node] { return context }
+        if node == seed, let sentinel {
+            let master = try sentinel.openMaster { try openNode($0) }
+            seed = master.endpoint
+            contexts[seed] = master.context
+            return master.context
+        }
         let context = try openNode(node)
         contexts[node] = context
         return context

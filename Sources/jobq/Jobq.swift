@@ -8,7 +8,9 @@ struct Jobq: ParsableCommand {
         abstract: "A reliable Redis job queue with a capped, on-demand worker supervisor.",
         discussion: """
         Redis is found from --redis, else JOBQ_REDIS_URL, else REDIS_URL, else redis://127.0.0.1:6379/0. \
-        A password may also come from JOBQ_REDIS_PASSWORD or the file named by JOBQ_REDIS_PASSWORD_FILE.
+        A password may also come from JOBQ_REDIS_PASSWORD or the file named by JOBQ_REDIS_PASSWORD_FILE; \
+        behind Sentinel (redis+sentinel://), the sentinels' own password from JOBQ_SENTINEL_PASSWORD or \
+        the file named by JOBQ_SENTINEL_PASSWORD_FILE.
         """,
         subcommands: [
             EnqueueCommand.self, ShowCommand.self, DeadCommand.self, RetryCommand.self, CancelCommand.self,

@@ -78,7 +78,7 @@ import Testing
         let active = assignments(text, commented: false)
         #expect(Set(active.keys) == ["JOBQ_REDIS_URL"])
         let everyName = Set(assignments(text, commented: true).keys)
-        #expect(everyName == ["JOBQ_REDIS_URL", "JOBQ_REDIS_PASSWORD_FILE", "INGEST_RESULTS"])
+        #expect(everyName == ["JOBQ_REDIS_URL", "JOBQ_REDIS_PASSWORD_FILE", "JOBQ_SENTINEL_PASSWORD_FILE", "INGEST_RESULTS"])
 
         let configuration = try RedisConfiguration.resolve(explicitURL: nil, environment: active)
         #expect(configuration.description.contains("127.0.0.1:6379"))
@@ -91,5 +91,9 @@ import Testing
         var withPassword = active
         withPassword["JOBQ_REDIS_PASSWORD_FILE"] = secret.path
         #expect(try RedisConfiguration.resolve(explicitURL: nil, environment: withPassword).password == "s3cret")
+
+        // So is the sentinel password file variable, for a redis+sentinel:// URL.
+        let sentinel = ["JOBQ_REDIS_URL": "redis+sentinel://127.0.0.1:26379/jobq-master", "JOBQ_SENTINEL_PASSWORD_FILE": secret.path]
+        #expect(try RedisConfiguration.resolve(explicitURL: nil, environment: sentinel).sentinel?.password == "s3cret")
     }
 }

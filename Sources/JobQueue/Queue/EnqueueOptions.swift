@@ -21,11 +21,16 @@ public struct EnqueueOptions: Sendable, Equatable {
     /// key is busy is parked until it is free and does not hold up other jobs. 1 to 200 characters,
     /// no spaces.
     public var concurrencyKey: String?
+    /// Return only once a replica has the job (`WAIT 1`), so that a failover cannot lose it; fail
+    /// with ``JobQueueError/Code/notReplicated`` when none confirms within
+    /// ``Queue/Configuration/durableTimeout``. In a batch, one durable job makes the whole batch
+    /// wait. Default: false.
+    public var durable: Bool = false
 
     /// Options with every default.
     public init(
         id: String? = nil, type: String = "default", delay: Duration = .zero, maxAttempts: Int? = nil,
-        uniqueKey: String? = nil, limiter: String? = nil, concurrencyKey: String? = nil
+        uniqueKey: String? = nil, limiter: String? = nil, concurrencyKey: String? = nil, durable: Bool = false
     ) {
         self.id = id
         self.type = type
@@ -34,6 +39,7 @@ public struct EnqueueOptions: Sendable, Equatable {
         self.uniqueKey = uniqueKey
         self.limiter = limiter
         self.concurrencyKey = concurrencyKey
+        self.durable = durable
     }
 }
 

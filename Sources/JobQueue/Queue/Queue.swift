@@ -29,6 +29,9 @@ public final class Queue: Sendable {
         /// How long a consumer may go without a heartbeat before what it fetched is handed back.
         /// Default: 60 s.
         public var consumerTTL: Duration = .seconds(60)
+        /// How long a durable enqueue (``EnqueueOptions/durable``) waits for a replica to confirm
+        /// it; must be shorter than the connection's command timeout. Default: 2 s.
+        public var durableTimeout: Duration = .seconds(2)
 
         /// The defaults.
         public init() {}
@@ -77,15 +80,17 @@ public final class Queue: Sendable {
         let calls = try stride(from: 0, to: jobs.count, by: 500).map { start in
             (keys: keys.scriptKeys, arguments: try jobs[start..<min(start + 500, jobs.count)].flatMap { try enqueueCall($0) })
         }
-        let replies = try write(QueueScripts.enqueue, calls: calls)
-        return try replies.flatMap { reply -> [EnqueueResult] in
-            if case .error(let text) = reply {
-                let error = RedisError.server(text)
-                throw JobQueueError(code: .redis, message: error.message, redisError: error)
-            }
-            guard let results = reply.array else { throw JobQueueError.protocolMismatch("enqueue", reply) }
-            return try results.map(Self.enqueueResult)
+        if jobs.contains(where: \.options.durable) { return try enqueueDurably(calls) }
+        return try write(QueueScripts.enqueue, calls: calls).flatMap(Self.enqueueResults)
+    }
+
+    static func enqueueResults(_ reply: RedisReply) throws -> [EnqueueResult] {
+        if case .error(let text) = reply {
+            let error = RedisError.server(text)
+            throw JobQueueError(code: .redis, message: error.message, redisError: error)
         }
+        guard let results = reply.array else { throw JobQueueError.protocolMismatch("enqueue", reply) }
+        return try results.map(Self.enqueueResult)
     }
 
     private func enqueueCall(_ job: NewJob) throws -> [RedisArgument] {

@@ -17,8 +17,13 @@ struct EnqueueCommand: ParsableCommand {
         line of JSON: {"id": ID, "status": "enqueued"} or {"holder_id": ID, "status": "refused", \
         "unique_key": KEY}.
 
+        With --durable, the command returns only once a replica has the jobs (Redis WAIT), so that a \
+        failover cannot lose them; when no replica confirms within --durable-timeout the jobs are on \
+        the master only, and the exit status is 6.
+
         Exit status: 0 enqueued; 1 failed (Redis, a bad payload or line, an unreadable file; nothing \
-        was enqueued); 5 refused, the --unique key is held; 64 bad usage (options, queue name, Redis URL).
+        was enqueued); 5 refused, the --unique key is held; 6 enqueued but not confirmed by a replica \
+        (--durable); 64 bad usage (options, queue name, Redis URL).
         """
     )
 
@@ -35,6 +40,8 @@ struct EnqueueCommand: ParsableCommand {
     @Option(help: "A named rate limiter the job draws tokens from (see jobq limit --key).") var limiter: String?
     @Option(name: .customLong("concurrency-key"), help: "Jobs with the same key never run at the same time.") var concurrencyKey: String?
     @Flag(help: "Print one JSON object per job: its id and whether it was enqueued or refused.") var json = false
+    @Flag(help: "Return only once a replica has the jobs (WAIT); exit status 6 when none confirms in time.") var durable = false
+    @Option(name: .customLong("durable-timeout"), parsing: .unconditional, help: "How long --durable waits for a replica (default 2s).") var durableTimeout: String?
 
     func validate() throws {
         let sources = [payload != nil, payloadFile != nil, jsonl != nil].filter { $0 }.count
@@ -46,6 +53,8 @@ struct EnqueueCommand: ParsableCommand {
             throw ValidationError("--delay: negative delays are not allowed ('\(delay)'); a job runs no earlier than now")
         }
         if let delay { _ = try parseDuration(delay, option: "--delay") }
+        if durableTimeout != nil && !durable { throw ValidationError("--durable-timeout applies to --durable only") }
+        if let durableTimeout { _ = try parseDuration(durableTimeout, option: "--durable-timeout") }
     }
 
     func run() throws {
@@ -53,7 +62,10 @@ struct EnqueueCommand: ParsableCommand {
             var options = EnqueueOptions(
                 id: id, type: type, maxAttempts: maxAttempts, uniqueKey: unique, limiter: limiter, concurrencyKey: concurrencyKey)
             if let delay { options.delay = try parseDuration(delay, option: "--delay") }
-            let queue = try redis.queue(self.queue)
+            options.durable = durable
+            var configuration = Queue.Configuration()
+            if let durableTimeout { configuration.durableTimeout = try parseDuration(durableTimeout, option: "--durable-timeout") }
+            let queue = try redis.queue(self.queue, configuration: configuration)
             if let jsonl {
                 try enqueueLines(from: jsonl, options: options, queue: queue)
                 return

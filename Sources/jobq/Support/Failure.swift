@@ -11,6 +11,9 @@ enum JobqExitStatus {
     static let failure: Int32 = 1
     /// `jobq enqueue --unique KEY` refused the job: another job holds the key.
     static let uniqueKeyHeld: Int32 = 5
+    /// `jobq enqueue --durable`: the jobs were written on the master but no replica confirmed
+    /// them in time; a failover now could lose them.
+    static let notReplicated: Int32 = 6
     /// Bad usage: an unknown option, a bad value, an invalid queue name or Redis URL (EX_USAGE,
     /// the status the argument parser uses).
     static let usage: Int32 = 64
@@ -41,6 +44,8 @@ func exitStatus(for error: any Error) -> Int32 {
         return JobqExitStatus.usage
     case let error as JobQueueError where error.code == .invalidQueueName || error.redisError?.code == .invalidConfiguration:
         return JobqExitStatus.usage
+    case let error as JobQueueError where error.code == .notReplicated:
+        return JobqExitStatus.notReplicated
     default:
         return JobqExitStatus.failure
     }

@@ -4,7 +4,7 @@ import RedisClient
 
 /// The `--redis` option every command takes.
 struct RedisOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Redis URL: redis://[user[:password]@]host[:port][/db] or unix:///path.sock[?db=N].", valueName: "url"))
+    @Option(name: .long, help: ArgumentHelp("Redis URL: redis://[user[:password]@]host[:port][/db], unix:///path.sock[?db=N] or redis+sentinel://host:port[,host:port...]/MASTER_NAME[/db].", valueName: "url"))
     var redis: String?
 
     /// Refuses an unusable Redis URL (from the option or the environment) as bad usage, exit
@@ -30,8 +30,8 @@ struct RedisOptions: ParsableArguments {
     }
 
     /// Connects and opens a queue.
-    func queue(_ name: String) throws -> Queue {
-        try Queue(name: QueueName(name), connection: connect())
+    func queue(_ name: String, configuration: Queue.Configuration = Queue.Configuration()) throws -> Queue {
+        try Queue(name: QueueName(name), connection: connect(), configuration: configuration)
     }
 
     /// Opens a queue whose connection is made on first use, for commands that wait for Redis.
