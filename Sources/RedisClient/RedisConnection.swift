@@ -15,6 +15,8 @@ public final class RedisConnection: Sendable {
     /// The configuration this connection was made with. Its description hides the password.
     public let configuration: RedisConfiguration
     private let state: Mutex<State>
+    /// Checks the server's `maxmemory-policy` when a connection opens (see `EvictionGuard.swift`).
+    let evictionGuard = EvictionGuard()
 
     // The hiredis context is not thread-safe and not Sendable; the mutex is the only way to it.
     private struct State: ~Copyable {
@@ -166,7 +168,7 @@ public final class RedisConnection: Sendable {
         }
         if configuration.database != 0 { setup.append(["SELECT", RedisArgument(configuration.database)]) }
         if let name = configuration.clientName { setup.append(["CLIENT", "SETNAME", RedisArgument(name)]) }
-        for (index, reply) in try context.pipeline(setup).enumerated() {
+        for (index, reply) in try evictionGuard.pipeline(setup, on: context, configuration).enumerated() {
             guard case .error(let text) = reply else { continue }
             if index == 0 && configuration.password != nil {
                 throw RedisError(code: .authenticationFailed, message: "Redis at \(configuration) refused the credentials: \(text)")
