@@ -11,6 +11,12 @@ enum JobqExitStatus {
     static let failure: Int32 = 1
     /// `jobq enqueue --unique KEY` refused the job: another job holds the key.
     static let uniqueKeyHeld: Int32 = 5
+    /// Redis is at `maxmemory` and refused the write (`OOM`); nothing of the refused call was
+    /// written. 75 (`EX_TEMPFAIL`): trying again once memory is freed succeeds.
+    static let outOfMemory: Int32 = 75
+    /// Redis may evict keys (a `maxmemory-policy` other than `noeviction`) and the command was not
+    /// allowed to run on it (no `--allow-eviction`). 78 (`EX_CONFIG`).
+    static let evictionRefused: Int32 = RedisConfiguration.EvictionCheck.refusalExitStatus
     /// Bad usage: an unknown option, a bad value, an invalid queue name or Redis URL (EX_USAGE,
     /// the status the argument parser uses).
     static let usage: Int32 = 64
@@ -42,7 +48,21 @@ func exitStatus(for error: any Error) -> Int32 {
     case let error as JobQueueError where error.code == .invalidQueueName || error.redisError?.code == .invalidConfiguration:
         return JobqExitStatus.usage
     default:
-        return JobqExitStatus.failure
+        switch redisCode(of: error) {
+        case .evictionPolicy?: return JobqExitStatus.evictionRefused
+        case .outOfMemory?: return JobqExitStatus.outOfMemory
+        default: return JobqExitStatus.failure
+        }
+    }
+}
+
+/// The code of the Redis error behind an error, if one is.
+func redisCode(of error: any Error) -> RedisError.Code? {
+    switch error {
+    case let error as RedisError: return error.code
+    case let error as JobQueueError: return error.redisError?.code
+    case let error as EnqueueRefused: return redisCode(of: error.cause)
+    default: return nil
     }
 }
 
