@@ -103,6 +103,8 @@ final class EvictionGuard: Sendable {
     }
 
     static func read(_ probed: RedisReply, send: ([RedisArgument]) throws -> RedisReply) throws -> Reading {
+        // A server that wants a password says so to every command: say it now, as the next one would.
+        if case .error(let text) = probed, RedisError.server(text).code == .authenticationFailed { throw RedisError.server(text) }
         if let text = probed.string, let policy = RedisInfo.fields(text)["maxmemory_policy"] { return .policy(policy) }
         let answer = try send(["CONFIG", "GET", "maxmemory-policy"])
         if let pair = answer.array, pair.count == 2, let policy = pair[1].string { return .policy(policy) }
