@@ -127,3 +127,11 @@ public struct TestFailure: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
+
+/// A connection for a test's own setup and checks, whatever the server's eviction policy (tests
+/// start servers that evict on purpose, to see jobq refuse or report them).
+public func setupConnection(_ url: String) throws -> RedisConnection {
+    var configuration = try RedisConfiguration(url: url)
+    configuration.evictionCheck = .ignore
+    return try RedisConnection(configuration: configuration)
+}

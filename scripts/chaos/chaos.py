@@ -11,14 +11,15 @@ sys.path.insert(0, HERE)
 
 from context import Context  # noqa: E402
 from result import Result  # noqa: E402
-from scenarios import (kill_worker, malformed, poison_oom, redis_absent, redis_freeze, redis_restart,  # noqa: E402
+from scenarios import (eviction, kill_worker, malformed, poison_oom, redis_absent, redis_freeze, redis_restart,  # noqa: E402
                        supervisor_kill, unstartable)
 import fuzz  # noqa: E402
 
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 from results_section import write_results  # noqa: E402
 
-SCENARIOS = [kill_worker, redis_restart, redis_freeze, redis_absent, malformed, supervisor_kill, poison_oom, unstartable]
+SCENARIOS = [kill_worker, redis_restart, redis_freeze, redis_absent, malformed, eviction, supervisor_kill, poison_oom,
+             unstartable]
 BEGIN = "<!-- results: written by make chaos -->"
 END = "<!-- end of results -->"
 
