@@ -12,6 +12,7 @@
 //   --lease-ms N        lease length (default 30000)
 //   --consumer-ttl-ms N how long a silent consumer keeps what it fetched (default 60000)
 //   --poison-after N    crashes before a job is quarantined (default 2; 0 = never)
+//   --allow-eviction    run even though Redis may evict keys (else refused, exit status 78)
 import Foundation
 import JobQueue
 import Logging
@@ -30,7 +31,9 @@ struct Example {
     func run() throws {
         guard arguments.count >= 3 else { throw ExampleError("usage: example-worker enqueue QUEUE COUNT | work QUEUE [options]") }
         // Opened on first use: a worker started before Redis waits for it (the loop retries with backoff).
-        let redis = RedisConnection(openingLazily: try RedisConfiguration.resolve(explicitURL: nil))
+        var redisConfiguration = try RedisConfiguration.resolve(explicitURL: nil)
+        if arguments.contains("--allow-eviction") { redisConfiguration.evictionCheck = .warn }
+        let redis = RedisConnection(openingLazily: redisConfiguration)
         var configuration = Queue.Configuration()
         if let lease = option("--lease-ms").flatMap(Int.init) { configuration.lease = .milliseconds(lease) }
         if let ttl = option("--consumer-ttl-ms").flatMap(Int.init) {
@@ -84,5 +87,7 @@ do {
     try Example(arguments: CommandLine.arguments).run()
 } catch {
     FileHandle.standardError.write(Data("example-worker: \(error)\n".utf8))
-    exit(1)
+    // A Redis that may evict keys is refused with its own status, which a supervisor does not relaunch.
+    let refused = (error as? JobQueueError)?.redisError?.code == .evictionPolicy
+    exit(refused ? RedisConfiguration.EvictionCheck.refusalExitStatus : 1)
 }

@@ -48,6 +48,13 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
     public var keepAlive: Bool = true
     /// Sent with `CLIENT SETNAME` so `CLIENT LIST` shows who is connected; `nil` sends nothing.
     public var clientName: String?
+    /// What a connection does when the server may evict keys (`maxmemory-policy` other than
+    /// `noeviction`): checked when it opens and every ``evictionRecheckInterval`` after (see
+    /// ``RedisConnection/recheckEvictionPolicyIfDue()``). Default: `.refuse`, unless
+    /// ``resolve(explicitURL:environment:)`` finds `JOBQ_ALLOW_EVICTION=1` (then `.warn`).
+    public var evictionCheck: EvictionCheck = .refuse
+    /// How long a connection trusts its last eviction-policy check. Default: 5 minutes.
+    public var evictionRecheckInterval: Duration = .seconds(300)
 
     /// The default configuration: `redis://127.0.0.1:6379/0`.
     public init() {}
@@ -116,11 +123,14 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
     /// `CREDENTIALS_DIRECTORY`); a trailing newline is removed. The sentinels of a
     /// `redis+sentinel://` URL get their password the same way from `JOBQ_SENTINEL_PASSWORD`,
     /// `JOBQ_SENTINEL_PASSWORD_FILE` or the credential ``sentinelCredentialName``.
+    /// `JOBQ_ALLOW_EVICTION=1` turns the eviction check from `.refuse` into `.warn`
+    /// (``EvictionCheck/allowedByEnvironment(_:)``).
     /// - Throws: ``RedisError`` `.invalidConfiguration` for a bad URL or an unreadable password file.
     public static func resolve(explicitURL: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> RedisConfiguration {
         let url = explicitURL ?? environment["JOBQ_REDIS_URL"] ?? environment["REDIS_URL"] ?? defaultURL
         var configuration = try RedisConfiguration(url: url)
         try configuration.resolveSentinelPassword(environment: environment)
+        if EvictionCheck.allowedByEnvironment(environment) { configuration.evictionCheck = .warn }
         guard configuration.password == nil else { return configuration }
         if let secret = environment["JOBQ_REDIS_PASSWORD"], !secret.isEmpty {
             configuration.password = secret

@@ -25,6 +25,8 @@ public final class RedisConnection: Sendable {
     /// The configuration this connection was made with. Its description hides the password.
     public let configuration: RedisConfiguration
     private let state: Mutex<State>
+    /// Checks the server's `maxmemory-policy` when a connection opens (see `EvictionGuard.swift`).
+    let evictionGuard: EvictionGuard
 
     // The hiredis contexts are not thread-safe and not Sendable; the mutex is the only way to them.
     struct State: ~Copyable {
@@ -40,7 +42,9 @@ public final class RedisConnection: Sendable {
     ///   `.invalidConfiguration` for a database other than 0 on a cluster).
     public init(configuration: RedisConfiguration) throws {
         self.configuration = configuration
-        self.state = Mutex(State(router: RedisRouter(configuration: configuration)))
+        let evictionGuard = EvictionGuard()
+        self.evictionGuard = evictionGuard
+        self.state = Mutex(State(router: RedisRouter(configuration: configuration, evictionGuard: evictionGuard)))
         try state.withLock { try $0.router.connect() }
     }
 
@@ -48,7 +52,9 @@ public final class RedisConnection: Sendable {
     /// start, and wait, while Redis is not there yet.
     public init(openingLazily configuration: RedisConfiguration) {
         self.configuration = configuration
-        self.state = Mutex(State(router: RedisRouter(configuration: configuration)))
+        let evictionGuard = EvictionGuard()
+        self.evictionGuard = evictionGuard
+        self.state = Mutex(State(router: RedisRouter(configuration: configuration, evictionGuard: evictionGuard)))
     }
 
     /// Closes every socket. The next command opens the configured endpoint again.

@@ -33,6 +33,11 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
         /// The server is at `maxmemory` and refused a write (`OOM command not allowed`). Nothing was
         /// written; retrying after memory is freed succeeds.
         public static let outOfMemory = Code(name: "outOfMemory")
+        /// The server may evict keys when it is full (its `maxmemory-policy` is not `noeviction`),
+        /// so jobs could vanish without a trace; the connection refused to run on it (see
+        /// ``RedisConfiguration/evictionCheck``). Not retryable: only a change of the server's
+        /// setting, or of the check, makes it go away.
+        public static let evictionPolicy = Code(name: "evictionPolicy")
     }
 
     /// The kind of failure.

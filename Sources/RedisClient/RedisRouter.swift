@@ -60,8 +60,12 @@ struct RedisRouter: ~Copyable {
     /// Set after a transport failure in a cluster: the next send asks for the slot map first.
     private var mapIsStale = false
 
-    init(configuration: RedisConfiguration) {
+    /// Checks each node's `maxmemory-policy` as it opens.
+    private let evictionGuard: EvictionGuard
+
+    init(configuration: RedisConfiguration, evictionGuard: EvictionGuard) {
         self.configuration = configuration
+        self.evictionGuard = evictionGuard
         sentinel = configuration.sentinel.map(SentinelResolver.init)
         seed = configuration.endpoint
     }
@@ -277,7 +281,8 @@ struct RedisRouter: ~Copyable {
     }
 
     /// Opens a connection to one node and sets it up in one round trip: AUTH, SELECT (standalone
-    /// only), CLIENT SETNAME, and while the topology is unknown, `CLUSTER SLOTS`.
+    /// only), CLIENT SETNAME, the eviction check's probe, and while the topology is unknown,
+    /// `CLUSTER SLOTS`.
     /// - Throws: `.connectionFailed`, `.authenticationFailed`, `.invalidConfiguration` for a
     ///   database other than 0 on a cluster (a cluster has only database 0).
     private mutating func openNode(_ node: RedisConfiguration.Endpoint) throws -> RedisContext {
@@ -292,12 +297,11 @@ struct RedisRouter: ~Copyable {
         if let name = configuration.clientName { setup.append(["CLIENT", "SETNAME", RedisArgument(name)]) }
         let learning: Bool
         if case .unknown = topology { learning = true } else { learning = false }
-        if learning { setup.append(["CLUSTER", "SLOTS"]) }
-        var replies = try context.pipeline(setup)
+        let (replies, trailing) = try evictionGuard.pipeline(setup, then: learning ? [["CLUSTER", "SLOTS"]] : [], on: context, configuration)
         if case .error(let text) = replies.first, configuration.password != nil {
             throw RedisError(code: .authenticationFailed, message: "Redis at \(configuration) refused the credentials: \(text)")
         }
-        if learning, let slots = replies.popLast() { try learnTopology(slots, from: node) }
+        if let slots = trailing.first { try learnTopology(slots, from: node) }
         if isCluster && configuration.database != 0 {
             throw RedisError(
                 code: .invalidConfiguration,

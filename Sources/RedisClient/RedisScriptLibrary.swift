@@ -25,13 +25,17 @@ public struct RedisScriptLibrary: Sendable {
     ///   - prologue: Lua run at the start of every call, before the script's body.
     ///   - scripts: Each script's name (letters, digits, `-` and `_`) and body. A body may end
     ///     with a `return`.
-    public init(name: String, shared: String, prologue: String, scripts: [(name: String, body: String)]) {
-        let everything = ([shared, prologue] + scripts.flatMap { [$0.name, $0.body] }).joined(separator: "\n")
+    ///   - readOnly: Names of scripts that never write: registered with the `no-writes` flag, so
+    ///     they still run when Redis is at `maxmemory` and refuses writes (`OOM`).
+    public init(name: String, shared: String, prologue: String, scripts: [(name: String, body: String)], readOnly: Set<String> = []) {
+        let everything = ([shared, prologue] + scripts.flatMap { [$0.name, $0.body] } + readOnly.sorted()).joined(separator: "\n")
         let libraryName = name + "_" + Self.fingerprint(everything)
         let functionName = { (script: String) in libraryName + "_" + script.replacingOccurrences(of: "-", with: "_") }
         var source = "#!lua name=\(libraryName)\n\(shared)\n"
         for script in scripts {
-            source += "redis.register_function('\(functionName(script.name))', function(KEYS, ARGV)\n\(prologue)\n\(script.body)\nend)\n"
+            let flags = readOnly.contains(script.name) ? ", flags = {'no-writes'}" : ""
+            source += "redis.register_function{function_name = '\(functionName(script.name))', callback = function(KEYS, ARGV)\n"
+                + "\(prologue)\n\(script.body)\nend\(flags)}\n"
         }
         // Every script carries the whole library, so whichever runs first loads every function.
         self.scripts = Dictionary(uniqueKeysWithValues: scripts.map { script in

@@ -5,7 +5,8 @@ extension QueueStats {
     /// for node_exporter's textfile collector: each metric once with `# HELP` and `# TYPE`, then one
     /// sample per queue labelled `queue="…"`. Metrics with no sample (no queue has a rate limit)
     /// are left out.
-    public static func prometheusText(_ stats: [QueueStats]) -> String {
+    /// With `redis`, the server's figures follow, labelled `redis="<address>"`.
+    public static func prometheusText(_ stats: [QueueStats], redis: (address: String, memory: RedisMemory)? = nil) -> String {
         var lines: [String] = []
         for metric in PrometheusMetric.all {
             let samples = stats.flatMap { queue in metric.samples(queue).map { (queue.queue, $0) } }
@@ -17,6 +18,7 @@ extension QueueStats {
                 lines.append("\(metric.name){\(labels.joined(separator: ","))} \(sample.value)")
             }
         }
+        if let redis { lines += PrometheusMetric.server(redis.address, redis.memory) }
         return lines.map { $0 + "\n" }.joined()
     }
 }
@@ -84,10 +86,26 @@ private struct PrometheusMetric: Sendable {
         counter("jobq_poison_total", "Jobs quarantined as poison.", .poison),
         counter("jobq_cancelled_total", "Jobs cancelled.", .cancelled),
         counter("jobq_orphaned_total", "Waiting references to a job that was no longer waiting, dropped.", .orphaned),
+        counter("jobq_lost_total", "Jobs whose hash vanished from Redis (evicted), dropped and counted lost.", .lost),
         counter("jobq_worker_launches_total", "Workers launched by the supervisor.", .launches),
         counter("jobq_worker_crashes_total", "Worker exits counted as crashes.", .crashes),
         counter("jobq_worker_oom_kills_total", "Worker exits with an OOM kill.", .oomKills),
     ]
+
+    /// The server's figures, each known one with its HELP and TYPE, labelled with its address.
+    static func server(_ address: String, _ memory: RedisMemory) -> [String] {
+        let label = "redis=\"\(escape(address))\""
+        var figures: [(String, String, String, String)] = []
+        if let used = memory.usedBytes { figures.append(("jobq_redis_used_memory_bytes", "Memory Redis uses (used_memory).", "gauge", String(used))) }
+        if let limit = memory.maxBytes { figures.append(("jobq_redis_maxmemory_bytes", "Redis's maxmemory; 0 for no limit.", "gauge", String(limit))) }
+        if let evicted = memory.evictedKeys { figures.append(("jobq_redis_evicted_keys_total", "Keys Redis evicted since it started.", "counter", String(evicted))) }
+        if memory.policy != nil {
+            figures.append(("jobq_redis_evicts", "1 when Redis's maxmemory-policy lets it delete keys (anything but noeviction).", "gauge", memory.evicts ? "1" : "0"))
+        }
+        return figures.flatMap { name, help, type, value in
+            ["# HELP \(name) \(help)", "# TYPE \(name) \(type)", "\(name){\(label)} \(value)"]
+        }
+    }
 
     /// A label value with backslash, double quote and newline escaped.
     static func escape(_ value: String) -> String {

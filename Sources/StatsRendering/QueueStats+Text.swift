@@ -66,7 +66,7 @@ extension QueueStats {
         let header = "  " + "counters".padding(toLength: 16, withPad: " ", startingAt: 0) + columns.map { pad($0) }.joined()
         let fields: [(String, StatsCounters.Field)] = [
             ("enqueued", .enqueued), ("processed", .processed), ("failed", .failed), ("retried", .retried),
-            ("dead-lettered", .dead), ("crashed", .crashed),
+            ("dead-lettered", .dead), ("crashed", .crashed), ("lost", .lost),
         ]
         return [header] + fields.map { label, field in
             let values = counters.labelled.map { $0.window.counts[field] } + [counters.total[field]]

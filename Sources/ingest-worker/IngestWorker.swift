@@ -17,7 +17,8 @@ struct IngestWorker: ParsableCommand {
 
         Exit status: 0 after --idle-exit (time waiting for an unreachable Redis counts), --max-jobs or \
         a graceful stop (SIGTERM/SIGINT); 1 on a fatal error (such as bad Redis credentials or a command \
-        that does not exist); 64 on bad usage (options, queue name, Redis URL); 130 after a second SIGINT.
+        that does not exist); 64 on bad usage (options, queue name, Redis URL); 78 when Redis may evict \
+        keys (maxmemory-policy other than noeviction) and --allow-eviction was not given; 130 after a second SIGINT.
         """
     )
 
@@ -39,6 +40,8 @@ struct IngestWorker: ParsableCommand {
     var passEnv: [String] = []
     @Flag(name: .customLong("clean-env"), help: "For a command: start jobs from an empty environment (plus --pass-env and the JOBQ_* job variables).")
     var cleanEnv = false
+    @Flag(name: .customLong("allow-eviction"), help: "Run even though Redis may evict keys (maxmemory-policy other than noeviction), accepting that jobs can be lost. Also JOBQ_ALLOW_EVICTION=1.")
+    var allowEviction = false
     @Flag(name: .customLong("pass-redis-url"), help: "For a command: give every job JOBQ_REDIS_URL, password included (the job then holds the credential).")
     var passRedisURL = false
     @Argument(parsing: .postTerminator, help: ArgumentHelp("A command to run for every job: the job's JSON on stdin; exit 0 done, 75 retry later, else failed.", valueName: "command"))
@@ -71,7 +74,9 @@ struct IngestWorker: ParsableCommand {
             var queueConfiguration = Queue.Configuration()
             queueConfiguration.lease = try DurationText.parse(lease)
             // Opened on first use: a worker started before Redis waits for it with backoff.
-            let connection = RedisConnection(openingLazily: try RedisConfiguration.resolve(explicitURL: redis))
+            var redisConfiguration = try RedisConfiguration.resolve(explicitURL: redis)
+            if allowEviction { redisConfiguration.evictionCheck = .warn }
+            let connection = RedisConnection(openingLazily: redisConfiguration)
             let queue = Queue(name: try QueueName(self.queue), connection: connection, configuration: queueConfiguration)
             var configuration = Worker.Configuration()
             configuration.consumerID = environment["JOBQ_WORKER_ID"].flatMap { $0.isEmpty ? nil : $0 }
@@ -101,8 +106,15 @@ struct IngestWorker: ParsableCommand {
             Logger(label: "ingest-worker").info("stopped: \(Self.stopText[reason] ?? reason.rawValue)")
         } catch let error as any (Error & CustomStringConvertible) {
             FileHandle.standardError.write(Data("ingest-worker: \(error.description)\n".utf8))
-            throw ExitCode(Self.isUsage(error) ? ExitCode.validationFailure.rawValue : 1)
+            throw ExitCode(Self.exitStatus(for: error))
         }
+    }
+
+    /// 64 for bad usage, 78 for a Redis that may evict keys (refused), else 1.
+    private static func exitStatus(for error: any Error) -> Int32 {
+        if isUsage(error) { return ExitCode.validationFailure.rawValue }
+        let code = (error as? JobQueueError)?.redisError?.code ?? (error as? RedisError)?.code
+        return code == .evictionPolicy ? RedisConfiguration.EvictionCheck.refusalExitStatus : 1
     }
 
     /// Whether an error is bad usage (exit status 64): an invalid queue name or Redis URL.

@@ -80,14 +80,17 @@ import Testing
         }
     }
 
-    @Test func referenceToAJobThatDoesNotExistIsDeadLetteredAsMalformed() throws {
+    @Test func referenceToAJobThatDoesNotExistIsCountedLostNotDeadLettered() throws {
         let queue = try TestRedis.queue()
         try push(queue, Array("@no-such-job".utf8))
         let consumer = try Consumer(queue: queue)
         #expect(try consumer.reserve(waitingUpTo: .zero) == .empty(nextDelayedIn: nil))
-        let dead = try #require(try queue.deadLetters().first)
-        #expect(dead.body == "@no-such-job")
-        #expect(dead.deadReason == #"malformed: a reference to job "no-such-job", which does not exist"#)
+        #expect(try queue.deadLetters().isEmpty)
+        let stats = try queue.stats()
+        #expect(stats.counters.total.lost == 1)
+        #expect(stats.counters.total.malformed == 0)
+        #expect(stats.lastLost == LostJob(id: "no-such-job", at: stats.lastLost?.at ?? 0, state: "waiting"))
+        #expect(stats.jobs.waiting == 0)
     }
 
     @Test func messageWithInvalidUTF8IsDeadLetteredAsMalformedByTheWorker() throws {

@@ -32,7 +32,7 @@ import Testing
     }
 
     private func evictionPolicy(_ url: String) throws -> String? {
-        let reply = try RedisConnection(configuration: RedisConfiguration(url: url)).command(["CONFIG", "GET", "maxmemory-policy"])
+        let reply = try setupConnection(url).command(["CONFIG", "GET", "maxmemory-policy"])
         return reply.array?.last?.string
     }
 
@@ -56,7 +56,7 @@ import Testing
     @Test func aPasswordInTheURLIsTypedIntoREDISCLI_AUTHFirstAndTheUserIsNamed() throws {
         let server = try RedisServer(arguments: ["--maxmemory-policy", "allkeys-lru"])
         defer { server.stop() }
-        let admin = try RedisConnection(configuration: RedisConfiguration(url: server.url))
+        let admin = try setupConnection(server.url)
         try admin.command(["ACL", "SETUSER", "ops", "on", RedisArgument(">" + password), "~*", "+@all"])
 
         let run = try diagnose(redis: "redis://ops:\(password)@127.0.0.1:\(server.port)/0")

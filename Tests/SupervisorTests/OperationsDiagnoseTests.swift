@@ -17,7 +17,7 @@ import Testing
 
     /// A queue whose supervisor crashed its worker five times and tripped the breaker.
     private func crashLoopingQueue(_ name: String, on server: RedisServer) throws {
-        let queue = Queue(name: try QueueName(name), connection: try RedisConnection(configuration: RedisConfiguration(url: server.url)))
+        let queue = Queue(name: try QueueName(name), connection: try setupConnection(server.url))
         try queue.enqueue(payload: #"{"path":"/srv/kb/a.md"}"#)
         for index in 0..<5 {
             _ = try queue.recordWorkerExit(WorkerExitRecord(
@@ -67,7 +67,7 @@ import Testing
     @Test func aHealthyHostWithAWellConfiguredRedisAndHealthyQueuesIsAllClear() throws {
         let server = try RedisServer(arguments: ["--appendonly", "yes"])
         defer { server.stop() }
-        let queue = Queue(name: try QueueName("docs"), connection: try RedisConnection(configuration: RedisConfiguration(url: server.url)))
+        let queue = Queue(name: try QueueName("docs"), connection: try setupConnection(server.url))
         try queue.enqueue(payload: "1")
 
         let run = try diagnose("healthy", redis: server.url)
@@ -90,7 +90,7 @@ import Testing
 
     /// The ACL the README documents for jobq, plus `extra` rules; returns the user's URL.
     private func aclUser(_ name: String, on server: RedisServer, extra: [RedisArgument] = []) throws -> String {
-        let admin = try RedisConnection(configuration: RedisConfiguration(url: server.url))
+        let admin = try setupConnection(server.url)
         try admin.command(["ACL", "SETUSER", RedisArgument(name), "on", ">pw", "~jobq:*", "~ingest:*", "-@all",
                            "+@scripting", "+@read", "+@write", "+@blocking", "+@connection", "+time"] + extra)
         return "redis://\(name):pw@127.0.0.1:\(server.port)/0"
@@ -99,7 +99,7 @@ import Testing
     /// A paused queue with work waiting, set up as the restricted user: a warning diagnose can only
     /// find through the queue scripts.
     private func pausedQueue(_ name: String, as url: String) throws {
-        let queue = Queue(name: try QueueName(name), connection: try RedisConnection(configuration: RedisConfiguration(url: url)))
+        let queue = Queue(name: try QueueName(name), connection: try setupConnection(url))
         try queue.enqueue(payload: "1")
         try queue.pause()
     }

@@ -79,7 +79,10 @@ public final class RedisServer: @unchecked Sendable {
     /// True when a server answers at `url`, even if only to refuse an unauthenticated PING.
     private static func answers(_ url: String) -> Bool {
         do {
-            _ = try RedisConnection(configuration: RedisConfiguration(url: url)).command(["PING"])
+            // Whatever the server's eviction policy (a test may start one that evicts on purpose).
+            var configuration = try RedisConfiguration(url: url)
+            configuration.evictionCheck = .ignore
+            _ = try RedisConnection(configuration: configuration).command(["PING"])
             return true
         } catch let error as RedisError {
             return error.code == .authenticationFailed
@@ -124,4 +127,12 @@ enum RedisServerRegistry {
 public struct TestFailure: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// A connection for a test's own setup and checks, whatever the server's eviction policy (tests
+/// start servers that evict on purpose, to see jobq refuse or report them).
+public func setupConnection(_ url: String) throws -> RedisConnection {
+    var configuration = try RedisConfiguration(url: url)
+    configuration.evictionCheck = .ignore
+    return try RedisConnection(configuration: configuration)
 }

@@ -11,7 +11,7 @@ sys.path.insert(0, HERE)
 
 from context import Context  # noqa: E402
 from result import Result  # noqa: E402
-from scenarios import (kill_worker, malformed, poison_oom, redis_absent, redis_freeze, redis_restart,  # noqa: E402
+from scenarios import (eviction, kill_worker, malformed, poison_oom, redis_absent, redis_freeze, redis_restart,  # noqa: E402
                        sentinel_failover, supervisor_kill, unstartable)
 from scenarios import cluster_reshard  # noqa: E402
 import fuzz  # noqa: E402
@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 from results_section import write_results  # noqa: E402
 
 SCENARIOS = [kill_worker, redis_restart, redis_freeze, redis_absent, sentinel_failover, cluster_reshard, malformed,
-             supervisor_kill, poison_oom, unstartable]
+             eviction, supervisor_kill, poison_oom, unstartable]
 BEGIN = "<!-- results: written by make chaos -->"
 END = "<!-- end of results -->"
 

@@ -5,7 +5,9 @@
 -- the reserve arguments (consumer, '0', promote flag, lease ms, max bytes, default max_attempts).
 -- Returns `{status, reserve reply}` where status is 'acked', or 'stale' when the token no
 -- longer holds the lease (acked before, or the lease expired and the job was given to
--- another consumer): acking is idempotent and only the lease owner can ack.
+-- another consumer): acking is idempotent and only the lease owner can ack. A job whose hash
+-- was evicted while it ran (its id still running, its hash gone) is acked too: no other run of
+-- it can exist, since taking a job needs its hash.
 
 local now = now_ms()
 local id, token = ARGV[1], ARGV[2]
@@ -17,6 +19,10 @@ if f[1] == 'active' and f[2] == token then
   release_unique(f[3], id)
   release_job_locks(h, f[4], token)
   redis.call('DEL', h)
+  count(now, 'processed', 1)
+  status = 'acked'
+elseif not f[1] and redis.call('ZREM', K.active, id) == 1 then
+  -- Evicted while it ran: nobody else could have taken it, so this run was its only one.
   count(now, 'processed', 1)
   status = 'acked'
 end

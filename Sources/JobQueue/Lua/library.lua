@@ -52,6 +52,16 @@ local function count(now, field, n)
   end
 end
 
+-- A job whose hash is gone although an entry still names it: Redis evicted the hash (a
+-- maxmemory-policy other than noeviction) or something deleted it. Nothing is left to run, so the
+-- caller drops the entry; here the job is counted as lost (counter `lost`) and remembered as the
+-- last one lost (K.lost: last_at, last_id, last_state = waiting, delayed or running). No dead
+-- letter is written: it would take memory from a Redis that has none to spare.
+local function count_lost(id, state, now)
+  count(now, 'lost', 1)
+  redis.call('HSET', K.lost, 'last_at', now, 'last_id', id, 'last_state', state)
+end
+
 local function release_unique(unique, id)
   if unique then
     local uk = K.unique .. unique
@@ -149,7 +159,7 @@ local function admit(entry, now, max_bytes, default_attempts)
       if f[1] == 'cancelled' then
         redis.call('DEL', h)
       elseif not f[1] then
-        dead_letter_raw(entry, 'malformed: a reference to job "' .. id .. '", which does not exist', now)
+        count_lost(id, 'waiting', now)
       else
         count(now, 'orphaned', 1)
       end
@@ -256,10 +266,13 @@ local function promote_due(now, limit)
   for _, id in ipairs(due) do
     redis.call('ZREM', K.delayed, id)
     local h = jobkey(id)
-    if redis.call('HGET', h, 'state') == 'delayed' then
+    local state = redis.call('HGET', h, 'state')
+    if state == 'delayed' then
       redis.call('HSET', h, 'state', 'waiting')
       redis.call('HDEL', h, 'due_at')
       redis.call('LPUSH', K.wait, '@' .. id)
+    elseif not state then
+      count_lost(id, 'delayed', now)
     end
   end
   return #due
@@ -374,12 +387,16 @@ end
 
 -- Puts a running job back after its worker died or its lease expired. Counts a crash with its
 -- cause; quarantines it as poison after `poison_after` crashes (0: never), dead-letters it when
--- it has no attempts left, else it waits again at the back of the queue.
+-- it has no attempts left, else it waits again at the back of the queue. Returns 'requeued',
+-- 'poison', 'dead', 'lost' (its hash is gone: counted lost) or 'skipped' (not running).
 local function recover_crashed(id, now, cause, poison_after)
   local h = jobkey(id)
   local f = redis.call('HMGET', h, 'state', 'attempts', 'max_attempts', 'locks', 'token')
   if f[1] ~= 'active' then
-    redis.call('ZREM', K.active, id)
+    if redis.call('ZREM', K.active, id) == 1 and not f[1] then
+      count_lost(id, 'running', now)
+      return 'lost'
+    end
     return 'skipped'
   end
   release_job_locks(h, f[4], f[5])
@@ -407,4 +424,13 @@ end
 local function owns(h, token)
   local f = redis.call('HMGET', h, 'state', 'token')
   return f[1] == 'active' and f[2] == token
+end
+
+-- For a settle call whose token does not hold the lease: when the job's hash is gone while its
+-- id is still running, the job was evicted mid-run. It cannot run again: counted lost now rather
+-- than when its lease expires.
+local function settle_missing(id, now)
+  if redis.call('EXISTS', jobkey(id)) == 0 and redis.call('ZREM', K.active, id) == 1 then
+    count_lost(id, 'running', now)
+  end
 end

@@ -4,7 +4,8 @@
 -- Takes the reaper lock with SET NX PX (the election); a process that does not get it returns
 -- `{-1}` at once. Otherwise: promotes due delayed jobs; puts every job whose lease deadline
 -- (Redis TIME) has passed back to waiting, counting a crash ('lease expired'), or to dead
--- letters; and returns to the waiting list what consumers that stopped heartbeating had
+-- letters (a job whose hash is gone is counted lost, see count_lost in library.lua); and
+-- returns to the waiting list what consumers that stopped heartbeating had
 -- fetched but not leased; and lets parked jobs wait again when their lock was freed by a TTL.
 -- Returns `{promoted, requeued, dead letters, orphaned claims}`.
 
@@ -15,7 +16,7 @@ local promoted = promote_due(now, 1000)
 local requeued, dead, orphans = 0, 0, 0
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', K.active, '-inf', now, 'LIMIT', 0, 100)) do
   local outcome = recover_crashed(id, now, 'lease expired', poison_after)
-  if outcome == 'requeued' then requeued = requeued + 1 elseif outcome ~= 'skipped' then dead = dead + 1 end
+  if outcome == 'requeued' then requeued = requeued + 1 elseif outcome ~= 'skipped' and outcome ~= 'lost' then dead = dead + 1 end
 end
 for _, consumer in ipairs(redis.call('ZRANGEBYSCORE', K.consumers, '-inf', now - tonumber(ARGV[3]), 'LIMIT', 0, 100)) do
   local claim_list = K.claim .. consumer

@@ -7,7 +7,7 @@
 -- lease), most live workers to return, most exits to return.
 --
 -- Returns `{now, jobs, oldest, config, bucket, locks, supervisor, totals, minutes, exits, workers,
--- last event, last emergency stop}`:
+-- last event, last emergency stop, last lost}`:
 -- - jobs: `{waiting, delayed, due delayed, active, expired leases, dead, parked}`;
 -- - oldest: `{1, enqueued_at}` when the oldest waiting entry's time is known, `{1, -1}` when it
 --   is not, `{0, -1}` when nothing waits;
@@ -18,7 +18,8 @@
 -- - minutes: HGETALL of each minute's counters, the current minute first;
 -- - exits: the newest worker exit records (JSON);
 -- - workers: `{consumer id, HGETALL}` per live registry entry, most recent heartbeat first;
--- - the newest operator event and the newest emergency stop (JSON), or nil.
+-- - the newest operator event and the newest emergency stop (JSON), or nil;
+-- - last lost: HMGET last_at, last_id, last_state of the queue's lost-job record.
 
 local now = now_ms()
 local minute = math.floor(now / 60000)
@@ -65,4 +66,5 @@ for _, text in ipairs(events) do
   end
 end
 return {now, jobs, oldest, config, bucket, locks, redis.call('HGETALL', K.supervisor), redis.call('HGETALL', K.stats),
-  minutes, redis.call('LRANGE', K.exits, 0, tonumber(ARGV[4]) - 1), workers, events[1] or false, last_stop}
+  minutes, redis.call('LRANGE', K.exits, 0, tonumber(ARGV[4]) - 1), workers, events[1] or false, last_stop,
+  redis.call('HMGET', K.lost, 'last_at', 'last_id', 'last_state')}

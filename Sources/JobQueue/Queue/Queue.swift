@@ -69,16 +69,23 @@ public final class Queue: Sendable {
         try enqueue(batch: [NewJob(payload: payload, options: options)])[0]
     }
 
-    /// Adds many jobs in one round trip: each script call carries up to 500 jobs, and the calls
-    /// are pipelined.
+    /// The most jobs one enqueue script call carries. A batch no larger is written whole or not at
+    /// all: Redis refuses a call at `maxmemory` (`OOM`) before it writes anything.
+    public static let enqueueCallSize = 500
+
+    /// Adds many jobs in one round trip: each script call carries up to ``enqueueCallSize`` jobs,
+    /// and the calls are pipelined.
     ///
     /// Each job is validated first; a batch with an invalid job is refused whole, before anything is
-    /// sent. Each accepted job is added atomically on its own.
+    /// sent. Each accepted job is added atomically on its own. A larger batch that fails (Redis out
+    /// of memory mid-way) may leave the earlier calls' jobs enqueued: send batches of at most
+    /// ``enqueueCallSize`` to know exactly which were.
     /// - Returns: one result per job, in order.
     public func enqueue(batch jobs: [NewJob]) throws -> [EnqueueResult] {
         guard !jobs.isEmpty else { return [] }
-        let calls = try stride(from: 0, to: jobs.count, by: 500).map { start in
-            (keys: keys.scriptKeys, arguments: try jobs[start..<min(start + 500, jobs.count)].flatMap { try enqueueCall($0) })
+        let size = Self.enqueueCallSize
+        let calls = try stride(from: 0, to: jobs.count, by: size).map { start in
+            (keys: keys.scriptKeys, arguments: try jobs[start..<min(start + size, jobs.count)].flatMap { try enqueueCall($0) })
         }
         if jobs.contains(where: \.options.durable) { return try enqueueDurably(calls) }
         return try write(QueueScripts.enqueue, calls: calls).flatMap(Self.enqueueResults)

@@ -72,6 +72,9 @@ public struct QueueKeys: Sendable, Hashable {
         case supervisor = "supervisor"
         /// List of the last worker exits, newest first, as JSON objects.
         case exits = "exits"
+        /// Hash of the last job lost because its hash vanished (evicted): `last_at`, `last_id`,
+        /// `last_state`. The count of lost jobs is the `lost` counter of ``stats``.
+        case lost = "lost"
         /// List of the last operator actions (emergency stop, resume), newest first, as JSON objects.
         case events = "events"
         /// Never written: declared to every script as `KEYS[2]` beside the prefix (`KEYS[1]`, which
@@ -130,6 +133,8 @@ public struct QueueKeys: Sendable, Hashable {
     public var exits: String { key(.exits) }
     /// `jobq:{QUEUE}:events`.
     public var events: String { key(.events) }
+    /// `jobq:{QUEUE}:lost`.
+    public var lost: String { key(.lost) }
     /// `jobq:{QUEUE}:stats:<minute>` for a minute since the epoch.
     public func minuteStats(_ minute: Int64) -> String { key(.minuteStats) + String(minute) }
 

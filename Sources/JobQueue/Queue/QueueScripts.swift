@@ -38,7 +38,9 @@ enum QueueScripts {
             ("supervision-trip-breaker", lua(PackageResources.supervision_trip_breaker_lua)),
             ("supervision-reset-breaker", lua(PackageResources.supervision_reset_breaker_lua)),
             ("supervision-request-stop", lua(PackageResources.supervision_request_stop_lua)),
-        ])
+        ],
+        // What jobq stats and the listings read must work on a Redis at maxmemory.
+        readOnly: ["stats", "active-jobs", "limit-status"])
 
     /// Adds jobs. See `Lua/enqueue.lua`.
     static let enqueue = library.script("enqueue")

@@ -5,12 +5,13 @@ extension QueueStats {
     /// changes meaning (new fields may appear at any time).
     public static let jsonSchemaVersion = 1
 
-    /// The `jobq stats --json` document for several queues: `{"schema": 1, "queues": [...]}`, keys
-    /// sorted, documented in `docs/stats-json.md`.
-    public static func jsonDocument(_ stats: [QueueStats], prettyPrinted: Bool = true) throws -> String {
+    /// The `jobq stats --json` document for several queues: `{"schema": 1, "queues": [...],
+    /// "redis": {...}}`, keys sorted, documented in `docs/stats-json.md`; `redis` is left out when
+    /// `redis` is `nil`.
+    public static func jsonDocument(_ stats: [QueueStats], redis: RedisMemory? = nil, prettyPrinted: Bool = true) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = prettyPrinted ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(Document(schema: jsonSchemaVersion, queues: stats)), as: UTF8.self)
+        return String(decoding: try encoder.encode(Document(schema: jsonSchemaVersion, queues: stats, redis: redis)), as: UTF8.self)
     }
 
     /// Reads a `jobq stats --json` document.
@@ -21,5 +22,6 @@ extension QueueStats {
     private struct Document: Codable {
         var schema: Int
         var queues: [QueueStats]
+        var redis: RedisMemory?
     }
 }

@@ -37,6 +37,9 @@ public struct QueueStats: Sendable, Codable, Equatable {
     public var lastEvent: OperatorEvent?
     /// The newest emergency stop recorded on the queue.
     public var lastEmergencyStop: OperatorEvent?
+    /// The last job lost because its hash vanished (evicted); `nil` when none ever was. How many
+    /// were lost is ``counters``' `lost`.
+    public var lastLost: LostJob?
 
     /// The verdict shown first: the most urgent that applies, or `ok`.
     public var verdict: QueueVerdict.Kind { verdicts.first?.kind ?? .ok }
@@ -46,7 +49,7 @@ public struct QueueStats: Sendable, Codable, Equatable {
         queue: String, at: Int64, jobs: JobCounts, oldestWaiting: OldestWaiting?, paused: Bool, stopRequest: StopRequest?,
         rateLimit: RateLimitLevel?, concurrency: ConcurrencyUse, locks: [HeldLock], counters: CounterWindows,
         workers: [LiveWorker], supervisor: SupervisorSummary, recentExits: [WorkerExitRecord],
-        lastEvent: OperatorEvent?, lastEmergencyStop: OperatorEvent?
+        lastEvent: OperatorEvent?, lastEmergencyStop: OperatorEvent?, lastLost: LostJob? = nil
     ) {
         self.queue = queue
         self.at = at
@@ -64,6 +67,7 @@ public struct QueueStats: Sendable, Codable, Equatable {
         self.recentExits = recentExits
         self.lastEvent = lastEvent
         self.lastEmergencyStop = lastEmergencyStop
+        self.lastLost = lastLost
     }
 
     enum CodingKeys: String, CodingKey {
@@ -75,6 +79,7 @@ public struct QueueStats: Sendable, Codable, Equatable {
         case recentExits = "recent_exits"
         case lastEvent = "last_event"
         case lastEmergencyStop = "last_emergency_stop"
+        case lastLost = "last_lost"
     }
 
     /// Decodes statistics; the primary `verdict` is derived from `verdicts`.
@@ -96,6 +101,7 @@ public struct QueueStats: Sendable, Codable, Equatable {
         recentExits = try container.decode([WorkerExitRecord].self, forKey: .recentExits)
         lastEvent = try container.decodeIfPresent(OperatorEvent.self, forKey: .lastEvent)
         lastEmergencyStop = try container.decodeIfPresent(OperatorEvent.self, forKey: .lastEmergencyStop)
+        lastLost = try container.decodeIfPresent(LostJob.self, forKey: .lastLost)
     }
 
     /// Encodes every field, and the primary `verdict` before the list of `verdicts`.
@@ -118,5 +124,6 @@ public struct QueueStats: Sendable, Codable, Equatable {
         try container.encode(recentExits, forKey: .recentExits)
         try container.encodeIfPresent(lastEvent, forKey: .lastEvent)
         try container.encodeIfPresent(lastEmergencyStop, forKey: .lastEmergencyStop)
+        try container.encodeIfPresent(lastLost, forKey: .lastLost)
     }
 }

@@ -3,14 +3,15 @@ import HumanUnits
 extension QueueVerdict {
     /// Every verdict that applies to the statistics, most urgent first; empty means OK.
     ///
-    /// In order: CRASH LOOP (breaker tripped, or ``StatsConfiguration/crashLoopCrashes`` worker
+    /// In order: LOST (a job was lost, its hash evicted, within
+    /// ``StatsConfiguration/lostVerdictFor``); CRASH LOOP (breaker tripped, or ``StatsConfiguration/crashLoopCrashes`` worker
     /// crashes in the last 10 minutes); STUCK (work waiting with nothing processed and nothing
     /// running, expired leases nobody recovers, or jobs crashing with nothing processed); STOPPED
     /// (stop request set); PAUSED; BACKLOG (more enqueued than processed in the last 5 minutes and
     /// the waiting list grew by at least ``StatsConfiguration/backlogGrowth``).
     public static func judge(_ stats: QueueStats, configuration: StatsConfiguration = StatsConfiguration()) -> [QueueVerdict] {
         let rules = VerdictRules(stats: stats, configuration: configuration)
-        return [rules.crashLoop(), rules.stuck(), rules.stopped(), rules.paused(), rules.backlog()].compactMap { $0 }
+        return [rules.lost(), rules.crashLoop(), rules.stuck(), rules.stopped(), rules.paused(), rules.backlog()].compactMap { $0 }
     }
 }
 
@@ -22,6 +23,21 @@ private struct VerdictRules {
     private var queue: String { stats.queue }
     private var now: Int64 { stats.at }
     private func ago(_ at: Int64?) -> String { at.map { HumanText.ago($0, now: now) } ?? "at an unknown time" }
+
+    func lost() -> QueueVerdict? {
+        guard let last = stats.lastLost, now - last.at < configuration.lostVerdictFor.milliseconds else { return nil }
+        let hour = stats.counters.lastHour.counts.lost
+        return QueueVerdict(
+            kind: .lost,
+            summary: "jobs vanished from Redis (evicted) and will never run",
+            evidence: [
+                "\(HumanText.count(hour, "job")) lost in the last hour, \(stats.counters.total.lost) in total;"
+                    + " the last, \(last.id), \(ago(last.at)) while \(last.state)",
+                "a Redis whose maxmemory-policy is not noeviction deletes keys when it is full",
+            ],
+            fix: ["jobq diagnose", "redis-cli CONFIG SET maxmemory-policy noeviction"]
+        )
+    }
 
     func crashLoop() -> QueueVerdict? {
         let supervisor = stats.supervisor

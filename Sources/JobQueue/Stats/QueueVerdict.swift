@@ -6,6 +6,8 @@ public struct QueueVerdict: Sendable, Codable, Equatable {
     public enum Kind: String, Sendable, Codable, CaseIterable {
         /// Nothing wrong.
         case ok
+        /// Jobs vanished from Redis (evicted) and were counted lost.
+        case lost
         /// Workers keep crashing, or the crash-loop breaker tripped.
         case crashLoop = "crash_loop"
         /// Work waits and nothing progresses, or leases keep expiring.
@@ -17,7 +19,7 @@ public struct QueueVerdict: Sendable, Codable, Equatable {
         /// Work arrives faster than it is processed and the waiting list grows.
         case backlog
 
-        /// How `jobq stats` prints it: `OK`, `CRASH LOOP`, `STUCK`, `STOPPED`, `PAUSED`, `BACKLOG`.
+        /// How `jobq stats` prints it: `OK`, `LOST`, `CRASH LOOP`, `STUCK`, `STOPPED`, `PAUSED`, `BACKLOG`.
         public var title: String {
             rawValue.replacingOccurrences(of: "_", with: " ").uppercased()
         }

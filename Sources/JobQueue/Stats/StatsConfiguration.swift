@@ -19,6 +19,9 @@ public struct StatsConfiguration: Sendable {
     /// How long a supervisor whose hash says it is active may go without writing it before it
     /// counts as gone. Default: 15 s (it writes every tick, 1 s by default).
     public var supervisorSilentAfter: Duration = .seconds(15)
+    /// How long after a job was lost (its hash evicted) the queue's verdict stays LOST. Default:
+    /// 24 hours, so a loss overnight is still seen in the morning.
+    public var lostVerdictFor: Duration = .seconds(24 * 3600)
     /// The most live workers listed. Default: 20.
     public var workerLimit = 20
     /// The most recent worker exits listed. Default: 5.

@@ -18,8 +18,11 @@ public struct StatsCounters: Sendable, Codable, Equatable {
     public var poison = 0
     /// Jobs cancelled.
     public var cancelled = 0
-    /// Waiting references whose job hash was gone.
+    /// Waiting references to a job that was no longer waiting, dropped.
     public var orphaned = 0
+    /// Jobs whose hash vanished (evicted by Redis) while they waited, were delayed or ran:
+    /// dropped and counted here, never dead-lettered.
+    public var lost = 0
     /// Workers launched by the supervisor.
     public var launches = 0
     /// Worker exits the supervisor counted as crashes.
@@ -59,6 +62,8 @@ public struct StatsCounters: Sendable, Codable, Equatable {
         case cancelled
         /// ``StatsCounters/orphaned``.
         case orphaned
+        /// ``StatsCounters/lost``.
+        case lost
         /// ``StatsCounters/launches``.
         case launches
         /// ``StatsCounters/crashes``.
@@ -81,6 +86,7 @@ public struct StatsCounters: Sendable, Codable, Equatable {
             case .poison: return poison
             case .cancelled: return cancelled
             case .orphaned: return orphaned
+            case .lost: return lost
             case .launches: return launches
             case .crashes: return crashes
             case .oomKills: return oomKills
@@ -98,6 +104,7 @@ public struct StatsCounters: Sendable, Codable, Equatable {
             case .poison: poison = newValue
             case .cancelled: cancelled = newValue
             case .orphaned: orphaned = newValue
+            case .lost: lost = newValue
             case .launches: launches = newValue
             case .crashes: crashes = newValue
             case .oomKills: oomKills = newValue
@@ -113,7 +120,7 @@ public struct StatsCounters: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case enqueued, processed, failed, retried, dead, malformed, crashed, poison, cancelled, orphaned, launches, crashes
+        case enqueued, processed, failed, retried, dead, malformed, crashed, poison, cancelled, orphaned, lost, launches, crashes
         case oomKills = "oom_kills"
     }
 }

@@ -4,7 +4,7 @@ import RedisClient
 /// Decodes the reply of the stats script (see ``QueueScripts/stats``) into ``QueueStats``.
 enum StatsReply {
     static func decode(_ reply: RedisReply, queue: QueueName, configuration: StatsConfiguration) throws -> QueueStats {
-        guard let parts = reply.array, parts.count == 13, let now = parts[0].integer,
+        guard let parts = reply.array, parts.count == 14, let now = parts[0].integer,
               let jobs = parts[1].array?.compactMap(\.integer), jobs.count == 7,
               let oldest = parts[2].array?.compactMap(\.integer), oldest.count == 2,
               let config = parts[3].array, config.count == 6,
@@ -41,7 +41,8 @@ enum StatsReply {
                 return try? decoder.decode(WorkerExitRecord.self, from: Data(bytes))
             },
             lastEvent: OperatorEvent(reply: parts[11]),
-            lastEmergencyStop: OperatorEvent(reply: parts[12])
+            lastEmergencyStop: OperatorEvent(reply: parts[12]),
+            lastLost: LostJob(reply: parts[13])
         )
     }
 

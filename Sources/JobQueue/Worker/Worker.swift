@@ -11,7 +11,10 @@ import Synchronization
 /// in one round trip while the queue is backlogged, extends the running job's lease from a
 /// background thread on a connection of its own, heartbeats into the queue's worker registry,
 /// takes part in the reaper election, and rides out Redis outages with capped backoff without
-/// losing the job in hand. ``run()`` blocks the calling thread: call it from a thread of your own
+/// losing the job in hand. A Redis at `maxmemory` (`OOM`) is waited out the same way: the job in
+/// hand is kept until its result can be saved. On a Redis that may evict keys the worker refuses
+/// to run (see ``RedisConfiguration/evictionCheck``), when it connects and when a periodic
+/// re-check finds the policy changed. ``run()`` blocks the calling thread: call it from a thread of your own
 /// (the main thread of a worker process is ideal), never from Swift's cooperative pool.
 public final class Worker: Sendable {
     /// Settings of the loop.
@@ -81,7 +84,8 @@ public final class Worker: Sendable {
 
     /// Runs the loop on the calling thread until it stops.
     /// - Returns: why it stopped.
-    /// - Throws: ``JobQueueError`` only for errors that retrying cannot fix (bad credentials).
+    /// - Throws: ``JobQueueError`` only for errors that retrying cannot fix (bad credentials, a
+    ///   Redis that may evict keys: its `redisError` has code `.evictionPolicy`).
     public func run() throws -> StopReason {
         var backoff = configuration.reconnectBackoff
         // Time spent waiting for an unreachable Redis counts as idle: a worker with --idle-exit
@@ -103,6 +107,7 @@ public final class Worker: Sendable {
         while true {
             if control.stopRequested { return .requested }
             if let maxJobs = configuration.maxJobs, processed >= maxJobs { return .maxJobs }
+            try recheckEvictionPolicy(consumer)
             if ContinuousClock.now >= nextReap {
                 nextReap = ContinuousClock.now + queue.configuration.reapInterval
                 reapQuietly(holder: consumer.id)
@@ -190,11 +195,15 @@ public final class Worker: Sendable {
     }
 
     /// Retries a settlement through Redis outages until `until` (the lease is gone by then anyway).
+    /// While Redis is out of memory it keeps trying past `until` (until a stop is requested): a
+    /// Redis at `maxmemory` refuses every write, so nobody can take the job over meanwhile, and the
+    /// result is saved once memory is freed (or found stale if the reaper got there first).
     private func settleRetrying<T>(_ backoff: inout Backoff, until deadline: ContinuousClock.Instant, _ body: () throws -> T) throws -> T {
         while true {
             do {
                 return try body()
-            } catch let error as JobQueueError where error.redisError?.isRetryable == true && ContinuousClock.now < deadline {
+            } catch let error as JobQueueError where error.redisError?.isRetryable == true
+                && (ContinuousClock.now < deadline || (error.redisError?.code == .outOfMemory && !control.stopRequested)) {
                 let delay = backoff.next()
                 logger.warning("Redis unavailable while saving a job's result (\(error.message)); retrying in \(DurationText.format(delay))")
                 Thread.sleep(forTimeInterval: delay.seconds)
@@ -237,6 +246,18 @@ public final class Worker: Sendable {
         case done(T)
         /// The loop should stop for this reason instead.
         case gaveUp(StopReason)
+    }
+
+    /// Checks Redis's eviction policy again when it is due (every few minutes). Only a refusal
+    /// stops the loop; a failed check (Redis unreachable) is left to the next call to ride out.
+    private func recheckEvictionPolicy(_ consumer: Consumer) throws {
+        do {
+            try consumer.connection.recheckEvictionPolicyIfDue()
+        } catch let error as RedisError where error.code == .evictionPolicy {
+            throw JobQueueError(code: .redis, message: error.message, redisError: error)
+        } catch {
+            logger.debug("eviction policy not re-checked: \(error)")
+        }
     }
 
     private func reapQuietly(holder: String) {

@@ -11,6 +11,8 @@ extension Finding.Code {
     public static let redisMemory: Finding.Code = "redis.memory"
     /// Redis keeps jobs only in memory, or only in snapshots.
     public static let redisPersistence: Finding.Code = "redis.persistence"
+    /// Jobs of a queue vanished from Redis (evicted) and were counted lost.
+    public static let queueLost: Finding.Code = "queue.lost"
     /// A queue's workers keep crashing, or its breaker tripped.
     public static let queueCrashLoop: Finding.Code = "queue.crashLoop"
     /// A queue's work is not progressing.

@@ -5,7 +5,7 @@ import JobQueue
 public enum QueueDiagnosis {
     /// The findings for the queues' statistics, in the order of the queues.
     ///
-    /// CRASH LOOP and STUCK are critical, BACKLOG a warning, STOPPED and PAUSED a warning while
+    /// LOST, CRASH LOOP and STUCK are critical, BACKLOG a warning, STOPPED and PAUSED a warning while
     /// work waits and information otherwise.
     public static func findings(for stats: [QueueStats]) -> [Finding] {
         stats.flatMap { queue in
@@ -23,7 +23,7 @@ public enum QueueDiagnosis {
 
     private static func severity(of kind: QueueVerdict.Kind, waiting: Int) -> Finding.Severity {
         switch kind {
-        case .crashLoop, .stuck: return .critical
+        case .lost, .crashLoop, .stuck: return .critical
         case .backlog: return .warning
         case .stopped, .paused: return waiting > 0 ? .warning : .info
         case .ok: return .info
@@ -32,6 +32,7 @@ public enum QueueDiagnosis {
 
     private static func code(of kind: QueueVerdict.Kind) -> Finding.Code {
         switch kind {
+        case .lost: return .queueLost
         case .crashLoop: return .queueCrashLoop
         case .stuck: return .queueStuck
         case .backlog: return .queueBacklog

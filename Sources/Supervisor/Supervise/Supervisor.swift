@@ -54,6 +54,7 @@ public final class Supervisor: Sendable {
     ///
     /// - Returns: why it ended; ``ExitReason/exitStatus`` is the status to exit with.
     /// - Throws: ``SupervisorError``: `noCgroup` when workers cannot be capped (exit status 4),
+    ///   `evictionPolicy` when Redis may evict keys and that was not allowed (exit status 78),
     ///   `redis` when Redis cannot be read at start, `invalidConfiguration`.
     public func run() throws(SupervisorError) -> ExitReason {
         try validate()
@@ -82,6 +83,8 @@ public final class Supervisor: Sendable {
             } catch let error as JobQueueError where error.redisError?.isRetryable == true {
                 if backoff.attempt == 0 { logger.warning("Redis at \(queue.connection.configuration) is unreachable (\(error.message)); waiting for it") }
                 _ = control.sleep(for: backoff.next())
+            } catch let error as JobQueueError where error.redisError?.code == .evictionPolicy {
+                throw SupervisorError(code: .evictionPolicy, message: error.message, cause: error)
             } catch {
                 throw SupervisorError(
                     code: .redis,

@@ -9,6 +9,9 @@ public struct SupervisorError: Error, Sendable, CustomStringConvertible {
         public static let noCgroup = Code(name: "noCgroup")
         /// Redis could not be reached or answered with an error at start.
         public static let redis = Code(name: "redis")
+        /// Redis may evict keys (`maxmemory-policy` other than `noeviction`) and the supervisor's
+        /// connection refuses to run on it (see `RedisConfiguration.evictionCheck`).
+        public static let evictionPolicy = Code(name: "evictionPolicy")
         /// The configuration cannot work (no worker command, a cap out of range).
         public static let invalidConfiguration = Code(name: "invalidConfiguration")
 

@@ -1,5 +1,6 @@
 import HumanUnits
 import JobQueue
+import RedisClient
 
 extension SupervisorLoop {
     /// How supervising under the lock ended.
@@ -12,12 +13,16 @@ extension SupervisorLoop {
         case breakerTripped(String)
         /// The breaker was found tripped (by another supervisor of the queue).
         case breakerFound(String)
+        /// Redis may evict keys and that is not allowed: the worker is not (re)launched.
+        case evictionRefused(String)
     }
 
     /// When the next launch may happen after a worker exit, or that the breaker tripped.
     enum Verdict {
         case relaunchAfter(ContinuousClock.Instant)
         case tripped(String)
+        /// The worker refused to run on a Redis that may evict keys: do not relaunch.
+        case refused(String)
     }
 
     /// The ticks of the lock holder: sleep while there is no work, launch and watch one worker when
@@ -41,15 +46,21 @@ extension SupervisorLoop {
                 worker = nil
                 switch settle(running, exit, stoppedOnPurpose: false, killedOutOfMemory: outOfMemory) {
                 case .tripped(let reason): return .breakerTripped(reason)
+                case .refused(let reason): return .evictionRefused(reason)
                 case .relaunchAfter(let instant): nextLaunch = instant
                 }
                 continue
             }
             let tick: SupervisionTick
             do {
+                try queue.connection.recheckEvictionPolicyIfDue()
                 tick = try queue.supervisionTick()
                 redisReachable()
             } catch {
+                if let refusal = Self.evictionRefusal(error) {
+                    if let running = worker { stop(running, because: "Redis may evict keys") }
+                    return .evictionRefused(refusal)
+                }
                 redisUnreachable("cannot read the queue", error)
                 pause(configuration.tickInterval)
                 continue
@@ -104,11 +115,22 @@ extension SupervisorLoop {
                 worker = started
             case .failed(.tripped(let reason)):
                 return .breakerTripped(reason)
+            case .failed(.refused(let reason)):
+                return .evictionRefused(reason)
             case .failed(.relaunchAfter(let instant)):
                 nextLaunch = instant
             case .interrupted:
                 continue
             }
+        }
+    }
+
+    /// The refusal's message when `error` is Redis refusing to run on an evicting server.
+    static func evictionRefusal(_ error: any Error) -> String? {
+        switch error {
+        case let error as RedisError where error.code == .evictionPolicy: return error.message
+        case let error as JobQueueError where error.redisError?.code == .evictionPolicy: return error.message
+        default: return nil
         }
     }
 

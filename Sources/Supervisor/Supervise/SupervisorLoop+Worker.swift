@@ -3,6 +3,7 @@ import Glibc
 import HumanUnits
 import JobQueue
 import Processes
+import RedisClient
 
 extension SupervisorLoop {
     /// The worker's command, environment, cgroup and rlimits. The Redis password travels in the
@@ -13,6 +14,10 @@ extension SupervisorLoop {
         for name in Self.supervisorOnlyVariables { environment[name] = nil }
         environment["JOBQ_WORKER_ID"] = workerID
         environment["JOBQ_REDIS_URL"] = queue.connection.configuration.urlWithSecret
+        // Allowing eviction for the supervisor allows it for the workers it launches.
+        if queue.connection.configuration.evictionCheck != .refuse {
+            environment[RedisConfiguration.EvictionCheck.environmentVariable] = "1"
+        }
         return LaunchOptions(
             executable: command[0], arguments: Array(command.dropFirst()), environment: environment,
             cgroupProcsPaths: cgroup?.procsPaths ?? [], resourceLimits: sandbox.resourceLimits,
@@ -62,8 +67,11 @@ extension SupervisorLoop {
         } else {
             worker.child.signalGroup(SIGKILL)
         }
-        let crash = !stoppedOnPurpose && (!exit.isSuccess || oom)
-        let cause = oom ? "OOM" : exit.description
+        // A worker that refused to run on a Redis that may evict keys did not crash: relaunching it
+        // would only be refused again.
+        let refused = !stoppedOnPurpose && !oom && exit.termination == .exited(code: Supervisor.ExitReason.evictionRefusedExitStatus)
+        let crash = !stoppedOnPurpose && !refused && (!exit.isSuccess || oom)
+        let cause = oom ? "OOM" : refused ? "refused: Redis may evict keys (\(exit.description))" : exit.description
         var exitStatus: Int32?
         var signal: String?
         switch exit.termination {
@@ -79,6 +87,11 @@ extension SupervisorLoop {
         let held = stored.jobs.isEmpty ? "" : "; jobs in hand: " + stored.jobs.map { "\($0.id) \($0.outcome)" }.joined(separator: ", ")
         let line = "worker \(worker.child.pid) (\(worker.id)) exited after \(DurationText.format(exit.runTime)): \(cause)\(held)"
         if crash { logger.error("\(line)") } else { logger.info("\(line)") }
+        if refused {
+            return .refused("worker \(worker.child.pid) refused to run: Redis may evict keys (maxmemory-policy is not noeviction); "
+                + "no worker is launched. Fix: redis-cli CONFIG SET maxmemory-policy noeviction; "
+                + "or accept the loss with --allow-eviction or JOBQ_ALLOW_EVICTION=1")
+        }
         if exit.runTime >= configuration.healthyAfter { backoff.reset() }
         guard crash else { return .relaunchAfter(ContinuousClock.now + configuration.tickInterval) }
         return countCrash(cause: cause, jobs: stored.jobs)

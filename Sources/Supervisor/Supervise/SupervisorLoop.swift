@@ -84,6 +84,10 @@ final class SupervisorLoop {
                 result = .breakerTripped(reason: reason)
             case .breakerFound(let reason):
                 result = .breakerAlreadyTripped(reason: reason)
+            case .evictionRefused(let reason):
+                logger.critical("\(reason)")
+                report(.stopped, reason)
+                result = .evictionRefused(reason: reason)
             }
             do {
                 try lock.release(lease)

@@ -17,6 +17,7 @@ struct BenchCommand: ParsableCommand {
     )
 
     @OptionGroup var redis: RedisOptions
+    @OptionGroup var eviction: EvictionOptions
     @Option(help: "Operations per throughput measurement, over all rounds.") var jobs: Int = 20_000
     @Option(help: "Rounds the throughput measurements are split into.") var rounds: Int = 10
     @Option(name: .customLong("batch-size"), help: "Jobs per pipelined batch.") var batchSize: Int = 100
@@ -37,7 +38,7 @@ struct BenchCommand: ParsableCommand {
             configuration.batchSize = batchSize
             configuration.latencySamples = latencySamples
             configuration.rounds = rounds
-            let benchmark = QueueBenchmark(redis: try redis.resolve(), configuration: configuration)
+            let benchmark = QueueBenchmark(redis: try redis.resolve(.writing(eviction)), configuration: configuration)
             let rows = try benchmark.run { line in
                 if !json { FileHandle.standardError.write(Data("… \(line)\n".utf8)) }
             }

@@ -27,7 +27,7 @@ struct BreakerShowCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let status = try redis.queue(queue).supervisorStatus()
+            let status = try redis.queue(queue, .reading).supervisorStatus()
             if json {
                 print(try JSONText.encode(status))
                 return
@@ -57,11 +57,12 @@ struct BreakerResetCommand: ParsableCommand {
     )
 
     @OptionGroup var redis: RedisOptions
+    @OptionGroup var eviction: EvictionOptions
     @Argument(help: "The queue's name.") var queue: String
 
     func run() throws {
         try reportingErrors {
-            if try redis.queue(queue).resetBreaker() {
+            if try redis.queue(queue, .writing(eviction)).resetBreaker() {
                 print("breaker of \(queue) reset; start its supervisor again")
             } else {
                 print("breaker of \(queue) was not tripped")

@@ -27,7 +27,7 @@ struct DiagnoseCommand: ParsableCommand {
     func run() throws {
         let redisConfiguration: RedisConfiguration
         do {
-            redisConfiguration = try redis.resolve()
+            redisConfiguration = try redis.resolve(.reading)
         } catch {
             printError("\(error)")
             throw ExitCode(1)

@@ -50,7 +50,7 @@ struct EmergencyStopCommand: ParsableCommand {
             if !workerPatterns.isEmpty { configuration.workerPatterns = workerPatterns }
             configuration.wait = try parseDuration(wait, option: "--wait")
             configuration.reason = reason
-            let connection = all || !queues.isEmpty ? try redis.connect() : nil
+            let connection = all || !queues.isEmpty ? try redis.connect(.incident) : nil
             let stop = EmergencyStop(connection: connection, configuration: configuration)
             let plan = try stop.plan()
             if dryRun {

@@ -23,11 +23,15 @@ struct EnqueueCommand: ParsableCommand {
 
         Exit status: 0 enqueued; 1 failed (Redis, a bad payload or line, an unreadable file; nothing \
         was enqueued); 5 refused, the --unique key is held; 6 enqueued but not confirmed by a replica \
-        (--durable); 64 bad usage (options, queue name, Redis URL).
+        (--durable); 64 bad usage (options, queue name, Redis URL); 75 Redis is out of memory \
+        (maxmemory) and refused the jobs; 78 Redis may evict keys and --allow-eviction was not given. \
+        With --jsonl, jobs go in batches of 500, each enqueued whole or not at all: after a refusal \
+        mid-way, stderr says how many lines were handled (their ids are printed).
         """
     )
 
     @OptionGroup var redis: RedisOptions
+    @OptionGroup var eviction: EvictionOptions
     @Argument(help: "The queue's name.") var queue: String
     @Argument(help: "The payload as JSON text.") var payload: String?
     @Option(name: .customLong("payload-file"), help: ArgumentHelp("Read the payload from a file (- for stdin); at most 1 MiB.", valueName: "file")) var payloadFile: String?
@@ -65,7 +69,7 @@ struct EnqueueCommand: ParsableCommand {
             options.durable = durable
             var configuration = Queue.Configuration()
             if let durableTimeout { configuration.durableTimeout = try parseDuration(durableTimeout, option: "--durable-timeout") }
-            let queue = try redis.queue(self.queue, configuration: configuration)
+            let queue = try redis.queue(self.queue, .writing(eviction), configuration: configuration)
             if let jsonl {
                 try enqueueLines(from: jsonl, options: options, queue: queue)
                 return
@@ -86,8 +90,19 @@ struct EnqueueCommand: ParsableCommand {
         } catch {
             throw CommandFailure(.invalidInput, "\(error); nothing was enqueued")
         }
-        for start in stride(from: 0, to: jobs.count, by: 1000) {
-            for result in try queue.enqueue(batch: Array(jobs[start..<min(start + 1000, jobs.count)])) { try report(result) }
+        // One script call per batch: each is written whole or not at all, so a refusal mid-way
+        // (Redis out of memory) leaves exactly the jobs reported so far.
+        var done = 0
+        for start in stride(from: 0, to: jobs.count, by: Queue.enqueueCallSize) {
+            let results: [EnqueueResult]
+            do {
+                results = try queue.enqueue(batch: Array(jobs[start..<min(start + Queue.enqueueCallSize, jobs.count)]))
+            } catch {
+                if done == 0 { throw error }
+                throw EnqueueRefused(cause: error, done: done, total: jobs.count)
+            }
+            for result in results { try report(result) }
+            done += results.count
         }
     }
 
@@ -102,6 +117,21 @@ struct EnqueueCommand: ParsableCommand {
             printError("unique key '\(unique ?? "")' is held by job \(holder); not enqueued")
         }
         return result
+    }
+}
+
+/// A `--jsonl` enqueue that Redis refused part way (out of memory, connection lost): the jobs of
+/// the earlier batches are enqueued (their ids were printed), the rest are not.
+struct EnqueueRefused: Error, CustomStringConvertible {
+    /// Why the rest was not enqueued.
+    let cause: any Error
+    /// Lines handled (enqueued, or refused for a held unique key) before the refusal.
+    let done: Int
+    /// Lines in the input.
+    let total: Int
+
+    var description: String {
+        "\(cause); \(done) of \(total) lines were handled before that (their ids are printed), the other \(total - done) were not enqueued"
     }
 }
 

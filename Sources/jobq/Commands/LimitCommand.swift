@@ -17,6 +17,7 @@ struct LimitCommand: ParsableCommand {
     )
 
     @OptionGroup var redis: RedisOptions
+    @OptionGroup var eviction: EvictionOptions
     @Argument(help: "The queue's name.") var queue: String
     @Option(help: "Token rate: N/s, N/m, N/h or N/<duration> (e.g. 20/s, 10/m, 5/30s).") var rate: String?
     @Option(help: "Most tokens the bucket holds (default 1).") var burst: Int?
@@ -36,7 +37,7 @@ struct LimitCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let queue = try redis.queue(self.queue)
+            let queue = try redis.queue(self.queue, .writing(eviction))
             if off {
                 try queue.setRateLimit(nil, limiter: key)
                 if key == nil { try queue.setConcurrency(nil) }
@@ -73,7 +74,7 @@ struct LocksCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let locks = try redis.queue(queue).locks()
+            let locks = try redis.queue(queue, .reading).locks()
             if json {
                 print(try Self.json(locks))
             } else if locks.isEmpty {

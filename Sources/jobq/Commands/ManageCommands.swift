@@ -9,6 +9,7 @@ struct RetryCommand: ParsableCommand {
     )
 
     @OptionGroup var redis: RedisOptions
+    @OptionGroup var eviction: EvictionOptions
     @Argument(help: "The queue's name.") var queue: String
     @Argument(help: "Ids of dead letters.") var ids: [String] = []
     @Flag(help: "Retry every dead letter.") var all = false
@@ -19,7 +20,7 @@ struct RetryCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let count = try redis.queue(queue).retryDead(ids: all ? nil : ids)
+            let count = try redis.queue(queue, .writing(eviction)).retryDead(ids: all ? nil : ids)
             print("requeued \(count) job\(count == 1 ? "" : "s")")
             if !all && count < ids.count { throw CommandFailure(.notFound, "\(ids.count - count) of the ids were not dead letters") }
         }
@@ -33,12 +34,13 @@ struct CancelCommand: ParsableCommand {
     )
 
     @OptionGroup var redis: RedisOptions
+    @OptionGroup var eviction: EvictionOptions
     @Argument(help: "The queue's name.") var queue: String
     @Argument(help: "The job id.") var id: String
 
     func run() throws {
         try reportingErrors {
-            let state = try redis.queue(queue).cancel(id: id)
+            let state = try redis.queue(queue, .writing(eviction)).cancel(id: id)
             print("cancelled \(id) (was \(state.rawValue))")
         }
     }
@@ -51,11 +53,12 @@ struct PauseCommand: ParsableCommand {
     )
 
     @OptionGroup var redis: RedisOptions
+    @OptionGroup var eviction: EvictionOptions
     @Argument(help: "The queue's name.") var queue: String
 
     func run() throws {
         try reportingErrors {
-            try redis.queue(queue).pause()
+            try redis.queue(queue, .writing(eviction)).pause()
             print("paused \(queue)")
         }
     }
@@ -82,7 +85,7 @@ struct ResumeCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let connection = try redis.connect()
+            let connection = try redis.connect(.incident)
             let names = try all ? Queue.knownNames(on: connection) : queues.map(QueueName.init)
             if names.isEmpty { print("no queues known yet") }
             for name in names {

@@ -16,7 +16,7 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            guard let record = try redis.queue(queue).job(id: id) else {
+            guard let record = try redis.queue(queue, .reading).job(id: id) else {
                 throw CommandFailure(.notFound, "no job '\(id)' in queue '\(queue)' (completed jobs are not kept)")
             }
             print(json ? try JSONText.encode(record) : JobRecordText.render(record))
@@ -41,7 +41,7 @@ struct DeadCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let records = try redis.queue(queue).deadLetters(limit: limit)
+            let records = try redis.queue(queue, .reading).deadLetters(limit: limit)
             if json {
                 print(try JSONText.encode(records))
             } else if records.isEmpty {

@@ -7,7 +7,7 @@ import StatsRendering
 struct StatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats",
-        abstract: "Show queues at a glance: a verdict (OK, CRASH LOOP, STUCK, STOPPED, PAUSED, BACKLOG), jobs, throughput, workers, supervisor.",
+        abstract: "Show queues at a glance: a verdict (OK, LOST, CRASH LOOP, STUCK, STOPPED, PAUSED, BACKLOG), jobs, throughput, workers, supervisor.",
         discussion: """
         Without QUEUE: every known queue (a queue is known once a jobq command or library call wrote to it) \
         and every queue with waiting jobs, found with SCAN on each Redis primary (about one round trip per \
@@ -15,7 +15,8 @@ struct StatsCommand: ParsableCommand {
         reported on stderr (exit status 1) without hiding the others. --json prints the document described in \
         docs/stats-json.md; --prometheus prints the text exposition format for node_exporter's textfile \
         collector. --watch N redraws every N seconds until interrupted. A QUEUE that nothing has ever \
-        written to is an error (exit status 1), not an empty queue that looks OK.
+        written to is an error (exit status 1), not an empty queue that looks OK. Redis's own figures come \
+        first: its eviction policy (EVICTS when it may delete jobs), memory against maxmemory and keys evicted.
         """
     )
 
@@ -35,7 +36,7 @@ struct StatsCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let connection = try redis.connect()
+            let connection = try redis.connect(.reading)
             if !queues.isEmpty { try refuseUnknownQueues(on: connection) }
             let clears = isatty(STDOUT_FILENO) == 1
             var drawn = 0
@@ -48,7 +49,7 @@ struct StatsCommand: ParsableCommand {
                     printError(error.description)
                     failed = true
                 }
-                var output = try render(stats)
+                var output = try render(stats, redis: RedisMemory.read(on: connection), at: connection.configuration)
                 if watch != nil {
                     let title = json || prometheus ? "" : "jobq stats at \(Timestamp.render(stats.first?.at ?? Int64(Date().timeIntervalSince1970 * 1000)))\n\n"
                     output = (clears ? "\u{1B}[H\u{1B}[2J" : drawn == 0 ? "" : "\n") + title + output
@@ -79,11 +80,11 @@ struct StatsCommand: ParsableCommand {
             "no queue \(names): nothing has ever written to \(unknown.count == 1 ? "it" : "them") (known queues: \(list))")
     }
 
-    private func render(_ stats: [QueueStats]) throws -> String {
-        if json { return try QueueStats.jsonDocument(stats) + "\n" }
-        if prometheus { return QueueStats.prometheusText(stats) }
+    private func render(_ stats: [QueueStats], redis: RedisMemory, at server: RedisConfiguration) throws -> String {
+        if json { return try QueueStats.jsonDocument(stats, redis: redis) + "\n" }
+        if prometheus { return QueueStats.prometheusText(stats, redis: (server.description, redis)) }
         if stats.isEmpty { return "no queues known yet: a queue appears once a jobq command or library call writes to it, or a job waits in it\n" }
-        return stats.map { $0.renderText() }.joined(separator: "\n")
+        return ([redis.renderText()] + stats.map { $0.renderText() }).joined(separator: "\n")
     }
 }
 

@@ -19,12 +19,16 @@ struct SuperviseCommand: ParsableCommand {
 
         Exit status: 0 after SIGTERM/SIGINT; 1 on an error (such as a bad Redis URL); 3 when the \
         breaker tripped or was already tripped; 4 when workers cannot be capped (no usable cgroup: run as \
-        root or as a systemd service with Delegate=yes, or pass --no-cgroup); 64 on bad usage. \
-        A systemd unit should set RestartPreventExitStatus=3 4.
+        root or as a systemd service with Delegate=yes, or pass --no-cgroup); 64 on bad usage; 78 when \
+        Redis may evict keys (maxmemory-policy other than noeviction) and --allow-eviction was not given, \
+        or the worker refused to run for that reason (it is not relaunched). --allow-eviction (or \
+        JOBQ_ALLOW_EVICTION=1) is passed on to the workers as JOBQ_ALLOW_EVICTION=1. \
+        A systemd unit should set RestartPreventExitStatus=3 4 78.
         """
     )
 
     @OptionGroup var redis: RedisOptions
+    @OptionGroup var eviction: EvictionOptions
     @Argument(help: "The queue to supervise.") var queue: String
     @Option(help: ArgumentHelp("CPU cap of the worker, in percent of one CPU.", valueName: "percent")) var cpu = "25%"
     @Option(help: ArgumentHelp("Memory cap of the worker, with a unit (256M, 1G; at least 16M).", valueName: "size")) var memory = "256M"
@@ -59,7 +63,7 @@ struct SuperviseCommand: ParsableCommand {
         let configuration = try makeConfiguration()
         let supervisedQueue: Queue
         do {
-            supervisedQueue = try redis.lazyQueue(queue)
+            supervisedQueue = try redis.lazyQueue(queue, .writing(eviction))
         } catch {
             printError("\(error)")
             throw ExitCode(1)
@@ -77,7 +81,11 @@ struct SuperviseCommand: ParsableCommand {
             }
         } catch let error as SupervisorError {
             printError(error.message)
-            throw ExitCode(error.code == .noCgroup ? Supervisor.ExitReason.noCgroupExitStatus : 1)
+            switch error.code {
+            case .noCgroup: throw ExitCode(Supervisor.ExitReason.noCgroupExitStatus)
+            case .evictionPolicy: throw ExitCode(Supervisor.ExitReason.evictionRefusedExitStatus)
+            default: throw ExitCode(1)
+            }
         }
     }
 

@@ -14,6 +14,12 @@ enum JobqExitStatus {
     /// `jobq enqueue --durable`: the jobs were written on the master but no replica confirmed
     /// them in time; a failover now could lose them.
     static let notReplicated: Int32 = 6
+    /// Redis is at `maxmemory` and refused the write (`OOM`); nothing of the refused call was
+    /// written. 75 (`EX_TEMPFAIL`): trying again once memory is freed succeeds.
+    static let outOfMemory: Int32 = 75
+    /// Redis may evict keys (a `maxmemory-policy` other than `noeviction`) and the command was not
+    /// allowed to run on it (no `--allow-eviction`). 78 (`EX_CONFIG`).
+    static let evictionRefused: Int32 = RedisConfiguration.EvictionCheck.refusalExitStatus
     /// Bad usage: an unknown option, a bad value, an invalid queue name or Redis URL (EX_USAGE,
     /// the status the argument parser uses).
     static let usage: Int32 = 64
@@ -47,7 +53,21 @@ func exitStatus(for error: any Error) -> Int32 {
     case let error as JobQueueError where error.code == .notReplicated:
         return JobqExitStatus.notReplicated
     default:
-        return JobqExitStatus.failure
+        switch redisCode(of: error) {
+        case .evictionPolicy?: return JobqExitStatus.evictionRefused
+        case .outOfMemory?: return JobqExitStatus.outOfMemory
+        default: return JobqExitStatus.failure
+        }
+    }
+}
+
+/// The code of the Redis error behind an error, if one is.
+func redisCode(of error: any Error) -> RedisError.Code? {
+    switch error {
+    case let error as RedisError: return error.code
+    case let error as JobQueueError: return error.redisError?.code
+    case let error as EnqueueRefused: return redisCode(of: error.cause)
+    default: return nil
     }
 }
 
