@@ -120,6 +120,9 @@ struct RedisRouter: ~Copyable {
     mutating func send(_ requests: [Request], readTimeout: Duration? = nil) throws -> [Response] {
         if mapIsStale { refreshSlotMap() }
         if let sentinel, !contexts.isEmpty, sentinel.masterMoved() { closeAll() }
+        // Behind Sentinel the seed is known only once the sentinels named the master: ask them
+        // before routing, so every reply is tagged with the node that really sent it.
+        if sentinel != nil, contexts[seed] == nil { try connect() }
         var responses = [Response?](repeating: nil, count: requests.count)
         var pending = Array(requests.indices)
         var asking: [Int: RedisConfiguration.Endpoint] = [:]

@@ -39,6 +39,22 @@ import Testing
         #expect(try group.connection(to: group.nodes[0]).command(["GET", "sentinel-found"]).string == "yes")
     }
 
+    @Test func lazyConnectionLoadsScriptsOnTheMasterTheSentinelsName() throws {
+        let group = try RedisSentinelGroup()
+        defer { group.stop() }
+        // Opened by its first command, a script the master does not have yet: the library is
+        // loaded on the master the sentinels named, not on the URL's placeholder address.
+        let connection = RedisConnection(openingLazily: try RedisConfiguration(url: group.url))
+        let library = RedisScriptLibrary(
+            name: "sentineltest", shared: "", prologue: "", scripts: [(name: "set", body: "redis.call('SET', KEYS[1], ARGV[1]) return 1")])
+        #expect(try connection.run(library.script("set"), keys: ["lazy-script"], arguments: ["ran"]) == .integer(1))
+        #expect(try group.connection(to: group.nodes[0]).command(["GET", "lazy-script"]).string == "ran")
+        let pipelined = RedisConnection(openingLazily: try RedisConfiguration(url: group.url))
+        try group.connection(to: group.nodes[0]).command(["FUNCTION", "FLUSH"])
+        let replies = try pipelined.runPipelined(library.script("set"), calls: [(keys: ["a"], arguments: ["1"]), (keys: ["b"], arguments: ["2"])])
+        #expect(replies == [.integer(1), .integer(1)])
+    }
+
     @Test func connectionFollowsASentinelFailoverToTheNewMaster() throws {
         let group = try RedisSentinelGroup()
         defer { group.stop() }
