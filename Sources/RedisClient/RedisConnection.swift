@@ -142,18 +142,27 @@ public final class RedisConnection: Sendable {
         try state.withLock { try $0.router.primaries() }
     }
 
+    /// Sends commands to one node in one round trip, whatever their keys: `node` is one of
+    /// ``primaries()``. Redirections are not followed; error replies are returned as `.error`.
+    /// - Throws: ``RedisError``: `.invalidConfiguration` for a node that is not a primary of this
+    ///   connection, a transport code when the node failed.
+    public func pipeline(_ commands: [[RedisArgument]], on node: RedisConfiguration.Endpoint) throws -> [RedisReply] {
+        guard !commands.isEmpty else { return [] }
+        return try state.withLock { state in
+            try state.router.connect()
+            guard node == state.router.seed || state.router.knows(node) else {
+                throw RedisError(code: .invalidConfiguration, message: "\(node.address) is not a primary of the Redis at \(configuration)")
+            }
+            return try state.router.send(commands.map { RedisRouter.Request($0, node: node) }).map(\.reply)
+        }
+    }
+
     /// Sends one command to one node, whatever its keys: `node` is one of ``primaries()``.
     /// Redirections are not followed.
     /// - Throws: ``RedisError``: `.invalidConfiguration` for a node that is not a primary of this
     ///   connection, `.serverError` for an error reply, a transport code when the node failed.
     @discardableResult
     public func command(_ arguments: [RedisArgument], on node: RedisConfiguration.Endpoint) throws -> RedisReply {
-        try state.withLock { state in
-            try state.router.connect()
-            guard node == state.router.seed || state.router.knows(node) else {
-                throw RedisError(code: .invalidConfiguration, message: "\(node.address) is not a primary of the Redis at \(configuration)")
-            }
-            return try state.router.send([RedisRouter.Request(arguments, node: node)])[0].reply
-        }.throwingServerError()
+        try pipeline([arguments], on: node)[0].throwingServerError()
     }
 }

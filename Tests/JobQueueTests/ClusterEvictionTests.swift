@@ -24,4 +24,16 @@ import Testing
         let waiting = try cluster.command(["LLEN", RedisArgument(QueueKeys(queue: names[2]).wait)], on: evicting)
         #expect(waiting == .integer(0), "nothing was written on the evicting primary")
     }
+
+    @Test func statsShowTheEvictingPrimaryWhicheverMasterWasGiven() throws {
+        let cluster = try RedisCluster()
+        let connection = try RedisConnection(configuration: RedisConfiguration(url: cluster.url))
+        #expect(try RedisMemory.read(on: connection).policy == "noeviction")
+        try cluster.command(["CONFIG", "SET", "maxmemory-policy", "volatile-lru"], on: cluster.nodes[2])
+        try cluster.command(["CONFIG", "SET", "maxmemory", "500mb"], on: cluster.nodes[1])
+        let memory = try RedisMemory.read(on: connection)
+        #expect(memory.evicts && memory.policy == "volatile-lru", "the seed does not evict, another primary does")
+        #expect(memory.maxBytes == 500 * 1024 * 1024, "the headroom shown is the only primary with a limit")
+        #expect(memory.evictedKeys == 0)
+    }
 }

@@ -35,15 +35,23 @@ public struct RedisMemory: Sendable, Codable, Equatable {
         return Double(used) / Double(limit)
     }
 
-    /// Reads the figures in one round trip. Refusals (`NOPERM`) are not errors.
+    /// Reads the figures: one round trip on one server; on a Redis Cluster, one per primary, and
+    /// the figures that matter most of all of them (see ``combining(_:)``). Refusals (`NOPERM`) are
+    /// not errors.
     /// - Throws: ``JobQueueError`` `.redis` when Redis cannot be reached.
     public static func read(on connection: RedisConnection) throws -> RedisMemory {
-        let replies: [RedisReply]
         do {
-            replies = try connection.pipeline([["INFO", "memory"], ["INFO", "stats"], ["CONFIG", "GET", "maxmemory-policy"]])
+            let nodes = try connection.primaries()
+            return combining(try nodes.map { try read(connection.pipeline(commands, on: $0)) })
         } catch let error as RedisError {
             throw JobQueueError(code: .redis, message: error.message, redisError: error)
         }
+    }
+
+    /// What is asked of each server.
+    private static let commands: [[RedisArgument]] = [["INFO", "memory"], ["INFO", "stats"], ["CONFIG", "GET", "maxmemory-policy"]]
+
+    private static func read(_ replies: [RedisReply]) -> RedisMemory {
         var info: [String: String] = [:]
         for reply in replies.prefix(2) { info.merge(RedisInfo.fields(reply.string ?? "")) { first, _ in first } }
         var policy = info["maxmemory_policy"]
@@ -56,6 +64,20 @@ public struct RedisMemory: Sendable, Codable, Equatable {
             policy: policy, usedBytes: info["used_memory"].flatMap { UInt64($0) }, maxBytes: info["maxmemory"].flatMap { UInt64($0) },
             evictedKeys: info["evicted_keys"].flatMap { Int($0) },
             unreadable: info.isEmpty ? (refusals.first ?? "INFO answered nothing") : nil)
+    }
+
+    /// The figures of several servers (a cluster's primaries) as one: an evicting policy if any
+    /// server has one, the memory of the server nearest its `maxmemory` (else of the one using
+    /// most), the evicted keys of all, and a refusal if any server refused.
+    static func combining(_ servers: [RedisMemory]) -> RedisMemory {
+        guard servers.count > 1 else { return servers.first ?? RedisMemory(policy: nil, usedBytes: nil, maxBytes: nil, evictedKeys: nil, unreadable: nil) }
+        let fullest = servers.max { ($0.usedFraction ?? -1, $0.usedBytes ?? 0) < ($1.usedFraction ?? -1, $1.usedBytes ?? 0) }
+        let evicted = servers.compactMap(\.evictedKeys)
+        return RedisMemory(
+            policy: servers.first { $0.evicts }?.policy ?? servers.first { $0.policy != nil }?.policy,
+            usedBytes: fullest?.usedBytes, maxBytes: fullest?.maxBytes,
+            evictedKeys: evicted.isEmpty ? nil : evicted.reduce(0, +),
+            unreadable: servers.compactMap(\.unreadable).first)
     }
 
     enum CodingKeys: String, CodingKey {
