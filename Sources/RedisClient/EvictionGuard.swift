@@ -131,7 +131,7 @@ final class EvictionGuard: Sendable {
 }
 
 extension RedisConnection {
-    /// Checks the server's eviction policy again when the last check is older than
+    /// Checks the server's eviction policy (every primary's, on a Redis Cluster) again when the last check is older than
     /// ``RedisConfiguration/evictionRecheckInterval`` (the check made when the connection opened
     /// counts); cheap otherwise. Long-running loops (the worker, the supervisor) call it on every
     /// turn, so a policy changed at run time is caught within the interval.
@@ -139,7 +139,9 @@ extension RedisConnection {
     ///   `.refuse`; transport errors.
     public func recheckEvictionPolicyIfDue() throws {
         guard evictionGuard.isDue(configuration) else { return }
-        let probed = try pipeline([EvictionGuard.probe])[0]
-        try evictionGuard.check(probed, configuration) { try pipeline([$0])[0] }
+        for node in try primaries() {
+            let probed = try pipeline([EvictionGuard.probe], on: node)[0]
+            try evictionGuard.check(probed, configuration) { try pipeline([$0], on: node)[0] }
+        }
     }
 }

@@ -36,4 +36,15 @@ import Testing
         #expect(memory.maxBytes == 500 * 1024 * 1024, "the headroom shown is the only primary with a limit")
         #expect(memory.evictedKeys == 0)
     }
+
+    @Test func theRecheckReadsEveryPrimary() throws {
+        let cluster = try RedisCluster()
+        var configuration = try RedisConfiguration(url: cluster.url)
+        configuration.evictionRecheckInterval = .zero
+        let connection = try RedisConnection(configuration: configuration)
+        try connection.recheckEvictionPolicyIfDue()
+        try cluster.command(["CONFIG", "SET", "maxmemory-policy", "allkeys-random"], on: cluster.nodes[1])
+        let error = try #require(throws: RedisError.self) { try connection.recheckEvictionPolicyIfDue() }
+        #expect(error.code == .evictionPolicy && error.message.contains("allkeys-random"))
+    }
 }
