@@ -131,12 +131,14 @@ struct RedisRouter: ~Copyable {
             attempts += 1
             var order: [RedisConfiguration.Endpoint] = []
             var batches: [RedisConfiguration.Endpoint: [Int]] = [:]
+            var previous: (index: Int, node: RedisConfiguration.Endpoint)?
             for index in pending {
                 let node: RedisConfiguration.Endpoint
                 if let target = asking[index] {
                     node = target
                 } else {
-                    switch route(requests[index]) {
+                    let before = index == 0 ? nil : previous?.index == index - 1 ? previous?.node : responses[index - 1]?.node
+                    switch route(requests[index], after: before) {
                     case .node(let routed): node = routed
                     case .unserved(let reply):
                         responses[index] = Response(reply: reply, node: seed)
@@ -145,6 +147,7 @@ struct RedisRouter: ~Copyable {
                 }
                 if batches[node] == nil { order.append(node) }
                 batches[node, default: []].append(index)
+                previous = (index, node)
             }
             let replies = try exchange(
                 order.map { node in batches[node]!.map { (arguments: requests[$0].arguments, asking: asking[$0] != nil) } },
@@ -174,6 +177,13 @@ struct RedisRouter: ~Copyable {
                     responses[index] = Response(reply: reply, node: node)
                 }
             }
+            // A WAIT after a redirected command would count the replicas of the wrong node: it goes again too.
+            for index in again where index + 1 < requests.count && responses[index + 1] != nil
+                && requests[index + 1].node == nil && CommandKeys.followsPrevious(requests[index + 1].arguments) {
+                responses[index + 1] = nil
+                again.append(index + 1)
+            }
+            again.sort()
             if moved { refreshSlotMap() }
             if busy {
                 waits += 1
@@ -209,9 +219,11 @@ struct RedisRouter: ~Copyable {
         case unserved(RedisReply)
     }
 
-    private func route(_ request: Request) -> Route {
+    /// - Parameter previousNode: where the request before it in the batch went, for `WAIT`.
+    private func route(_ request: Request, after previousNode: RedisConfiguration.Endpoint?) -> Route {
         if let node = request.node { return .node(node) }
         guard case .cluster(let map) = topology else { return .node(seed) }
+        if let previousNode, CommandKeys.followsPrevious(request.arguments) { return .node(previousNode) }
         guard let key = CommandKeys.routingKey(request.arguments) else { return .node(anyNode(map)) }
         let slot = HashSlot.of(key)
         guard let owner = map.owner(of: slot) else {

@@ -12,6 +12,10 @@ public final class RedisCluster: @unchecked Sendable {
     /// The masters, in the order they were started.
     public let nodes: [RedisServer]
     private var admins: [RedisConnection] = []
+    /// Replicas added with ``addReplica(of:)``.
+    public private(set) var replicas: [RedisServer] = []
+    /// The options every node is started with.
+    private let nodeArguments: [String]
 
     /// The URL of the first master: what a user of the cluster would give jobq.
     public var url: String { nodes[0].url }
@@ -26,6 +30,7 @@ public final class RedisCluster: @unchecked Sendable {
             "--cluster-node-timeout", String(nodeTimeout.components.seconds * 1000 + nodeTimeout.components.attoseconds / 1_000_000_000_000_000),
         ]
         // The cluster bus listens on port + 10000.
+        nodeArguments = arguments
         nodes = try (0..<masters).map { _ in try RedisServer(arguments: arguments, ports: 20000...50000) }
         do {
             try create()
@@ -41,7 +46,32 @@ public final class RedisCluster: @unchecked Sendable {
 
     /// Stops every master.
     public func stop() {
-        for node in nodes { node.stop() }
+        for node in nodes + replicas { node.stop() }
+    }
+
+    /// Starts a node, joins it to the cluster as a replica of `master` (`CLUSTER MEET`, then
+    /// `CLUSTER REPLICATE`), and waits until the master reports it online.
+    @discardableResult
+    public func addReplica(of master: RedisServer) throws -> RedisServer {
+        let replica = try RedisServer(arguments: nodeArguments, ports: 20000...50000)
+        replicas.append(replica)
+        let masterID = try nodeID(master)
+        var direct = try RedisConfiguration(url: replica.url)
+        direct.evictionCheck = .ignore
+        let connection = try RedisConnection(configuration: direct)
+        let own = RedisConfiguration.Endpoint.tcp(host: "127.0.0.1", port: replica.port)
+        try connection.command(["CLUSTER", "MEET", "127.0.0.1", RedisArgument(master.port)], on: own)
+        let known = eventually(timeout: .seconds(10)) {
+            (try? connection.command(["CLUSTER", "NODES"], on: own).string)?.contains(masterID) == true
+        }
+        guard known else { throw TestFailure("the new node did not learn of master \(master.port)") }
+        try connection.command(["CLUSTER", "REPLICATE", RedisArgument(masterID)], on: own)
+        let online = eventually(timeout: .seconds(15)) {
+            let info = (try? command(["INFO", "replication"], on: master).string) ?? ""
+            return info.contains("port=\(replica.port),state=online")
+        }
+        guard online else { throw TestFailure("the replica on port \(replica.port) did not come online") }
+        return replica
     }
 
     /// The endpoint of a master.

@@ -3,7 +3,8 @@ import RedisClient
 
 extension Queue {
     /// Enqueues and waits until a replica has the jobs: the enqueue calls and `WAIT 1 timeout` go
-    /// in one round trip on one socket.
+    /// in one round trip on one socket (on a Redis Cluster, the socket of the master that owns the
+    /// queue: the router sends a `WAIT` where the command before it went).
     ///
     /// `WAIT` counts the replicas that have every write made *on its connection* before it, so it
     /// must follow the writes on the same socket with no reconnect in between (a WAIT on a fresh
@@ -11,18 +12,13 @@ extension Queue {
     /// therefore sent whole (`EVAL`), not loaded in a round trip of its own first.
     /// - Throws: ``JobQueueError`` `.notReplicated` when the jobs were written on the master but no
     ///   replica confirmed them within ``Configuration/durableTimeout``; `.invalidJob` when that
-    ///   timeout is not shorter than the connection's command timeout, or on a Redis Cluster; `.redis`.
+    ///   timeout is not shorter than the connection's command timeout; `.redis`.
     func enqueueDurably(_ calls: [(keys: [String], arguments: [RedisArgument])]) throws -> [EnqueueResult] {
         let timeout = configuration.durableTimeout
         guard timeout > .zero, timeout < connection.configuration.commandTimeout else {
             throw JobQueueError(
                 code: .invalidJob,
                 message: "the durable timeout (\(DurationText.format(timeout))) must be above zero and shorter than the Redis command timeout (\(DurationText.format(connection.configuration.commandTimeout)))")
-        }
-        if try redis({ try connection.isCluster }) {
-            throw JobQueueError(
-                code: .invalidJob,
-                message: "durable enqueues are not supported on Redis Cluster yet (WAIT must follow the writes on the node that owns the queue); enqueue without --durable")
         }
         var commands: [[RedisArgument]] = calls.map { call in
             [RedisArgument("EVAL"), RedisArgument(QueueScripts.enqueue.source), RedisArgument(call.keys.count)]

@@ -20,6 +20,13 @@ enum CommandKeys {
         }
     }
 
+    /// Whether the command acts on the writes sent before it on the same connection (`WAIT`), so
+    /// that in a cluster it must go to the node the previous command of its batch went to.
+    static func followsPrevious(_ arguments: [RedisArgument]) -> Bool {
+        guard let first = arguments.first, first.bytes.count == 4 else { return false }
+        return String(decoding: first.bytes, as: UTF8.self).uppercased() == "WAIT"
+    }
+
     /// Commands that name no key.
     private static let keyless: Set<String> = [
         "ACL", "ASKING", "AUTH", "BGREWRITEAOF", "BGSAVE", "CLIENT", "CLUSTER", "COMMAND", "CONFIG", "DBSIZE", "DEBUG",
