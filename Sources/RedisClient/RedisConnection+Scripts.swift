@@ -9,7 +9,7 @@ extension RedisConnection {
         _ script: RedisScript, _ calls: [(keys: [String], arguments: [RedisArgument])], alongside commands: [[RedisArgument]],
         _ state: inout State
     ) throws -> (calls: [RedisReply], commands: [RedisReply]) {
-        let plain = commands.map { RedisRouter.Request($0) }
+        let plain = commands.map { RedisRouter.Request($0, bestEffort: true) }
         if let function = script.function, state.functionsSupported != false {
             let invocations = calls.map { RedisRouter.Request(invocation("FCALL", function.name, $0.keys, $0.arguments)) }
             let responses = try state.router.send(plain + invocations)

@@ -92,6 +92,20 @@ public final class RedisConnection: Sendable {
         }
     }
 
+    /// Sends `bookkeeping` and then `commands` in one round trip, as ``pipeline(_:)``, the
+    /// bookkeeping best effort: in a cluster, when the node it goes to cannot be reached, its
+    /// replies are error replies and the commands still run.
+    /// - Returns: one reply per command and one per bookkeeping command; error replies as `.error`.
+    /// - Throws: ``RedisError`` only for transport failures of the commands' nodes.
+    public func pipeline(
+        _ commands: [[RedisArgument]], alongside bookkeeping: [[RedisArgument]]
+    ) throws -> (commands: [RedisReply], bookkeeping: [RedisReply]) {
+        let requests = bookkeeping.map { RedisRouter.Request($0, bestEffort: true) } + commands.map { RedisRouter.Request($0) }
+        guard !requests.isEmpty else { return ([], []) }
+        let replies = try state.withLock { state in try state.router.send(requests).map(\.reply) }
+        return (Array(replies.dropFirst(bookkeeping.count)), Array(replies.prefix(bookkeeping.count)))
+    }
+
     /// Runs a Lua script: with FCALL when the script has a function form and the server runs
     /// functions (loading its library on a node that does not have it yet, or lost it), else by
     /// its SHA1 (EVALSHA), loading it first when no node has yet, and again on a node that
@@ -112,7 +126,9 @@ public final class RedisConnection: Sendable {
 
     /// Runs a script several times and sends `commands` in the same round trip (in a cluster, the
     /// same wall-clock round trip, whichever nodes they go to): for a write that must carry a
-    /// small bookkeeping command without paying for a second trip.
+    /// small bookkeeping command without paying for a second trip. The commands are best effort:
+    /// in a cluster, when the node they go to cannot be reached, their replies are error replies
+    /// and the calls still run.
     /// - Returns: one reply per call and one per command, in order; error replies as `.error`.
     /// - Throws: ``RedisError`` only for transport failures (and a library that cannot be loaded).
     public func runPipelined(
@@ -144,14 +160,15 @@ public final class RedisConnection: Sendable {
 
     /// Sends commands to one node in one round trip, whatever their keys: `node` is one of
     /// ``primaries()``. Redirections are not followed; error replies are returned as `.error`.
-    /// - Throws: ``RedisError``: `.invalidConfiguration` for a node that is not a primary of this
-    ///   connection, a transport code when the node failed.
+    /// - Throws: ``RedisError``: `.unavailable` for a node that is not (or no longer) a primary of
+    ///   this connection, a transport code when the node failed.
     public func pipeline(_ commands: [[RedisArgument]], on node: RedisConfiguration.Endpoint) throws -> [RedisReply] {
         guard !commands.isEmpty else { return [] }
         return try state.withLock { state in
             try state.router.connect()
             guard node == state.router.seed || state.router.knows(node) else {
-                throw RedisError(code: .invalidConfiguration, message: "\(node.address) is not a primary of the Redis at \(configuration)")
+                // A failover or a reshard since the caller listed the primaries: ask again.
+                throw RedisError(code: .unavailable, message: "\(node.address) is no longer a primary of the Redis at \(configuration)")
             }
             return try state.router.send(commands.map { RedisRouter.Request($0, node: node) }).map(\.reply)
         }
@@ -159,8 +176,8 @@ public final class RedisConnection: Sendable {
 
     /// Sends one command to one node, whatever its keys: `node` is one of ``primaries()``.
     /// Redirections are not followed.
-    /// - Throws: ``RedisError``: `.invalidConfiguration` for a node that is not a primary of this
-    ///   connection, `.serverError` for an error reply, a transport code when the node failed.
+    /// - Throws: ``RedisError``: `.unavailable` for a node that is not (or no longer) a primary of
+    ///   this connection, `.serverError` for an error reply, a transport code when the node failed.
     @discardableResult
     public func command(_ arguments: [RedisArgument], on node: RedisConfiguration.Endpoint) throws -> RedisReply {
         try pipeline([arguments], on: node)[0].throwingServerError()

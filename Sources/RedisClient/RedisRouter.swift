@@ -21,10 +21,14 @@ struct RedisRouter: ~Copyable {
     struct Request {
         var arguments: [RedisArgument]
         var node: RedisConfiguration.Endpoint?
+        /// Bookkeeping that must not fail the batch: when the node it goes to, and only such
+        /// requests, cannot be reached, its reply is an error reply instead of a thrown error.
+        var bestEffort: Bool
 
-        init(_ arguments: [RedisArgument], node: RedisConfiguration.Endpoint? = nil) {
+        init(_ arguments: [RedisArgument], node: RedisConfiguration.Endpoint? = nil, bestEffort: Bool = false) {
             self.arguments = arguments
             self.node = node
+            self.bestEffort = bestEffort
         }
     }
 
@@ -59,6 +63,10 @@ struct RedisRouter: ~Copyable {
     private var contexts: [RedisConfiguration.Endpoint: RedisContext] = [:]
     /// Set after a transport failure in a cluster: the next send asks for the slot map first.
     private var mapIsStale = false
+    /// When the slot map may be asked for again after no node answered.
+    private var nextRefresh = ContinuousClock.now
+    /// How long to wait before asking again when no node answered for the slot map.
+    static let refreshPause: Duration = .seconds(1)
 
     /// Checks each node's `maxmemory-policy` as it opens.
     private let evictionGuard: EvictionGuard
@@ -80,8 +88,10 @@ struct RedisRouter: ~Copyable {
         return false
     }
 
-    /// Opens the seed unless it is open, learning the topology.
+    /// Opens the seed unless it is open, learning the topology; nothing to do once a cluster's
+    /// map is known (the seed may be the master that is down).
     mutating func connect() throws {
+        if isCluster { return }
         _ = try context(for: seed)
     }
 
@@ -150,7 +160,9 @@ struct RedisRouter: ~Copyable {
                 previous = (index, node)
             }
             let replies = try exchange(
-                order.map { node in batches[node]!.map { (arguments: requests[$0].arguments, asking: asking[$0] != nil) } },
+                order.map { node in
+                    batches[node]!.map { (arguments: requests[$0].arguments, asking: asking[$0] != nil, bestEffort: requests[$0].bestEffort) }
+                },
                 on: order, readTimeout: readTimeout)
             var again: [Int] = []
             var moved = false, busy = false
@@ -198,12 +210,15 @@ struct RedisRouter: ~Copyable {
     }
 
     /// Closes the socket of every node that answered it cannot take writes now (`READONLY`,
-    /// `LOADING`, `MASTERDOWN`, `CLUSTERDOWN` ...: ``RedisError/Code/unavailable``), so the next
+    /// `LOADING`, `MASTERDOWN`, `CLUSTERDOWN` ...: ``RedisError/Code/unavailable``, but not
+    /// `NOREPLICAS`, which the right master answers while its replicas lag), so the next
     /// command connects again: behind Sentinel to the master named then, in a cluster after asking
     /// for the slot map.
     private mutating func closeUnavailable(_ responses: [Response]) {
         for response in responses {
-            guard case .error(let text) = response.reply, RedisError.server(text).code == .unavailable else { continue }
+            guard case .error(let text) = response.reply, RedisError.server(text).code == .unavailable,
+                  !text.hasPrefix("NOREPLICAS")  // the master is right; it waits for its replicas
+            else { continue }
             if sentinel != nil {
                 closeAll()
                 return
@@ -221,12 +236,16 @@ struct RedisRouter: ~Copyable {
 
     /// - Parameter previousNode: where the request before it in the batch went, for `WAIT`.
     private func route(_ request: Request, after previousNode: RedisConfiguration.Endpoint?) -> Route {
-        if let node = request.node { return .node(node) }
+        // Behind Sentinel there is one node, the master named last, whatever the caller chose.
+        if let node = request.node { return .node(sentinel == nil ? node : seed) }
         guard case .cluster(let map) = topology else { return .node(seed) }
         if let previousNode, CommandKeys.followsPrevious(request.arguments) { return .node(previousNode) }
         guard let key = CommandKeys.routingKey(request.arguments) else { return .node(anyNode(map)) }
         let slot = HashSlot.of(key)
         guard let owner = map.owner(of: slot) else {
+            // A map learned one MOVED at a time (CLUSTER SLOTS denied) does not know every slot: ask
+            // any node, whose MOVED teaches the owner.
+            guard map.isComplete else { return .node(anyNode(map)) }
             return .unserved(.error("CLUSTERDOWN Hash slot \(slot) is not served by any node of the cluster at \(seed.address)"))
         }
         return .node(owner)
@@ -241,35 +260,57 @@ struct RedisRouter: ~Copyable {
 
     /// Writes each node's commands (with `ASKING` before those that were asked for), every node
     /// before reading any, then reads the replies: one list per node, without the `ASKING` replies.
+    /// A node whose commands are all best effort and that fails gets error replies instead of
+    /// failing the batch.
     private mutating func exchange(
-        _ batches: [[(arguments: [RedisArgument], asking: Bool)]], on nodes: [RedisConfiguration.Endpoint], readTimeout: Duration?
+        _ batches: [[(arguments: [RedisArgument], asking: Bool, bestEffort: Bool)]], on nodes: [RedisConfiguration.Endpoint],
+        readTimeout: Duration?
     ) throws -> [[RedisReply]] {
         var written: [RedisConfiguration.Endpoint] = []
+        var results = [[RedisReply]?](repeating: nil, count: nodes.count)
+        var spared = false
+        func spare(_ position: Int, _ error: any Error) -> Bool {
+            guard batches[position].allSatisfy(\.bestEffort), let error = error as? RedisError, error.isRetryable else { return false }
+            spared = true
+            contexts[nodes[position]] = nil
+            results[position] = Array(repeating: .error("UNREACHABLE \(nodes[position].address): \(error.message)"), count: batches[position].count)
+            return true
+        }
         do {
-            var opened: [RedisContext] = []
-            for (node, batch) in zip(nodes, batches) {
-                let context = try context(for: node)
-                written.append(node)
-                opened.append(context)
-                if let readTimeout { context.setTimeout(readTimeout) }
-                try context.append(batch.flatMap { $0.asking ? [["ASKING"], $0.arguments] : [$0.arguments] })
-                try context.flush()
+            var opened: [Int: RedisContext] = [:]
+            for (position, (node, batch)) in zip(nodes, batches).enumerated() {
+                do {
+                    let context = try context(for: node)
+                    written.append(node)
+                    opened[position] = context
+                    if let readTimeout { context.setTimeout(readTimeout) }
+                    try context.append(batch.flatMap { $0.asking ? [["ASKING"], $0.arguments] : [$0.arguments] })
+                    try context.flush()
+                } catch where spare(position, error) {
+                    opened[position] = nil
+                }
             }
-            var results: [[RedisReply]] = []
-            for (context, batch) in zip(opened, batches) {
-                let raw = try context.readReplies(batch.count + batch.count { $0.asking })
+            for (position, batch) in batches.enumerated() {
+                guard let context = opened[position] else { continue }
+                let raw: [RedisReply]
+                do {
+                    raw = try context.readReplies(batch.count + batch.count { $0.asking })
+                } catch where spare(position, error) {
+                    continue
+                }
                 if readTimeout != nil { context.setTimeout(configuration.commandTimeout) }
                 var replies: [RedisReply] = []
                 replies.reserveCapacity(batch.count)
-                var position = 0
+                var index = 0
                 for command in batch {
-                    if command.asking { position += 1 }
-                    replies.append(raw[position])
-                    position += 1
+                    if command.asking { index += 1 }
+                    replies.append(raw[index])
+                    index += 1
                 }
-                results.append(replies)
+                results[position] = replies
             }
-            return results
+            if spared, isCluster { mapIsStale = true }
+            return results.map { $0 ?? [] }
         } catch {
             // Replies left unread, or a sticky hiredis error: these contexts are done for.
             for node in written { contexts[node] = nil }
@@ -352,13 +393,16 @@ struct RedisRouter: ~Copyable {
         topology = .cluster(map)
     }
 
-    /// Asks for the slot map again: first an open node, then the other primaries, then the seed.
-    /// Keeps the current map when none answers (the next command fails on its node, clearly).
+    /// Asks for the slot map again: first an open primary, then the other primaries that serve
+    /// slots, then the seed. Keeps the current map when none answers (the next command fails on
+    /// its node, clearly), and then does not ask again for ``refreshPause``, so that dead nodes'
+    /// connect timeouts are not paid on every command.
     private mutating func refreshSlotMap() {
-        guard case .cluster(let current) = topology else { return }
+        guard case .cluster(let current) = topology, ContinuousClock.now >= nextRefresh else { return }
         mapIsStale = false
-        var candidates = current.primaries.filter { contexts[$0] != nil }
-        for node in current.primaries + [seed] where !candidates.contains(node) { candidates.append(node) }
+        let serving = current.servingPrimaries
+        var candidates = serving.filter { contexts[$0] != nil }
+        for node in serving + [seed] where !candidates.contains(node) { candidates.append(node) }
         for node in candidates {
             do {
                 let reply = try context(for: node).command(["CLUSTER", "SLOTS"])
@@ -370,6 +414,7 @@ struct RedisRouter: ~Copyable {
                 continue
             }
         }
+        nextRefresh = ContinuousClock.now + Self.refreshPause
     }
 }
 

@@ -159,7 +159,9 @@ public final class Queue: Sendable {
 
     /// Runs script calls that write to the queue. Until this handle has registered the queue (in
     /// ``QueueKeys/registry``), the registration rides in the same round trip: pipelined on a
-    /// standalone server, sent to the registry's node before the calls' node is read in a cluster.
+    /// standalone server, sent to the registry's node before the calls' node is read in a cluster,
+    /// best effort (a registry node that is down fails the registration only; the next write
+    /// tries again).
     /// - Returns: one reply per call; error replies as `.error`.
     func write(
         _ script: RedisScript, calls: [(keys: [String], arguments: [RedisArgument])], on connection: RedisConnection? = nil
@@ -174,9 +176,9 @@ public final class Queue: Sendable {
     /// - Returns: one reply per command; error replies as `.error`.
     func write(_ commands: [[RedisArgument]]) throws -> [RedisReply] {
         let registration = pendingRegistration
-        let replies = try redis { try connection.pipeline(registration + commands) }
-        noteRegistration(Array(replies.prefix(registration.count)))
-        return Array(replies.dropFirst(registration.count))
+        let replies = try redis { try connection.pipeline(commands, alongside: registration) }
+        noteRegistration(replies.bookkeeping)
+        return replies.commands
     }
 
     /// `SADD jobq:queues <name>` until it succeeded once (it is idempotent: several processes may

@@ -5,6 +5,9 @@ struct ClusterSlotMap {
     private var owners: [Int16]
     /// The primaries, in the order `CLUSTER SLOTS` first names them.
     private(set) var primaries: [RedisConfiguration.Endpoint]
+    /// Whether the map came from `CLUSTER SLOTS` (a slot without an owner is not served), rather
+    /// than from `MOVED` replies alone (a slot without an owner is not known yet).
+    private(set) var isComplete = false
 
     /// A map where no slot has an owner yet (a cluster learned from a `MOVED` reply).
     init() {
@@ -26,6 +29,7 @@ struct ClusterSlotMap {
             let node = RedisConfiguration.Endpoint.tcp(host: host.isEmpty || host == "?" ? seedHost : host, port: Int(port))
             for slot in Int(start)...Int(end) { assign(slot, to: node) }
         }
+        isComplete = true
     }
 
     /// The primary that owns `slot`, or `nil` when no node serves it.
