@@ -30,6 +30,14 @@ import Testing
         #expect(run.standardError.contains("no replica confirmed") && run.standardError.contains("only-on-master"))
         let misuse = try CommandRun.run("jobq", ["enqueue", queue.rawValue, "{}", "--durable-timeout", "1s"], environment: ["JOBQ_REDIS_URL": try TestRedis.url()])
         #expect(misuse.status == 64)
+        let tooLong = try CommandRun.run(
+            "jobq", ["enqueue", queue.rawValue, "{}", "--durable", "--durable-timeout", "30s"], environment: ["JOBQ_REDIS_URL": try TestRedis.url()])
+        #expect(tooLong.status == 64 && tooLong.standardError.contains("shorter than the Redis command timeout"), "\(tooLong.standardError)")
+        // A --jsonl whose only batch is not confirmed: status 6 as for one job.
+        let lines = try CommandRun.run(
+            "jobq", ["enqueue", queue.rawValue, "--jsonl", "-", "--durable", "--durable-timeout", "200ms"],
+            environment: ["JOBQ_REDIS_URL": try TestRedis.url()], input: "{\"a\":1}\n{\"a\":2}\n")
+        #expect(lines.status == 6, "\(lines.standardError)")
     }
 
     @Test func unreachableSentinelsAreOneClearLine() throws {

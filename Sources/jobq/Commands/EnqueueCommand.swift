@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JobQueue
+import RedisClient
 
 struct EnqueueCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,7 +46,7 @@ struct EnqueueCommand: ParsableCommand {
     @Option(name: .customLong("concurrency-key"), help: "Jobs with the same key never run at the same time.") var concurrencyKey: String?
     @Flag(help: "Print one JSON object per job: its id and whether it was enqueued or refused.") var json = false
     @Flag(help: "Return only once a replica has the jobs (WAIT); exit status 6 when none confirms in time.") var durable = false
-    @Option(name: .customLong("durable-timeout"), parsing: .unconditional, help: "How long --durable waits for a replica (default 2s).") var durableTimeout: String?
+    @Option(name: .customLong("durable-timeout"), parsing: .unconditional, help: "How long --durable waits for a replica (default 2s; under the 10s command timeout).") var durableTimeout: String?
 
     func validate() throws {
         let sources = [payload != nil, payloadFile != nil, jsonl != nil].filter { $0 }.count
@@ -58,7 +59,9 @@ struct EnqueueCommand: ParsableCommand {
         }
         if let delay { _ = try parseDuration(delay, option: "--delay") }
         if durableTimeout != nil && !durable { throw ValidationError("--durable-timeout applies to --durable only") }
-        if let durableTimeout { _ = try parseDuration(durableTimeout, option: "--durable-timeout") }
+        if let durableTimeout, try parseDuration(durableTimeout, option: "--durable-timeout") >= RedisConfiguration().commandTimeout {
+            throw ValidationError("--durable-timeout must be shorter than the Redis command timeout (10s)")
+        }
     }
 
     func run() throws {
@@ -131,7 +134,11 @@ struct EnqueueRefused: Error, CustomStringConvertible {
     let total: Int
 
     var description: String {
-        "\(cause); \(done) of \(total) lines were handled before that (their ids are printed), the other \(total - done) were not enqueued"
+        if (cause as? JobQueueError)?.code == .notReplicated {
+            return "\(cause); \(done) of \(total) lines were handled and confirmed before that (their ids are printed); "
+                + "the batch named above is on the master only, and the lines after it were not enqueued"
+        }
+        return "\(cause); \(done) of \(total) lines were handled before that (their ids are printed), the other \(total - done) were not enqueued"
     }
 }
 

@@ -44,6 +44,8 @@ func reportingErrors(_ body: () throws -> Void) throws {
 /// The exit status an error ends a command with.
 func exitStatus(for error: any Error) -> Int32 {
     switch error {
+    case let error as EnqueueRefused:
+        return exitStatus(for: error.cause)
     case is UsageError:
         return JobqExitStatus.usage
     case let error as RedisError where error.code == .invalidConfiguration:
