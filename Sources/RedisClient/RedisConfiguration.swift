@@ -164,6 +164,10 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
         guard let explicitURL, let configuration = try? RedisConfiguration(url: explicitURL),
               configuration.password != nil || configuration.sentinel?.password != nil
         else { return nil }
+        if configuration.password == nil {
+            return "warning: a sentinel password in --redis is visible to every user of this machine (ps); "
+                + "use JOBQ_SENTINEL_PASSWORD_FILE or the systemd credential \(sentinelCredentialName) instead"
+        }
         return "warning: a password in --redis is visible to every user of this machine (ps); "
             + "use JOBQ_REDIS_PASSWORD_FILE or the systemd credential \(systemdCredentialName) instead"
     }

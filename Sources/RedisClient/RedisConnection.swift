@@ -63,7 +63,8 @@ public final class RedisConnection: Sendable {
     }
 
     /// Sends one command and returns its reply. In a cluster it goes to the node that owns its
-    /// key (the first key; for a command without keys, such as INFO, the configured node).
+    /// key (the first key; a command without keys, such as INFO, goes to the node the URL names
+    /// while it is reachable, else to another primary; behind Sentinel, to the current master).
     /// - Throws: ``RedisError``: `.serverError` for an error reply (the connection stays open),
     ///   a transport code when the connection failed (it is closed).
     @discardableResult

@@ -53,7 +53,7 @@ struct RedisRouter: ~Copyable {
     /// The first wait after TRYAGAIN; it doubles up to ``tryAgainWaitCap``.
     static let tryAgainWait: Duration = .milliseconds(10)
     /// The longest wait after TRYAGAIN. With ``attemptLimit`` a migrating slot is waited for about
-    /// a second before `TRYAGAIN` reaches the caller (as `.unavailable`).
+    /// two seconds before `TRYAGAIN` reaches the caller (as `.unavailable`).
     static let tryAgainWaitCap: Duration = .milliseconds(200)
 
     let configuration: RedisConfiguration

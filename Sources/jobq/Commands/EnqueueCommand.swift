@@ -23,11 +23,11 @@ struct EnqueueCommand: ParsableCommand {
         the master only, and the exit status is 6.
 
         Exit status: 0 enqueued; 1 failed (Redis, a bad payload or line, an unreadable file; nothing \
-        was enqueued); 5 refused, the --unique key is held; 6 enqueued but not confirmed by a replica \
+        was enqueued, except as said below for --jsonl); 5 refused, the --unique key is held; 6 enqueued but not confirmed by a replica \
         (--durable); 64 bad usage (options, queue name, Redis URL); 75 Redis is out of memory \
         (maxmemory) and refused the jobs; 78 Redis may evict keys and --allow-eviction was not given. \
-        With --jsonl, jobs go in batches of 500, each enqueued whole or not at all: after a refusal \
-        mid-way, stderr says how many lines were handled (their ids are printed).
+        With --jsonl, jobs go in batches of 500, each enqueued whole or not at all: after a refusal or \
+        a lost connection mid-way, stderr says how many lines were handled (their ids are printed).
         """
     )
 

@@ -73,7 +73,7 @@ struct StatsCommand: ParsableCommand {
         let unknown = try QueueStats.read(unregistered, on: connection).filter(\.showsNoTrace).map(\.queue)
         guard !unknown.isEmpty else { return }
         let names = unknown.map { "'\($0)'" }.joined(separator: ", ")
-        let sorted = known.map(\.rawValue).sorted()
+        let sorted = try Queue.knownNames(on: connection).map(\.rawValue)
         let list = sorted.isEmpty ? "none yet" : sorted.prefix(5).joined(separator: ", ") + (sorted.count > 5 ? " and \(sorted.count - 5) more" : "")
         throw CommandFailure(
             .notFound,
