@@ -1,9 +1,9 @@
 /// A cluster redirection error reply: `MOVED <slot> <host>:<port>` (the slot has a new owner: update
 /// the slot map) or `ASK <slot> <host>:<port>` (the slot is migrating and the key may be on the
 /// target already: send `ASKING` and the command there, once, without changing the map).
-struct ClusterRedirect: Equatable {
+struct ClusterRedirect {
     /// Which redirection.
-    enum Kind: Equatable {
+    enum Kind {
         case moved
         case ask
     }

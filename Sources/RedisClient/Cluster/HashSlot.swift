@@ -11,9 +11,6 @@ enum HashSlot {
         Int(crc16(hashedPart(key)) % UInt16(count))
     }
 
-    /// The slot of a text key.
-    static func of(_ key: String) -> Int { of(Array(key.utf8)) }
-
     /// The bytes the slot is computed from: the hash tag when there is one, else the whole key.
     static func hashedPart(_ key: [UInt8]) -> ArraySlice<UInt8> {
         guard let open = key.firstIndex(of: UInt8(ascii: "{")),
