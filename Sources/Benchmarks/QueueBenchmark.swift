@@ -166,16 +166,8 @@ public struct QueueBenchmark: Sendable {
     /// Deletes the queue's keys: SCAN on each primary (in a cluster, the one that owns the queue's
     /// slot is where they are), UNLINK what it finds.
     static func deleteKeys(of queue: Queue) throws {
-        for primary in try queue.connection.primaries() {
-            var cursor = "0"
-            repeat {
-                let reply = try queue.connection.command(
-                    ["SCAN", RedisArgument(cursor), "MATCH", RedisArgument(queue.keys.base + "*"), "COUNT", "1000"], on: primary)
-                guard let parts = reply.array, parts.count == 2 else { break }
-                cursor = parts[0].string ?? "0"
-                let keys = parts[1].array?.compactMap(\.string) ?? []
-                if !keys.isEmpty { _ = try queue.connection.command(["UNLINK"] + keys.map { RedisArgument($0) }) }
-            } while cursor != "0"
+        try queue.connection.scan(matching: queue.keys.base + "*") { keys in
+            if !keys.isEmpty { _ = try queue.connection.command(["UNLINK"] + keys.map { RedisArgument($0) }) }
         }
         _ = try queue.connection.command(["SREM", RedisArgument(QueueKeys.registry), RedisArgument(queue.name.rawValue)])
     }

@@ -10,23 +10,14 @@ extension Queue {
     /// one round trip per thousand keys in Redis (a million keys: a thousand round trips, well
     /// under a second on a local network). Nothing in the hot path calls it; `jobq stats` without
     /// a queue name, `--all` options and `jobq diagnose` do.
-    /// - Throws: ``JobQueueError`` `.redis`, `.protocolMismatch`.
+    /// - Throws: ``JobQueueError`` `.redis`.
     public static func knownNames(on connection: RedisConnection) throws -> [QueueName] {
         var names = Set(try registeredNames(on: connection))
         do {
-            for primary in try connection.primaries() {
-                var cursor = "0"
-                repeat {
-                    let reply = try connection.command(
-                        ["SCAN", RedisArgument(cursor), "MATCH", RedisArgument(QueueKeys.waitKeyPattern), "COUNT", "1000"], on: primary)
-                    guard let parts = reply.array, parts.count == 2, let next = parts[0].string, let keys = parts[1].array else {
-                        throw JobQueueError.protocolMismatch("SCAN", reply)
-                    }
-                    cursor = next
-                    for key in keys {
-                        if let name = key.string.flatMap(QueueKeys.queue(ofWaitKey:)) { names.insert(name) }
-                    }
-                } while cursor != "0"
+            try connection.scan(matching: QueueKeys.waitKeyPattern) { keys in
+                for key in keys {
+                    if let name = QueueKeys.queue(ofWaitKey: key) { names.insert(name) }
+                }
             }
         } catch let error as RedisError {
             throw JobQueueError(code: .redis, message: error.message, redisError: error)
