@@ -88,6 +88,5 @@ do {
 } catch {
     FileHandle.standardError.write(Data("example-worker: \(error)\n".utf8))
     // A Redis that may evict keys is refused with its own status, which a supervisor does not relaunch.
-    let refused = (error as? JobQueueError)?.redisError?.code == .evictionPolicy
-    exit(refused ? RedisConfiguration.EvictionCheck.refusalExitStatus : 1)
+    exit(JobQueueError.evictionRefusalExitStatus(for: error) ?? 1)
 }

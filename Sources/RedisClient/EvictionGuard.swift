@@ -139,9 +139,23 @@ extension RedisConnection {
     ///   `.refuse`; transport errors.
     public func recheckEvictionPolicyIfDue() throws {
         guard evictionGuard.isDue(configuration) else { return }
+        try checkEvictionPolicy()
+    }
+
+    /// Checks the server's eviction policy (every primary's, on a Redis Cluster) now, however
+    /// recent the last check: for a caller that must know before it decides, such as a supervisor
+    /// whose worker exited with ``RedisConfiguration/EvictionCheck/refusalExitStatus``.
+    /// - Parameter check: what to do about an evicting server; `nil` does what the connection's
+    ///   configuration says (``RedisConfiguration/evictionCheck``).
+    /// - Throws: ``RedisError`` `.evictionPolicy` (its message the one line every refusal says)
+    ///   when the server evicts and the check is `.refuse`; transport errors.
+    public func checkEvictionPolicy(_ check: RedisConfiguration.EvictionCheck? = nil) throws {
+        var asked = configuration
+        asked.evictionCheck = check ?? configuration.evictionCheck
+        guard asked.evictionCheck != .ignore else { return }
         for node in try primaries() {
             let probed = try pipeline([EvictionGuard.probe], on: node)[0]
-            try evictionGuard.check(probed, configuration) { try pipeline([$0], on: node)[0] }
+            try evictionGuard.check(probed, asked) { try pipeline([$0], on: node)[0] }
         }
     }
 }

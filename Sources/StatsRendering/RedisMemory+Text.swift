@@ -27,12 +27,12 @@ extension RedisMemory {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// `EVICTS` for a policy that deletes keys, `FULL` at 90 % of `maxmemory` or more, `UNKNOWN`
+    /// `EVICTS` for a policy that deletes keys, `FULL` at ``JobQueue/RedisMemory/fullFraction`` (90 %) of `maxmemory` or more, `UNKNOWN`
     /// when Redis would not say, else `OK`.
     public var headline: String {
         if evicts { return "EVICTS" }
         if unreadable != nil || policy == nil { return "UNKNOWN" }
-        if let fraction = usedFraction, fraction >= 0.9 { return "FULL" }
+        if let fraction = usedFraction, fraction >= Self.fullFraction { return "FULL" }
         return "OK"
     }
 }

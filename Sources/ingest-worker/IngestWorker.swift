@@ -113,8 +113,7 @@ struct IngestWorker: ParsableCommand {
     /// 64 for bad usage, 78 for a Redis that may evict keys (refused), else 1.
     private static func exitStatus(for error: any Error) -> Int32 {
         if isUsage(error) { return ExitCode.validationFailure.rawValue }
-        let code = (error as? JobQueueError)?.redisError?.code ?? (error as? RedisError)?.code
-        return code == .evictionPolicy ? RedisConfiguration.EvictionCheck.refusalExitStatus : 1
+        return JobQueueError.evictionRefusalExitStatus(for: error) ?? 1
     }
 
     /// Whether an error is bad usage (exit status 64): an invalid queue name or Redis URL.

@@ -52,10 +52,10 @@ import Testing
         let forged = ReservedJobForgery.withToken("someone-else/1", from: job)
         #expect(try consumer.ack(forged) == false)
         #expect(try consumer.fail(forged, error: "x") == .stale)
-        #expect(try consumer.extendLease(forged) == false)
+        #expect(try consumer.extendLease(forged) == .lost)
         #expect(try consumer.release(forged) == false)
         #expect(try queue.job(id: job.id)?.state == .active)
-        #expect(try consumer.extendLease(job))
+        #expect(try consumer.extendLease(job) == .extended)
         #expect(try consumer.ack(job))
     }
 
@@ -77,7 +77,7 @@ import Testing
         let consumer = try Consumer(queue: queue)
         guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
         _ = try consumer.fail(job, error: "x")
-        #expect(try queue.retryDead(ids: nil) == 1)
+        #expect(try queue.retryDead(ids: nil) == Queue.RetriedDeadLetters(requeued: 1))
         guard case .job(let again) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("not retried"); return }
         #expect(again.id == id)
         #expect(again.attempt == 1)

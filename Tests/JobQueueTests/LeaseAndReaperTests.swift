@@ -52,7 +52,7 @@ import Testing
         guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
         for _ in 0..<6 {
             usleep(100_000)
-            #expect(try consumer.extendLease(job))
+            #expect(try consumer.extendLease(job) == .extended)
             _ = try queue.reap(holder: "t")
         }
         #expect(try queue.job(id: job.id)?.state == .active)

@@ -41,7 +41,7 @@ import Testing
         "release": (["j1", "c1/1", "0", "0"], .array),
         "extend": (["j1", "c1/1", "30000"], .array),
         "cancel": (["j1"], .array),
-        "retry-dead": (["*"], .integer),
+        "retry-dead": (["*"], .array),
         "reap": (["holder", "5000", "60000", "2"], .array),
         "recover-consumer": (["c1", "killed by SIGKILL", "2"], .array),
         "heartbeat": (["c1", "60000", "host", "h1"], .integer),

@@ -43,11 +43,11 @@ import Testing
         let consumer = try Consumer(queue: queue)
         guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
         #expect(job.id == first)
-        let (acked, next) = try consumer.complete(job, reserveNext: true)
+        let (acked, _, next) = try consumer.complete(job, reserveNext: true)
         #expect(acked)
         guard case .job(let nextJob)? = next else { Issue.record("no next job: \(String(describing: next))"); return }
         #expect(nextJob.id == second)
-        let (_, after) = try consumer.complete(nextJob, reserveNext: true)
+        let (_, _, after) = try consumer.complete(nextJob, reserveNext: true)
         #expect(after == .empty(nextDelayedIn: nil))
     }
 

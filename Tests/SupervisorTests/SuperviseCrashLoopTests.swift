@@ -33,6 +33,22 @@ struct SuperviseCrashLoopTests {
         #expect(leftoverCgroupDirectories(of: queue).isEmpty)
     }
 
+    @Test func aWorkerExiting78WhileRedisDoesNotEvictIsACrashNotAnEvictionRefusal() throws {
+        let queue = try TestRedis.queue()
+        let name = queue.name.rawValue
+        try enqueueExampleJobs(queue, count: 1)
+        let run = try runJobq([
+            "supervise", name, "--max-load", "100", "--max-cpu-pressure", "100", "--min-available", "1M", "--max-crashes", "2", "--crash-window", "1m", "--backoff", "100ms..100ms", "--tick", "100ms",
+            "--", "/bin/sh", "-c", "exit 78",
+        ])
+
+        #expect(run.exit.termination == .exited(code: 3), "\(run.error)")
+        #expect(run.error.contains("breaker tripped: 2 crashes within 1m (last: exit status 78)"), "\(run.error)")
+        let exits = try queue.workerExits()
+        #expect(exits.count == 2 && exits.allSatisfy { $0.crash && $0.exitStatus == 78 && $0.cause == "exit status 78" })
+        #expect(leftoverCgroupDirectories(of: queue).isEmpty)
+    }
+
     @Test func aSupervisorStartingWhileTheBreakerIsTrippedRefusesUntilItIsReset() throws {
         let queue = try TestRedis.queue()
         let name = queue.name.rawValue

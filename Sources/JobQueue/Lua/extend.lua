@@ -1,20 +1,28 @@
 -- Extends a lease, and the locks the run holds, only for their owner.
 --
 -- KEYS[1]: queue key prefix. ARGV: job id, lease token, new lease length ms (from now).
--- Returns `{'extended', deadline ms}`, or `{'lost'}` when the token no longer holds the lease
--- or one of the run's locks (its TTL passed and it was taken): the run must stop.
+-- Returns `{'extended', deadline ms}`; `{'evicted', deadline ms}` when the job's hash was evicted
+-- while it ran (its id still running, its hash gone): the run may finish, so its lease and the
+-- locks its token owns are extended all the same, and complete.lua (or fail, release) settles it
+-- as lost; or `{'lost'}` when the token no longer holds the lease or one of the run's locks (its
+-- TTL passed and it was taken): the run must stop.
 
 local now = now_ms()
-local id, token = ARGV[1], ARGV[2]
+local id, token, ms = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local h = jobkey(id)
+local deadline = now + ms
 local f = redis.call('HMGET', h, 'state', 'token', 'locks')
+if not f[1] and redis.call('ZSCORE', K.active, id) then
+  for _, name in ipairs(token_locks(token)) do lock_renew(name, token, ms) end
+  redis.call('ZADD', K.active, 'XX', deadline, id)
+  return {'evicted', deadline}
+end
 if f[1] ~= 'active' or f[2] ~= token then return {'lost'} end
 if f[3] then
   for name in string.gmatch(f[3], '[^ ]+') do
-    if not lock_renew(name, token, tonumber(ARGV[3])) then return {'lost', name} end
+    if not lock_renew(name, token, ms) then return {'lost', name} end
   end
 end
-local deadline = now + tonumber(ARGV[3])
 redis.call('ZADD', K.active, 'XX', deadline, id)
 redis.call('HSET', h, 'lease_until', deadline)
 return {'extended', deadline}

@@ -3,13 +3,13 @@
 -- KEYS[1]: queue key prefix. ARGV: job id, lease token, error text, retry delay ms,
 -- '1' to dead-letter at once (permanent failure), dead-letter reason ('' for the default).
 -- Returns `{'retry', due ms}`, `{'dead', reason}` or `{'stale'}` (token no longer holds the lease; a job
--- whose hash was evicted while it ran is counted lost).
+-- whose hash was evicted while it ran is counted lost, and the locks its run held are released).
 
 local now = now_ms()
 local id, token, err = ARGV[1], ARGV[2], ARGV[3]
 local h = jobkey(id)
 if not owns(h, token) then
-  settle_missing(id, now)
+  settle_missing(id, token, now)
   return {'stale'}
 end
 release_job_locks(h, redis.call('HGET', h, 'locks'), token)

@@ -55,8 +55,8 @@ end
 -- A job whose hash is gone although an entry still names it: Redis evicted the hash (a
 -- maxmemory-policy other than noeviction) or something deleted it. Nothing is left to run, so the
 -- caller drops the entry; here the job is counted as lost (counter `lost`) and remembered as the
--- last one lost (K.lost: last_at, last_id, last_state = waiting, delayed or running). No dead
--- letter is written: it would take memory from a Redis that has none to spare.
+-- last one lost (K.lost: last_at, last_id, last_state = waiting, delayed, running or dead). No
+-- dead letter is written: it would take memory from a Redis that has none to spare.
 local function count_lost(id, state, now)
   count(now, 'lost', 1)
   redis.call('HSET', K.lost, 'last_at', now, 'last_id', id, 'last_state', state)
@@ -252,6 +252,22 @@ local function release_job_locks(h, locks, token)
   end
 end
 
+-- The names of the locks `token` owns, for a run whose hash (which lists them) is gone: found in
+-- the queue's lock names, each checked for its owner. Names whose lock no longer exists are
+-- forgotten on the way, as lock-list.lua does.
+local function token_locks(token)
+  local names = {}
+  for _, name in ipairs(redis.call('SMEMBERS', K.locks)) do
+    local owner = redis.call('HGET', K.lock .. name, 'owner')
+    if owner == token then
+      names[#names + 1] = name
+    elseif not owner then
+      redis.call('SREM', K.locks, name)
+    end
+  end
+  return names
+end
+
 -- The first free concurrency slot of the queue (1...limit), or nil when all are held.
 local function free_slot(limit)
   for i = 1, limit do
@@ -427,10 +443,12 @@ local function owns(h, token)
 end
 
 -- For a settle call whose token does not hold the lease: when the job's hash is gone while its
--- id is still running, the job was evicted mid-run. It cannot run again: counted lost now rather
--- than when its lease expires.
-local function settle_missing(id, now)
-  if redis.call('EXISTS', jobkey(id)) == 0 and redis.call('ZREM', K.active, id) == 1 then
-    count_lost(id, 'running', now)
-  end
+-- id is still running, the job was evicted mid-run. It cannot run again: its run's locks (found
+-- by their owner, `token`) are released and it is counted lost (state running) now rather than
+-- when its lease expires. Returns true when it was.
+local function settle_missing(id, token, now)
+  if redis.call('EXISTS', jobkey(id)) == 1 or redis.call('ZREM', K.active, id) == 0 then return false end
+  for _, name in ipairs(token_locks(token)) do lock_release(name, token) end
+  count_lost(id, 'running', now)
+  return true
 end

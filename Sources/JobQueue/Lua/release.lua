@@ -4,13 +4,13 @@
 -- KEYS[1]: queue key prefix. ARGV: job id, lease token, delay ms (0: at the front of the
 -- waiting list, to run next), '1' to keep the attempt counted ('0' gives it back).
 -- Returns `{'released'}` or `{'stale'}` (a job whose hash was evicted while it ran is
--- counted lost).
+-- counted lost, and the locks its run held are released).
 
 local now = now_ms()
 local id, token, delay = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local h = jobkey(id)
 if not owns(h, token) then
-  settle_missing(id, now)
+  settle_missing(id, token, now)
   return {'stale'}
 end
 release_job_locks(h, redis.call('HGET', h, 'locks'), token)

@@ -4,16 +4,20 @@ import RedisClient
 /// the holder of the job's lease (its token) can settle it.
 extension Consumer {
     /// Acks `job` and, in the same round trip, reserves the next one without blocking.
-    /// - Returns: whether the ack took effect (`false`: the lease was lost), and the next outcome.
-    public func complete(_ job: ReservedJob, reserveNext: Bool) throws -> (acked: Bool, next: ReserveOutcome?) {
+    /// - Returns: whether the ack took effect (`false`: the lease was lost); whether the job's hash
+    ///   had been evicted while it ran (then it is acked too: its locks are released and it is
+    ///   counted lost, not processed, and it does not run again); and the next outcome.
+    public func complete(_ job: ReservedJob, reserveNext: Bool) throws -> (acked: Bool, evicted: Bool, next: ReserveOutcome?) {
         var arguments: [RedisArgument] = [RedisArgument(job.id), RedisArgument(job.token), reserveNext ? "1" : "0"]
         if reserveNext {
             arguments += ReserveCall.arguments(consumer: id, fetched: false, promote: promotionDue(), configuration: queue.configuration)
         }
         let reply = try queue.redis { try connection.run(QueueScripts.complete, keys: queue.keys.scriptKeys, arguments: arguments) }
-        guard let parts = reply.array, let status = parts.first?.string else { throw JobQueueError.protocolMismatch("complete", reply) }
+        guard let parts = reply.array, let status = parts.first?.string, ["acked", "evicted", "stale"].contains(status) else {
+            throw JobQueueError.protocolMismatch("complete", reply)
+        }
         let next = parts.count > 1 ? try ReserveCall.outcome(parts[1]) : nil
-        return (status == "acked", next ?? nil)
+        return (status != "stale", status == "evicted", next ?? nil)
     }
 
     /// Acknowledges a finished job: it is deleted. Idempotent; only the lease owner can ack.
@@ -72,15 +76,31 @@ extension Consumer {
         return reply.array?.first?.string == "released"
     }
 
+    /// What ``extendLease(_:by:on:)`` found.
+    public enum LeaseExtension: Sendable, Equatable {
+        /// The lease (and the run's locks) now last `lease` from now.
+        case extended
+        /// The job's hash was evicted while it ran: nothing else can run it, so the run may
+        /// finish; its lease and locks were extended all the same, and settling it counts it lost.
+        case evicted
+        /// The lease is lost (expired and reaped, or settled elsewhere): the run must stop.
+        case lost
+    }
+
     /// Extends the lease of a running job to `lease` from now (Redis clock).
     /// - Parameter connection: the connection to send it on; `nil` uses this consumer's. A worker's
     ///   lease keeper passes its own, so an extension never waits behind a blocking fetch.
-    /// - Returns: `false` when the lease is lost (expired and reaped, or settled elsewhere).
-    public func extendLease(_ job: ReservedJob, by lease: Duration? = nil, on connection: RedisConnection? = nil) throws -> Bool {
+    /// - Returns: `.extended`, `.evicted` (the run may go on) or `.lost`.
+    public func extendLease(_ job: ReservedJob, by lease: Duration? = nil, on connection: RedisConnection? = nil) throws -> LeaseExtension {
         let arguments: [RedisArgument] = [
             RedisArgument(job.id), RedisArgument(job.token), RedisArgument(Int((lease ?? queue.configuration.lease).milliseconds)),
         ]
         let reply = try queue.redis { try (connection ?? self.connection).run(QueueScripts.extend, keys: queue.keys.scriptKeys, arguments: arguments) }
-        return reply.array?.first?.string == "extended"
+        switch reply.array?.first?.string {
+        case "extended": return .extended
+        case "evicted": return .evicted
+        case "lost": return .lost
+        default: throw JobQueueError.protocolMismatch("extend", reply)
+        }
     }
 }

@@ -37,23 +37,45 @@ extension Queue {
         }
     }
 
+    /// What ``retryDead(ids:)`` did.
+    public struct RetriedDeadLetters: Sendable, Equatable {
+        /// Dead letters sent back to the waiting list.
+        public var requeued = 0
+        /// Dead letters whose job hash was gone (evicted by Redis): nothing was left to run, so
+        /// each was dropped and counted lost (``StatsCounters/lost``), not requeued.
+        public var lost = 0
+
+        /// Creates the counts.
+        public init(requeued: Int = 0, lost: Int = 0) {
+            self.requeued = requeued
+            self.lost = lost
+        }
+    }
+
     /// Sends dead letters back to the waiting list with their attempts reset.
     /// - Parameter ids: the jobs; `nil` retries every dead letter.
-    /// - Returns: how many were requeued.
+    /// - Returns: how many were requeued, and how many were found evicted and counted lost.
     @discardableResult
-    public func retryDead(ids: [String]?) throws -> Int {
+    public func retryDead(ids: [String]?) throws -> RetriedDeadLetters {
         if let ids {
-            guard !ids.isEmpty else { return 0 }
-            let reply = try redis { try connection.run(QueueScripts.retryDead, keys: keys.scriptKeys, arguments: ids.map { RedisArgument($0) }) }
-            return Int(reply.integer ?? 0)
+            guard !ids.isEmpty else { return RetriedDeadLetters() }
+            return try retryDeadCall(ids.map { RedisArgument($0) })
         }
-        var total = 0
+        var total = RetriedDeadLetters()
         while true {
-            let reply = try redis { try connection.run(QueueScripts.retryDead, keys: keys.scriptKeys, arguments: ["*"]) }
-            let count = Int(reply.integer ?? 0)
-            total += count
-            if count == 0 { return total }
+            let call = try retryDeadCall(["*"])
+            total.requeued += call.requeued
+            total.lost += call.lost
+            if call.requeued + call.lost == 0 { return total }
         }
+    }
+
+    private func retryDeadCall(_ arguments: [RedisArgument]) throws -> RetriedDeadLetters {
+        let reply = try redis { try connection.run(QueueScripts.retryDead, keys: keys.scriptKeys, arguments: arguments) }
+        guard let parts = reply.array, parts.count == 2, let requeued = parts[0].integer, let lost = parts[1].integer else {
+            throw JobQueueError.protocolMismatch("retry-dead", reply)
+        }
+        return RetriedDeadLetters(requeued: Int(requeued), lost: Int(lost))
     }
 
     /// Everything stored about a job, in any state; `nil` when there is no such job (completed

@@ -1,14 +1,14 @@
 import RedisClient
 
 /// The last job of a queue that was lost: its hash vanished (Redis evicted it) while the job
-/// waited, was delayed or ran, so there was nothing left to run. Read from `jobq:{Q}:lost`; the
+/// waited, was delayed, ran or was a dead letter, so there was nothing left to run. Read from `jobq:{Q}:lost`; the
 /// number of lost jobs is the `lost` counter (``StatsCounters/lost``).
 public struct LostJob: Sendable, Codable, Equatable {
     /// The job's id.
     public var id: String
     /// When it was found gone (ms since the epoch, Redis clock).
     public var at: Int64
-    /// What it was doing: `waiting`, `delayed` or `running`.
+    /// What it was doing: `waiting`, `delayed`, `running` or `dead` (a dead letter being retried).
     public var state: String
 
     /// Creates the record.

@@ -26,6 +26,10 @@ public struct RedisMemory: Sendable, Codable, Equatable {
         self.unreadable = unreadable
     }
 
+    /// The share of `maxmemory` in use at which Redis counts as full: `jobq stats` says `FULL`, and
+    /// `jobq diagnose` reports it as critical (a full `noeviction` Redis refuses enqueues).
+    public static let fullFraction = 0.9
+
     /// Whether the policy lets Redis delete keys when it is full (anything but `noeviction`).
     public var evicts: Bool { policy.map { $0 != "noeviction" } ?? false }
 

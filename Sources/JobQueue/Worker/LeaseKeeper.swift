@@ -88,6 +88,7 @@ final class LeaseKeeper: Sendable {
         var nextExtend = ContinuousClock.now + extendEvery
         var nextHeartbeat = ContinuousClock.now
         var heartbeatFor: String?
+        var evictedReported: String?
         while true {
             let (context, runStart, finished, processed) = state.withLock { ($0.context, $0.contextStartedAt, $0.finished, $0.processed) }
             if finished { break }
@@ -102,7 +103,7 @@ final class LeaseKeeper: Sendable {
                 if let stopAt = control.stopRequestedAt, now - stopAt >= configuration.shutdownGrace { context.cancel(.shutdown) }
                 if now >= nextExtend {
                     nextExtend = now + extendEvery
-                    extend(context, &connection)
+                    extend(context, &connection, evictedReported: &evictedReported)
                 }
             } else {
                 heartbeatFor = nil
@@ -124,10 +125,17 @@ final class LeaseKeeper: Sendable {
         ended.signal()
     }
 
-    private func extend(_ context: JobContext, _ connection: inout RedisConnection?) {
+    private func extend(_ context: JobContext, _ connection: inout RedisConnection?, evictedReported: inout String?) {
         do {
             let link = try open(&connection)
-            if try !consumer.extendLease(context.job, on: link) {
+            switch try consumer.extendLease(context.job, on: link) {
+            case .extended:
+                break
+            case .evicted:
+                guard evictedReported != context.job.id else { break }
+                evictedReported = context.job.id
+                logger.warning("job \(context.job.id): Redis evicted its record while it runs; the run goes on, and the job is counted lost when it ends (it does not run again)")
+            case .lost:
                 logger.warning("job \(context.job.id): lease lost; stopping its run")
                 context.cancel(.leaseLost)
             }

@@ -1,4 +1,5 @@
 import HumanUnits
+import JobQueue
 import RedisClient
 
 /// Turns what Redis reported about itself into findings: the eviction policy, memory use against
@@ -8,8 +9,9 @@ public struct RedisDiagnosis: Sendable {
     public struct Configuration: Sendable {
         /// Fraction of `maxmemory` in use that is a warning. Default 0.75.
         public var memoryWarningFraction = 0.75
-        /// Fraction of `maxmemory` in use that is critical (a full Redis refuses enqueues). Default 0.9.
-        public var memoryCriticalFraction = 0.9
+        /// Fraction of `maxmemory` in use that is critical (a full Redis refuses enqueues). Default
+        /// ``JobQueue/RedisMemory/fullFraction`` (0.9), where `jobq stats` says `FULL`.
+        public var memoryCriticalFraction = RedisMemory.fullFraction
 
         /// The defaults.
         public init() {}
@@ -60,7 +62,11 @@ public struct RedisDiagnosis: Sendable {
         let infoRefused = commands.contains("INFO")
         let denied = facts.refusals.filter(\.isDeniedByACL)
         var unknown: [String] = []
-        if infoRefused { unknown += ["the eviction policy (can Redis drop jobs?)", "memory use against maxmemory", "the append-only file"] }
+        // The policy may still be known: `CONFIG GET maxmemory-policy` answers it when INFO is refused.
+        let policyUnknown = facts.maxmemoryPolicy == nil
+        if infoRefused {
+            unknown += (policyUnknown ? ["the eviction policy (can Redis drop jobs?)"] : []) + ["memory use against maxmemory", "the append-only file"]
+        }
         if commands.contains("CONFIG GET") { unknown += ["RDB snapshots"] + (facts.isLocal ? ["the data directory's disk"] : []) }
         var evidence = facts.refusals.map { "\($0.command): \($0.reply)" }
         evidence.append("not checked, so unknown (not OK): \(unknown.joined(separator: ", "))")
@@ -86,7 +92,7 @@ public struct RedisDiagnosis: Sendable {
         return Finding(
             severity: .warning, code: .redisSettingsUnreadable,
             title: "Cannot read Redis's server settings: \(cause) \(commands.joined(separator: " and ")); "
-                + (infoRefused ? "eviction policy unknown" : "snapshots and data directory unknown"),
+                + (infoRefused ? (policyUnknown ? "eviction policy unknown" : "memory and persistence unknown") : "snapshots and data directory unknown"),
             evidence: evidence, fix: fix
         )
     }

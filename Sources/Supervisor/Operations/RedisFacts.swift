@@ -2,7 +2,9 @@ import JobQueue
 import RedisClient
 
 /// What a diagnosis needs to know about the Redis server: version, eviction policy, memory,
-/// persistence and data directory, read in one round trip.
+/// persistence and data directory. The eviction policy and memory are read as `jobq stats` reads
+/// them (``JobQueue/RedisMemory``: on a Redis Cluster, every primary, the worst of them); the rest
+/// in one round trip to the node the connection names.
 public struct RedisFacts: Sendable, Equatable {
     /// The server's address, without credentials.
     public var endpoint: String
@@ -11,11 +13,11 @@ public struct RedisFacts: Sendable, Equatable {
     public var isLocal: Bool
     /// `redis_version`.
     public var version: String?
-    /// `maxmemory_policy`.
+    /// `maxmemory_policy` (an evicting one if any cluster primary has one).
     public var maxmemoryPolicy: String?
-    /// `used_memory`, in bytes.
+    /// `used_memory`, in bytes (of the cluster primary nearest its `maxmemory`).
     public var usedMemory: UInt64?
-    /// `maxmemory`, in bytes; 0 means no limit.
+    /// `maxmemory`, in bytes, of the same server as ``usedMemory``; 0 means no limit.
     public var maxMemory: UInt64?
     /// Whether the append-only file is on (`aof_enabled`).
     public var appendOnly: Bool?
@@ -51,9 +53,14 @@ public struct RedisFacts: Sendable, Equatable {
     /// - Throws: ``JobQueue/RedisError`` when the server cannot be reached or refuses the credentials.
     public static func read(_ connection: RedisConnection) throws -> RedisFacts {
         let replies = try connection.pipeline([
-            ["INFO", "server"], ["INFO", "memory"], ["INFO", "persistence"],
-            ["CONFIG", "GET", "save"], ["CONFIG", "GET", "dir"],
+            ["INFO", "server"], ["INFO", "persistence"], ["CONFIG", "GET", "save"], ["CONFIG", "GET", "dir"],
         ])
+        let memory: RedisMemory
+        do {
+            memory = try RedisMemory.read(on: connection)
+        } catch let error as JobQueueError {
+            throw error.redisError ?? error
+        }
         var refusals: [Refusal] = []
         func refusal(_ command: String, _ reply: RedisReply) throws -> Refusal? {
             guard case .error(let text) = reply else { return nil }
@@ -64,20 +71,16 @@ public struct RedisFacts: Sendable, Equatable {
             return Refusal(command: command, reply: text, isDeniedByACL: error.serverErrorKind == "NOPERM")
         }
         var info: [String: String] = [:]
-        for reply in replies.prefix(3) {
+        for reply in replies.prefix(2) {
             if let refused = try refusal("INFO", reply) {
                 if !refusals.contains(where: { $0.command == refused.command }) { refusals.append(refused) }
                 continue
             }
-            for line in (reply.string ?? "").split(whereSeparator: \.isNewline) where !line.hasPrefix("#") {
-                let parts = line.split(separator: ":", maxSplits: 1)
-                if parts.count == 2 { info[String(parts[0])] = String(parts[1]).trimmingWhitespace }
-            }
+            info.merge(RedisInfo.fields(reply.string ?? "")) { first, _ in first }
         }
         var facts = RedisFacts(
             endpoint: connection.configuration.description, isLocal: isLocal(connection.configuration.endpoint),
-            version: info["redis_version"], maxmemoryPolicy: info["maxmemory_policy"],
-            usedMemory: info["used_memory"].flatMap { UInt64($0) }, maxMemory: info["maxmemory"].flatMap { UInt64($0) },
+            version: info["redis_version"], maxmemoryPolicy: memory.policy, usedMemory: memory.usedBytes, maxMemory: memory.maxBytes,
             appendOnly: info["aof_enabled"].map { $0 == "1" }, snapshotSchedule: nil, dataDirectory: nil,
             refusals: refusals, user: connection.configuration.username ?? "default",
             redisCLI: RedisCLICommand(connection.configuration),

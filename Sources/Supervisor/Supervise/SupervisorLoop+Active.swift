@@ -57,7 +57,7 @@ extension SupervisorLoop {
                 tick = try queue.supervisionTick()
                 redisReachable()
             } catch {
-                if let refusal = Self.evictionRefusal(error) {
+                if let refusal = JobQueueError.evictionRefusal(behind: error)?.message {
                     if let running = worker { stop(running, because: "Redis may evict keys") }
                     return .evictionRefused(refusal)
                 }
@@ -122,15 +122,6 @@ extension SupervisorLoop {
             case .interrupted:
                 continue
             }
-        }
-    }
-
-    /// The refusal's message when `error` is Redis refusing to run on an evicting server.
-    static func evictionRefusal(_ error: any Error) -> String? {
-        switch error {
-        case let error as RedisError where error.code == .evictionPolicy: return error.message
-        case let error as JobQueueError where error.redisError?.code == .evictionPolicy: return error.message
-        default: return nil
         }
     }
 

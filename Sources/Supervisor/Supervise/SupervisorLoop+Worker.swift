@@ -68,8 +68,11 @@ extension SupervisorLoop {
             worker.child.signalGroup(SIGKILL)
         }
         // A worker that refused to run on a Redis that may evict keys did not crash: relaunching it
-        // would only be refused again.
-        let refused = !stoppedOnPurpose && !oom && exit.termination == .exited(code: Supervisor.ExitReason.evictionRefusedExitStatus)
+        // would only be refused again. Its exit status alone does not prove it (any program may
+        // exit 78): Redis is asked now, and a Redis that does not evict makes it an ordinary failure.
+        let refusal = !stoppedOnPurpose && !oom && exit.termination == .exited(code: Supervisor.ExitReason.evictionRefusedExitStatus)
+            ? confirmedEvictionRefusal() : nil
+        let refused = refusal != nil
         let crash = !stoppedOnPurpose && !refused && (!exit.isSuccess || oom)
         let cause = oom ? "OOM" : refused ? "refused: Redis may evict keys (\(exit.description))" : exit.description
         var exitStatus: Int32?
@@ -87,14 +90,27 @@ extension SupervisorLoop {
         let held = stored.jobs.isEmpty ? "" : "; jobs in hand: " + stored.jobs.map { "\($0.id) \($0.outcome)" }.joined(separator: ", ")
         let line = "worker \(worker.child.pid) (\(worker.id)) exited after \(DurationText.format(exit.runTime)): \(cause)\(held)"
         if crash { logger.error("\(line)") } else { logger.info("\(line)") }
-        if refused {
-            return .refused("worker \(worker.child.pid) refused to run: Redis may evict keys (maxmemory-policy is not noeviction); "
-                + "no worker is launched. Fix: redis-cli CONFIG SET maxmemory-policy noeviction; "
-                + "or accept the loss with --allow-eviction or JOBQ_ALLOW_EVICTION=1")
+        if let refusal {
+            return .refused("worker \(worker.child.pid) refused to run, and no worker is launched: \(refusal)")
         }
         if exit.runTime >= configuration.healthyAfter { backoff.reset() }
         guard crash else { return .relaunchAfter(ContinuousClock.now + configuration.tickInterval) }
         return countCrash(cause: cause, jobs: stored.jobs)
+    }
+
+    /// The refusal every jobq process says when Redis (every primary, on a Redis Cluster) may evict
+    /// keys, checked now on the supervisor's own connection whatever its `--allow-eviction`; `nil`
+    /// when Redis does not evict, or cannot say (unreachable, or the ACL denies both `INFO` and
+    /// `CONFIG GET`).
+    private func confirmedEvictionRefusal() -> String? {
+        do {
+            try queue.connection.checkEvictionPolicy(.refuse)
+            return nil
+        } catch {
+            if let refusal = JobQueueError.evictionRefusal(behind: error) { return refusal.message }
+            logger.warning("cannot check whether Redis evicts keys (\(error)); the worker's exit status 78 counts as a failure")
+            return nil
+        }
     }
 
     /// Stores an exit record, retrying briefly; when Redis stays unreachable the jobs come back

@@ -20,9 +20,14 @@ struct RetryCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let count = try redis.queue(queue, .writing(eviction)).retryDead(ids: all ? nil : ids)
+            let retried = try redis.queue(queue, .writing(eviction)).retryDead(ids: all ? nil : ids)
+            let count = retried.requeued
             print("requeued \(count) job\(count == 1 ? "" : "s")")
-            if !all && count < ids.count { throw CommandFailure(.notFound, "\(ids.count - count) of the ids were not dead letters") }
+            if retried.lost > 0 {
+                printError("\(retried.lost) dead letter\(retried.lost == 1 ? " was" : "s were") gone from Redis (evicted): counted lost, not requeued")
+            }
+            let found = count + retried.lost
+            if !all && found < ids.count { throw CommandFailure(.notFound, "\(ids.count - found) of the ids were not dead letters") }
         }
     }
 }

@@ -17,9 +17,6 @@ enum JobqExitStatus {
     /// Redis is at `maxmemory` and refused the write (`OOM`); nothing of the refused call was
     /// written. 75 (`EX_TEMPFAIL`): trying again once memory is freed succeeds.
     static let outOfMemory: Int32 = 75
-    /// Redis may evict keys (a `maxmemory-policy` other than `noeviction`) and the command was not
-    /// allowed to run on it (no `--allow-eviction`). 78 (`EX_CONFIG`).
-    static let evictionRefused: Int32 = RedisConfiguration.EvictionCheck.refusalExitStatus
     /// Bad usage: an unknown option, a bad value, an invalid queue name or Redis URL (EX_USAGE,
     /// the status the argument parser uses).
     static let usage: Int32 = 64
@@ -55,22 +52,18 @@ func exitStatus(for error: any Error) -> Int32 {
     case let error as JobQueueError where error.code == .notReplicated:
         return JobqExitStatus.notReplicated
     default:
-        switch redisCode(of: error) {
-        case .evictionPolicy?: return JobqExitStatus.evictionRefused
-        case .outOfMemory?: return JobqExitStatus.outOfMemory
-        default: return JobqExitStatus.failure
-        }
+        // Redis may evict keys and the command was not allowed to run on it (no `--allow-eviction`):
+        // 78 (`EX_CONFIG`), as every jobq process refused this way.
+        let cause = (error as? EnqueueRefused)?.cause ?? error
+        if let status = JobQueueError.evictionRefusalExitStatus(for: cause) { return status }
+        return redisCode(of: error) == .outOfMemory ? JobqExitStatus.outOfMemory : JobqExitStatus.failure
     }
 }
 
 /// The code of the Redis error behind an error, if one is.
 func redisCode(of error: any Error) -> RedisError.Code? {
-    switch error {
-    case let error as RedisError: return error.code
-    case let error as JobQueueError: return error.redisError?.code
-    case let error as EnqueueRefused: return redisCode(of: error.cause)
-    default: return nil
-    }
+    if let refused = error as? EnqueueRefused { return redisCode(of: refused.cause) }
+    return JobQueueError.redisError(behind: error)?.code
 }
 
 /// Prints `jobq: message` on stderr, any credential in it masked.
