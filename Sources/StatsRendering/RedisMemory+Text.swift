@@ -10,7 +10,7 @@ extension RedisMemory {
             lines += TextLayout.wrap(text, width: width, indent: "  " + label.padding(toLength: 12, withPad: " ", startingAt: 0), continuation: String(repeating: " ", count: 16))
         }
         if let unreadable {
-            row("unknown", "Redis refused INFO (\(unreadable)): whether it evicts jobs is unknown; jobq diagnose says which ACL rules to grant")
+            row("unknown", "no figures from Redis (\(unreadable)): whether it evicts jobs is unknown; jobq diagnose says more")
         }
         if let policy {
             row("policy", evicts

@@ -48,5 +48,12 @@ import Testing
             #expect(try queue.counts().waiting == 1, "\(name)")
         }
         #expect(try connection.primaries().count == 3, "the slot map still names the master that is down")
+        // What stats reads finds the queues on the live masters, and says what it cannot know.
+        #expect(Set(try Queue.knownNames(on: connection)).isSuperset(of: live))
+        #expect(try RedisMemory.read(on: connection).unreadable != nil)
+        let liveURL = try #require(cluster.nodes.first { $0 !== registryNode }).url
+        let stats = try CommandRun.run("jobq", ["stats"], environment: ["JOBQ_REDIS_URL": liveURL])
+        #expect(stats.status == 0, "\(stats.standardError)")
+        #expect(live.allSatisfy { stats.standardOutput.contains("\($0.rawValue): OK") }, "\(stats.standardOutput)")
     }
 }

@@ -46,7 +46,14 @@ public struct RedisMemory: Sendable, Codable, Equatable {
     public static func read(on connection: RedisConnection) throws -> RedisMemory {
         do {
             let nodes = try connection.primaries()
-            return combining(try nodes.map { try read(connection.pipeline(commands, on: $0)) })
+            return combining(try nodes.map { node in
+                do {
+                    return read(try connection.pipeline(commands, on: node))
+                } catch let error as RedisError where error.isRetryable && nodes.count > 1 {
+                    // A cluster master that is down: its figures are unknown, the others' are shown.
+                    return RedisMemory(policy: nil, usedBytes: nil, maxBytes: nil, evictedKeys: nil, unreadable: error.message)
+                }
+            })
         } catch let error as RedisError {
             throw JobQueueError(code: .redis, message: error.message, redisError: error)
         }
