@@ -2,20 +2,27 @@ import Foundation
 import Glibc
 import JobQueue
 import JobqTestSupport
+import Processes
 @testable import Supervisor
 import Testing
 
 /// Crash-loop protection: backoff, the breaker stored in Redis, and blaming poison jobs rather than the host.
 @Suite(.serialized)
 struct SuperviseCrashLoopTests {
+    /// Runs `jobq supervise` on `queue` (one job waiting) with a worker that exits with `status` at
+    /// once, until the breaker trips after `maxCrashes`.
+    private func superviseAFailingWorker(_ queue: Queue, exitStatus status: Int, maxCrashes: Int, backoff: String) throws -> (exit: ProcessExit, output: String, error: String) {
+        try enqueueExampleJobs(queue, count: 1)
+        return try runJobq([
+            "supervise", queue.name.rawValue, "--max-load", "100", "--max-cpu-pressure", "100", "--min-available", "1M",
+            "--max-crashes", String(maxCrashes), "--crash-window", "1m", "--backoff", "\(backoff)..\(backoff)", "--tick", "100ms",
+            "--", "/bin/sh", "-c", "exit \(status)",
+        ])
+    }
+
     @Test func aWorkerThatAlwaysFailsTripsTheBreakerAndTheSupervisorExits3() throws {
         let queue = try TestRedis.queue()
-        let name = queue.name.rawValue
-        try enqueueExampleJobs(queue, count: 1)
-        let run = try runJobq([
-            "supervise", name, "--max-load", "100", "--max-cpu-pressure", "100", "--min-available", "1M", "--max-crashes", "3", "--crash-window", "1m", "--backoff", "300ms..300ms", "--tick", "100ms",
-            "--", "/bin/sh", "-c", "exit 1",
-        ])
+        let run = try superviseAFailingWorker(queue, exitStatus: 1, maxCrashes: 3, backoff: "300ms")
 
         #expect(run.exit.termination == .exited(code: 3), "\(run.error)")
         #expect(run.error.contains("breaker tripped: 3 crashes within 1m (last: exit status 1)"))
@@ -35,12 +42,7 @@ struct SuperviseCrashLoopTests {
 
     @Test func aWorkerExiting78WhileRedisDoesNotEvictIsACrashNotAnEvictionRefusal() throws {
         let queue = try TestRedis.queue()
-        let name = queue.name.rawValue
-        try enqueueExampleJobs(queue, count: 1)
-        let run = try runJobq([
-            "supervise", name, "--max-load", "100", "--max-cpu-pressure", "100", "--min-available", "1M", "--max-crashes", "2", "--crash-window", "1m", "--backoff", "100ms..100ms", "--tick", "100ms",
-            "--", "/bin/sh", "-c", "exit 78",
-        ])
+        let run = try superviseAFailingWorker(queue, exitStatus: 78, maxCrashes: 2, backoff: "100ms")
 
         #expect(run.exit.termination == .exited(code: 3), "\(run.error)")
         #expect(run.error.contains("breaker tripped: 2 crashes within 1m (last: exit status 78)"), "\(run.error)")
