@@ -23,6 +23,12 @@ public struct JobQueueError: Error, Sendable, CustomStringConvertible {
         /// A durable enqueue (``EnqueueOptions/durable``) was written on the master, but no replica
         /// confirmed it in time: a failover now could lose it.
         public static let notReplicated = Code(name: "notReplicated")
+        /// A schedule is not acceptable: a bad cron expression, time zone, interval, name or policy.
+        public static let invalidSchedule = Code(name: "invalidSchedule")
+        /// No schedule with this name exists in the queue.
+        public static let scheduleNotFound = Code(name: "scheduleNotFound")
+        /// A schedule with this name already exists in the queue.
+        public static let scheduleExists = Code(name: "scheduleExists")
     }
 
     /// The kind of failure.

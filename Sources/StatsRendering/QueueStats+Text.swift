@@ -38,6 +38,12 @@ extension QueueStats {
             for (index, exit) in recentExits.enumerated() { row(index == 0 ? "last exits" : "", exitLine(exit)) }
         }
         row("emergency", emergencyLine)
+        for (index, schedule) in schedules.enumerated() {
+            row(index == 0 ? "schedules" : "", "\(schedule.name): \(schedule.summaryLine(now: at))")
+        }
+        if !schedules.isEmpty {
+            row("", "scheduler " + (schedulerHolder.map { "held by \($0)" } ?? "not running: start jobq supervise \(queue) or jobq schedule run \(queue)"))
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

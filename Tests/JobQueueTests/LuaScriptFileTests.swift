@@ -14,7 +14,7 @@ import Testing
 
     static func scriptFiles() throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: luaDirectory.path)
-            .filter { $0.hasSuffix(".lua") && $0 != "library.lua" }
+            .filter { $0.hasSuffix(".lua") && !$0.hasSuffix("library.lua") }
             .map { String($0.dropLast(4)) }
             .sorted()
     }
@@ -61,6 +61,12 @@ import Testing
         "supervision-trip-breaker": (["crash loop", "h1", "1"], .integer),
         "supervision-reset-breaker": ([], .integer),
         "supervision-request-stop": (["test", "deploy"], .integer),
+        "schedule-add": (["s1", "every", "60000", "", "default", "{}", "5", "one", "0", "1000", "61000"], .text),
+        "schedule-remove": (["s1"], .integer),
+        "schedule-set-paused": (["s1", "1", ""], .text),
+        "schedule-list": ([""], .array),
+        "schedule-due": (["h1/1", "15000", "100"], .array),
+        "schedule-fire": (["h1/1", "15000", "s1", "61000", "121000", "0", "61000"], .array),
     ]
 
     @Test func everyLuaFileIsAScriptOfTheLibraryAndEveryScriptHasAFile() throws {

@@ -6,41 +6,18 @@
 -- fields stay under Redis's compact-hash limits (64 bytes a value).
 -- Returns one reply per job, in order: `{'ok', id}`, `{'duplicate', id of the job holding the
 -- unique key}` or `{'exists', id}`. Guarantees: each job's hash, unique key and waiting-list or
--- delayed entry are written together or not at all; a unique key is refused only while its
--- holder is waiting, delayed or running.
+-- delayed entry are written together or not at all (by add_job, in library.lua); a unique key is
+-- refused only while its holder is waiting, delayed or running.
 
 local now = now_ms()
 local results, added = {}, 0
 for i = 1, #ARGV, 8 do
   local id, payload, jtype, attempts, delay, unique = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], tonumber(ARGV[i + 4]), ARGV[i + 5]
   local limiter, concurrency_key = ARGV[i + 6], ARGV[i + 7]
-  local h = jobkey(id)
-  local refused = nil
-  if redis.call('EXISTS', h) == 1 then
-    refused = {'exists', id}
-  elseif unique ~= '' then
-    local uk = K.unique .. unique
-    local holder = redis.call('GET', uk)
-    if holder then
-      local state = redis.call('HGET', jobkey(holder), 'state')
-      if state == 'waiting' or state == 'delayed' or state == 'active' then refused = {'duplicate', holder} end
-    end
-    if not refused then redis.call('SET', uk, id) end
-  end
+  local refused = add_job(now, id, payload, jtype, attempts, delay, unique, limiter, concurrency_key)
   if refused then
     results[#results + 1] = refused
   else
-    if delay > 0 then
-      redis.call('HSET', h, 'payload', payload, 'type', jtype, 'max_attempts', attempts, 'enqueued_at', now,
-        'state', 'delayed', 'due_at', now + delay)
-      redis.call('ZADD', K.delayed, now + delay, id)
-    else
-      redis.call('HSET', h, 'payload', payload, 'type', jtype, 'max_attempts', attempts, 'enqueued_at', now, 'state', 'waiting')
-      redis.call('LPUSH', K.wait, '@' .. id)
-    end
-    if unique ~= '' then redis.call('HSET', h, 'unique', unique) end
-    if limiter ~= '' then redis.call('HSET', h, 'limiter', limiter) end
-    if concurrency_key ~= '' then redis.call('HSET', h, 'concurrency_key', concurrency_key) end
     added = added + 1
     results[#results + 1] = {'ok', id}
   end

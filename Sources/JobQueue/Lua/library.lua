@@ -69,6 +69,38 @@ local function release_unique(unique, id)
   end
 end
 
+-- Writes a new job: its hash, its unique key and its waiting-list or delayed entry. The one way
+-- jobq itself adds a job (enqueue.lua, and the ticks of schedules), so every job it adds has the
+-- same record. `delay` is in ms (0: ready now); `unique`, `limiter` and `concurrency_key` are ''
+-- for none. Returns nil when the job was added (the caller counts it), else the refusal:
+-- {'exists', id} when a job with this id exists, {'duplicate', id of the holder} when a waiting,
+-- delayed or running job holds the unique key.
+local function add_job(now, id, payload, jtype, attempts, delay, unique, limiter, concurrency_key)
+  local h = jobkey(id)
+  if redis.call('EXISTS', h) == 1 then return {'exists', id} end
+  if unique ~= '' then
+    local uk = K.unique .. unique
+    local holder = redis.call('GET', uk)
+    if holder then
+      local state = redis.call('HGET', jobkey(holder), 'state')
+      if state == 'waiting' or state == 'delayed' or state == 'active' then return {'duplicate', holder} end
+    end
+    redis.call('SET', uk, id)
+  end
+  if delay > 0 then
+    redis.call('HSET', h, 'payload', payload, 'type', jtype, 'max_attempts', attempts, 'enqueued_at', now,
+      'state', 'delayed', 'due_at', now + delay)
+    redis.call('ZADD', K.delayed, now + delay, id)
+  else
+    redis.call('HSET', h, 'payload', payload, 'type', jtype, 'max_attempts', attempts, 'enqueued_at', now, 'state', 'waiting')
+    redis.call('LPUSH', K.wait, '@' .. id)
+  end
+  if unique ~= '' then redis.call('HSET', h, 'unique', unique) end
+  if limiter ~= '' then redis.call('HSET', h, 'limiter', limiter) end
+  if concurrency_key ~= '' then redis.call('HSET', h, 'concurrency_key', concurrency_key) end
+  return nil
+end
+
 -- Keeps dead letters bounded by age and count; trimming deletes the job hashes too.
 local function trim_dead(now)
   local cfg = redis.call('HMGET', K.config, 'dead_max_count', 'dead_max_age_ms')

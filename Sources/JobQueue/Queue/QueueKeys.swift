@@ -77,6 +77,14 @@ public struct QueueKeys: Sendable, Hashable {
         case lost = "lost"
         /// List of the last operator actions (emergency stop, resume), newest first, as JSON objects.
         case events = "events"
+        /// Set of the names of the queue's recurring schedules.
+        case schedules = "schedules"
+        /// Hash per schedule: its rule, job, policy, next fire time and last results: `schedule:<name>`.
+        case schedule = "schedule:"
+        /// Sorted set of the names of unpaused schedules, scored by next fire time (ms).
+        case scheduleNext = "schedule-next"
+        /// The scheduler lease (the holder's name, with a TTL): only its holder fires schedules.
+        case scheduler = "scheduler"
         /// Never written: declared to every script as `KEYS[2]` beside the prefix (`KEYS[1]`, which
         /// is not a key either). Two declared keys that do not exist make Redis Cluster refuse a
         /// script with `TRYAGAIN` while the queue's slot migrates, before it runs, instead of
@@ -135,6 +143,14 @@ public struct QueueKeys: Sendable, Hashable {
     public var events: String { key(.events) }
     /// `jobq:{QUEUE}:lost`.
     public var lost: String { key(.lost) }
+    /// `jobq:{QUEUE}:schedules`.
+    public var schedules: String { key(.schedules) }
+    /// `jobq:{QUEUE}:schedule:<name>`.
+    public func schedule(_ name: String) -> String { key(.schedule) + name }
+    /// `jobq:{QUEUE}:schedule-next`.
+    public var scheduleNext: String { key(.scheduleNext) }
+    /// `jobq:{QUEUE}:scheduler`.
+    public var scheduler: String { key(.scheduler) }
     /// `jobq:{QUEUE}:stats:<minute>` for a minute since the epoch.
     public func minuteStats(_ minute: Int64) -> String { key(.minuteStats) + String(minute) }
 
@@ -156,6 +172,7 @@ extension QueueKeys.Suffix {
         case .keyLimit: return "key_limit"
         case .parkedNames: return "parked_names"
         case .slotGuard: return "slot_guard"
+        case .scheduleNext: return "schedule_next"
         default: return String(describing: self)
         }
     }

@@ -8,7 +8,7 @@ enum QueueScripts {
     /// Every script, with the shared code and the key names of ``QueueKeys``.
     static let library = RedisScriptLibrary(
         name: "jobq",
-        shared: QueueKeys.luaSuffixTable + lua(PackageResources.library_lua),
+        shared: QueueKeys.luaSuffixTable + lua(PackageResources.library_lua) + lua(PackageResources.schedules_library_lua),
         prologue: "bind_keys(KEYS[1])",
         scripts: [
             ("enqueue", lua(PackageResources.enqueue_lua)),
@@ -38,9 +38,15 @@ enum QueueScripts {
             ("supervision-trip-breaker", lua(PackageResources.supervision_trip_breaker_lua)),
             ("supervision-reset-breaker", lua(PackageResources.supervision_reset_breaker_lua)),
             ("supervision-request-stop", lua(PackageResources.supervision_request_stop_lua)),
+            ("schedule-add", lua(PackageResources.schedule_add_lua)),
+            ("schedule-remove", lua(PackageResources.schedule_remove_lua)),
+            ("schedule-set-paused", lua(PackageResources.schedule_set_paused_lua)),
+            ("schedule-list", lua(PackageResources.schedule_list_lua)),
+            ("schedule-due", lua(PackageResources.schedule_due_lua)),
+            ("schedule-fire", lua(PackageResources.schedule_fire_lua)),
         ],
         // What jobq stats and the listings read must work on a Redis at maxmemory.
-        readOnly: ["stats", "active-jobs", "limit-status"])
+        readOnly: ["stats", "active-jobs", "limit-status", "schedule-list"])
 
     /// Adds jobs. See `Lua/enqueue.lua`.
     static let enqueue = library.script("enqueue")
@@ -96,6 +102,19 @@ enum QueueScripts {
     static let supervisionResetBreaker = library.script("supervision-reset-breaker")
     /// Asks supervisors and workers to stop. See `Lua/supervision-request-stop.lua`.
     static let supervisionRequestStop = library.script("supervision-request-stop")
+
+    /// Adds a schedule. See `Lua/schedule-add.lua`.
+    static let scheduleAdd = library.script("schedule-add")
+    /// Removes a schedule. See `Lua/schedule-remove.lua`.
+    static let scheduleRemove = library.script("schedule-remove")
+    /// Pauses or resumes a schedule. See `Lua/schedule-set-paused.lua`.
+    static let scheduleSetPaused = library.script("schedule-set-paused")
+    /// Reads schedules and their last results. See `Lua/schedule-list.lua`.
+    static let scheduleList = library.script("schedule-list")
+    /// Takes the scheduler lease and lists due schedules. See `Lua/schedule-due.lua`.
+    static let scheduleDue = library.script("schedule-due")
+    /// Enqueues a due schedule's ticks and moves its next fire time. See `Lua/schedule-fire.lua`.
+    static let scheduleFire = library.script("schedule-fire")
 
     private static func lua(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
 }

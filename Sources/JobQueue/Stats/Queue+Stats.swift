@@ -27,8 +27,8 @@ extension QueueStats {
     /// Minutes of per-minute counters read besides the current one: the longest window, an hour.
     static let historyMinutes = 60
 
-    /// Reads the statistics of several queues in one round trip (one pipelined script call each)
-    /// and judges them.
+    /// Reads the statistics of several queues in two round trips (pipelined script calls: the
+    /// figures, then the schedules) and judges them.
     /// - Returns: one entry per queue, in order.
     /// - Throws: ``JobQueueError`` `.redis`, `.protocolMismatch`, for the first queue that cannot be read.
     public static func read(
@@ -50,18 +50,25 @@ extension QueueStats {
             RedisArgument(max(1, configuration.workerLimit)), RedisArgument(max(1, configuration.exitLimit)),
         ]
         let replies: [RedisReply]
+        let scheduleReplies: [RedisReply]
         do {
             replies = try connection.runPipelined(
                 QueueScripts.stats, calls: queues.map { (keys: QueueKeys(queue: $0).scriptKeys, arguments: arguments) })
+            scheduleReplies = try connection.runPipelined(
+                QueueScripts.scheduleList, calls: queues.map { (keys: QueueKeys(queue: $0).scriptKeys, arguments: [""]) })
         } catch let error as RedisError {
             throw JobQueueError(code: .redis, message: error.message, redisError: error)
         }
-        return zip(queues, replies).map { queue, reply in
-            if case .error(let text) = reply {
+        return zip(queues, zip(replies, scheduleReplies)).map { queue, replyPair in
+            let (reply, scheduleReply) = replyPair
+            for case .error(let text) in [reply, scheduleReply] {
                 return .failure(JobQueueError(code: .redis, message: "stats of \(queue) failed: \(text)", redisError: .server(text)))
             }
             do {
                 var stats = try StatsReply.decode(reply, queue: queue, configuration: configuration)
+                let listing = try ScheduleListing(reply: scheduleReply)
+                stats.schedules = listing.schedules
+                stats.schedulerHolder = listing.schedulerHolder
                 stats.verdicts = QueueVerdict.judge(stats, configuration: configuration)
                 return .success(stats)
             } catch let error as JobQueueError {

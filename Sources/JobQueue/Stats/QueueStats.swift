@@ -40,6 +40,10 @@ public struct QueueStats: Sendable, Codable, Equatable {
     /// The last job lost because its hash vanished (evicted); `nil` when none ever was. How many
     /// were lost is ``counters``' `lost`.
     public var lastLost: LostJob?
+    /// The queue's recurring schedules, sorted by name, with their next runs and last results.
+    public var schedules: [Schedule] = []
+    /// Who holds the queue's scheduler lease (`host/pid`), if anyone: the process firing its schedules.
+    public var schedulerHolder: String?
 
     /// The verdict shown first: the most urgent that applies, or `ok`.
     public var verdict: QueueVerdict.Kind { verdicts.first?.kind ?? .ok }
@@ -80,6 +84,8 @@ public struct QueueStats: Sendable, Codable, Equatable {
         case lastEvent = "last_event"
         case lastEmergencyStop = "last_emergency_stop"
         case lastLost = "last_lost"
+        case schedules
+        case schedulerHolder = "scheduler"
     }
 
     /// Decodes statistics; the primary `verdict` is derived from `verdicts`.
@@ -102,6 +108,8 @@ public struct QueueStats: Sendable, Codable, Equatable {
         lastEvent = try container.decodeIfPresent(OperatorEvent.self, forKey: .lastEvent)
         lastEmergencyStop = try container.decodeIfPresent(OperatorEvent.self, forKey: .lastEmergencyStop)
         lastLost = try container.decodeIfPresent(LostJob.self, forKey: .lastLost)
+        schedules = try container.decodeIfPresent([Schedule].self, forKey: .schedules) ?? []
+        schedulerHolder = try container.decodeIfPresent(String.self, forKey: .schedulerHolder)
     }
 
     /// Encodes every field, and the primary `verdict` before the list of `verdicts`.
@@ -125,5 +133,7 @@ public struct QueueStats: Sendable, Codable, Equatable {
         try container.encodeIfPresent(lastEvent, forKey: .lastEvent)
         try container.encodeIfPresent(lastEmergencyStop, forKey: .lastEmergencyStop)
         try container.encodeIfPresent(lastLost, forKey: .lastLost)
+        try container.encode(schedules, forKey: .schedules)
+        try container.encodeIfPresent(schedulerHolder, forKey: .schedulerHolder)
     }
 }

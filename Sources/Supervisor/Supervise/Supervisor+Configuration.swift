@@ -54,6 +54,10 @@ extension Supervisor {
         /// The environment workers start with, before `JOBQ_WORKER_ID` and `JOBQ_REDIS_URL` are set
         /// and the systemd variables removed; `nil` is this process's environment. Default: `nil`.
         public var environment: [String: String]?
+        /// How the queue's recurring schedules are fired while the supervisor runs (standing by or
+        /// active; the scheduler lease elects one process per queue); `nil` fires none. Its
+        /// `holder` is replaced by the supervisor's `host/pid`. Default: ``Scheduler/Configuration``'s defaults.
+        public var scheduler: Scheduler.Configuration? = Scheduler.Configuration()
         /// This host's name, recorded with the state and with each exit. Default: the host name.
         public var host = ProcessInfo.processInfo.hostName
 

@@ -17,7 +17,8 @@ import RedisClient
 /// (requeued with a crash counted, or quarantined as poison), the next launch waits a backoff, and
 /// ``Configuration/maxCrashes`` crashes within ``Configuration/crashWindow`` trip the breaker,
 /// stored in Redis until `jobq breaker reset`. Crashes for which a job was quarantined as poison
-/// do not count toward the breaker. See `docs/supervisor.md`.
+/// do not count toward the breaker. Meanwhile it fires the queue's recurring schedules
+/// (``Configuration/scheduler``, `docs/schedules.md`). See `docs/supervisor.md`.
 public final class Supervisor: Sendable {
     /// The queue whose worker this supervises.
     public let queue: Queue
@@ -67,6 +68,8 @@ public final class Supervisor: Sendable {
         }
         let sandbox = try WorkerSandbox.prepare(queue: queue.name, configuration: configuration, logger: logger)
         defer { sandbox.removeParent(logger: logger) }
+        let schedules = startScheduler()
+        defer { schedules?.stop() }
         return SupervisorLoop(supervisor: self, sandbox: sandbox).run()
     }
 

@@ -13,7 +13,8 @@ struct SuperviseCommand: ParsableCommand {
         discussion: """
         Usually: jobq supervise QUEUE -- ingest-worker --queue QUEUE --idle-exit 60s
 
-        The worker gets JOBQ_WORKER_ID and JOBQ_REDIS_URL in its environment. A worker exit that is not \
+        The supervisor also fires the queue's recurring schedules (jobq schedule; --no-schedules turns \
+        this off). The worker gets JOBQ_WORKER_ID and JOBQ_REDIS_URL in its environment. A worker exit that is not \
         status 0, or an OOM kill, is a crash: the next launch backs off, and --max-crashes crashes within \
         --crash-window trip the breaker (stored in Redis; reset with: jobq breaker reset QUEUE).
 
@@ -44,6 +45,7 @@ struct SuperviseCommand: ParsableCommand {
     @Option(name: .customLong("min-available"), help: ArgumentHelp("Defer launches while less memory than this is available.", valueName: "size")) var minAvailable: String = "200M"
     @Option(help: ArgumentHelp("How often the queue is checked for work and stop requests.", valueName: "duration")) var tick = "1s"
     @Flag(name: .customLong("no-cgroup"), help: "Run workers without cgroup caps (rlimits only) when no cgroup can be used.") var noCgroup = false
+    @Flag(name: .customLong("no-schedules"), help: "Do not fire the queue's recurring schedules (docs/schedules.md).") var noSchedules = false
     @Argument(parsing: .postTerminator, help: ArgumentHelp("The worker command, after --.", valueName: "command")) var command: [String] = []
 
     func validate() throws {
@@ -114,6 +116,7 @@ struct SuperviseCommand: ParsableCommand {
         configuration.stopTimeout = try parseDuration(stopTimeout, option: "--stop-timeout")
         configuration.tickInterval = try positiveDuration(tick, option: "--tick")
         configuration.useCgroups = !noCgroup
+        if noSchedules { configuration.scheduler = nil }
         configuration.maxLoad = maxLoad
         configuration.admission = HostAdmission(configuration: HostAdmission.Configuration(
             maxLoadPerCPU: maxLoad, maxCPUPressureAvg10: maxCPUPressure,

@@ -47,7 +47,8 @@ func exitStatus(for error: any Error) -> Int32 {
         return JobqExitStatus.usage
     case let error as RedisError where error.code == .invalidConfiguration:
         return JobqExitStatus.usage
-    case let error as JobQueueError where error.code == .invalidQueueName || error.redisError?.code == .invalidConfiguration:
+    case let error as JobQueueError where error.code == .invalidQueueName || error.code == .invalidSchedule
+        || error.redisError?.code == .invalidConfiguration:
         return JobqExitStatus.usage
     case let error as JobQueueError where error.code == .notReplicated:
         return JobqExitStatus.notReplicated
