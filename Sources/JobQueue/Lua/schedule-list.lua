@@ -5,7 +5,7 @@
 -- Returns {now, lease holder or false, lease ms left, entries}, each entry {name, HGETALL of the
 -- schedule, state of its last job or false when that job is gone}; entries sorted by name.
 
-local names = {}
+local names
 if ARGV[1] ~= '' then
   names = {ARGV[1]}
 else

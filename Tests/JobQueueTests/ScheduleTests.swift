@@ -1,0 +1,256 @@
+import Foundation
+@testable import JobQueue
+import JobqTestSupport
+import RedisClient
+import Synchronization
+import Testing
+
+/// Schedules against a real Redis: storage, firing, the lease, compare-and-set between racing
+/// schedulers, catch-up policies, skip-if-running, pause, resume and remove.
+@Suite("Recurring schedules") struct ScheduleTests {
+    /// A scheduler holding the lease as `holder`, with a short lease for tests that hand it over.
+    static func scheduler(_ queue: Queue, holder: String, lease: Duration = .seconds(15)) -> Scheduler {
+        var configuration = Scheduler.Configuration()
+        configuration.holder = holder
+        configuration.leaseTTL = lease
+        return Scheduler(queues: [queue], configuration: configuration)
+    }
+
+    /// Moves a schedule's next fire time to `at`, as if no scheduler had run since then.
+    static func makeDue(_ queue: Queue, _ name: String, at: Int64) throws {
+        _ = try queue.connection.command(["HSET", RedisArgument(queue.keys.schedule(name)), "next_at", RedisArgument(String(at))])
+        _ = try queue.connection.command(["ZADD", RedisArgument(queue.keys.scheduleNext), RedisArgument(String(at)), RedisArgument(name)])
+    }
+
+    static func jobIDs(_ queue: Queue) throws -> [String] {
+        let entries = try queue.connection.command(["LRANGE", RedisArgument(queue.keys.wait), "0", "-1"]).array ?? []
+        return entries.compactMap { $0.string.map { String($0.dropFirst()) } }.reversed()
+    }
+
+    static func fields(_ queue: Queue, job id: String) throws -> [String: String] {
+        Queue.fields(try queue.connection.command(["HGETALL", RedisArgument(queue.keys.job(id))]))
+    }
+
+    @Test func aScheduleIsStoredListedShownPausedResumedAndRemoved() throws {
+        let queue = try TestRedis.queue()
+        let added = try queue.addSchedule(NewSchedule(
+            name: "nightly", rule: .cron("0 3 * * *", timeZone: "Europe/Berlin"), payload: #"{"path":"guide.md"}"#, type: "ingest",
+            catchUp: .all, skipIfRunning: true))
+        #expect(added.name == "nightly" && added.type == "ingest" && added.payload == #"{"path":"guide.md"}"#)
+        #expect(added.catchUp == .all && added.skipIfRunning && !added.paused && added.maxAttempts == 5)
+        let nextAt = try #require(added.nextAt)
+        #expect(nextAt > added.createdAt && nextAt - added.createdAt <= 24 * 3_600_000 + 3_600_000)
+        try queue.addSchedule(NewSchedule(name: "often", rule: .interval(.seconds(30)), payload: "1"))
+        #expect(throws: JobQueueError.self) { try queue.addSchedule(NewSchedule(name: "often", rule: .every(.seconds(5)), payload: "1")) }
+        #expect(try queue.schedules().schedules.map(\.name) == ["nightly", "often"])
+        #expect(try queue.schedule(named: "often").nextAt == queue.schedule(named: "often").createdAt + 30_000, "anchored on creation")
+
+        try queue.pauseSchedule(named: "nightly")
+        let paused = try queue.schedule(named: "nightly")
+        #expect(paused.paused && paused.nextAt == nil)
+        #expect(try queue.connection.command(["ZSCORE", RedisArgument(queue.keys.scheduleNext), "nightly"]).string == nil)
+        let resumed = try queue.resumeSchedule(named: "nightly")
+        #expect(!resumed.paused && resumed.nextAt == nextAt)
+
+        try queue.removeSchedule(named: "nightly")
+        #expect(try queue.schedules().schedules.map(\.name) == ["often"])
+        for call in [{ try queue.removeSchedule(named: "nightly") }, { try queue.pauseSchedule(named: "nightly") }, { _ = try queue.schedule(named: "nightly") }] {
+            #expect { try call() } throws: { ($0 as? JobQueueError)?.code == .scheduleNotFound }
+        }
+        try queue.removeSchedule(named: "often")
+        let left = try queue.connection.command(["KEYS", RedisArgument(queue.keys.base + "schedule*")]).array ?? []
+        #expect(left.isEmpty, "removing every schedule leaves no schedule key: \(left)")
+    }
+
+    @Test func badSchedulesAreRefusedBeforeAnythingIsWritten() throws {
+        let queue = try TestRedis.queue()
+        let cases: [(NewSchedule, JobQueueError.Code)] = [
+            (NewSchedule(name: "bad name", rule: .every(.seconds(5)), payload: "{}"), .invalidSchedule),
+            (NewSchedule(name: "fast", rule: .every(.milliseconds(10)), payload: "{}"), .invalidSchedule),
+            (NewSchedule(name: "json", rule: .every(.seconds(5)), payload: "{not json"), .invalidJob),
+            (NewSchedule(name: "attempts", rule: .every(.seconds(5)), payload: "{}", maxAttempts: 0), .invalidJob),
+            (NewSchedule(name: "type", rule: .every(.seconds(5)), payload: "{}", type: ""), .invalidJob),
+        ]
+        for (schedule, code) in cases {
+            #expect { try queue.addSchedule(schedule) } throws: { ($0 as? JobQueueError)?.code == code }
+        }
+        #expect(try queue.schedules().schedules.isEmpty)
+    }
+
+    @Test func aTickEnqueuesTheSameJobRecordAsEnqueue() throws {
+        let queue = try TestRedis.queue()
+        try queue.addSchedule(NewSchedule(name: "s", rule: .every(.seconds(60)), payload: #"{"a":[1,2]}"#, type: "ingest", maxAttempts: 3))
+        let now = try queue.schedules().now
+        try Self.makeDue(queue, "s", at: now - 100)
+        let pass = try Self.scheduler(queue, holder: "a").runPass()
+        #expect(pass.first?.enqueued == 1 && pass.first?.leader == true)
+        let id = try #require(Self.jobIDs(queue).first)
+        #expect(id == "schedule:s:\(now - 100)")
+        try queue.enqueue(payload: #"{"a":[1,2]}"#, options: EnqueueOptions(id: "plain", type: "ingest", maxAttempts: 3))
+        var scheduled = try Self.fields(queue, job: id)
+        var plain = try Self.fields(queue, job: "plain")
+        #expect(scheduled.removeValue(forKey: "enqueued_at") != nil && plain.removeValue(forKey: "enqueued_at") != nil)
+        #expect(scheduled == plain)
+        #expect(try queue.stats().counters.total.enqueued == 2, "a scheduled job counts as enqueued")
+
+        let consumer = try Consumer(queue: queue)
+        guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
+        #expect(job.id == id && job.type == "ingest" && job.maxAttempts == 3)
+        #expect(try job.payloadJSON() == #"{"a":[1,2]}"#)
+        let schedule = try queue.schedule(named: "s")
+        #expect(schedule.lastJobID == id && schedule.lastJobState == "active" && schedule.enqueued == 1)
+        #expect(schedule.nextAt == now - 100 + 60_000, "the next tick follows the one fired")
+        _ = try consumer.ack(job)
+        #expect(try queue.schedule(named: "s").lastJobState == nil, "a completed job is not kept")
+    }
+
+    @Test func onlyTheLeaseHolderFiresAndAnotherTakesOverWhenItLapses() throws {
+        let queue = try TestRedis.queue()
+        try queue.addSchedule(NewSchedule(name: "s", rule: .every(.seconds(60)), payload: "{}"))
+        let first = Self.scheduler(queue, holder: "first", lease: .milliseconds(400))
+        let second = Self.scheduler(queue, holder: "second", lease: .milliseconds(400))
+        #expect(try first.runPass().first?.leader == true)
+        let standby = try #require(try second.runPass().first)
+        #expect(!standby.leader && standby.sleep <= .milliseconds(420), "a standby looks again when the lease would lapse")
+        #expect(try queue.schedules().schedulerHolder == "first")
+        let now = try queue.schedules().now
+        try Self.makeDue(queue, "s", at: now)
+        #expect(try second.runPass().first?.enqueued == 0, "not the holder: fires nothing")
+        #expect(try Self.jobIDs(queue).isEmpty)
+        usleep(500_000)
+        let takeover = try #require(try second.runPass().first)
+        #expect(takeover.leader && takeover.enqueued == 1)
+        #expect(try first.runPass().first?.leader == false)
+    }
+
+    @Test func schedulersRacingForTheSameTicksEnqueueEachOnce() throws {
+        let queue = try TestRedis.queue()
+        try queue.addSchedule(NewSchedule(name: "s", rule: .every(.seconds(1)), payload: "{}", catchUp: .all))
+        // Two schedulers under the same name both pass the lease check (as after a lease that
+        // lapsed mid-pass): only the compare-and-set of the next fire time keeps them apart.
+        let racers = (0..<4).map { _ in Self.scheduler(queue, holder: "same") }
+        var expected = 0
+        for round in 0..<20 {
+            let now = try queue.schedules().now
+            try Self.makeDue(queue, "s", at: now - Int64(round % 5) * 1000)
+            expected += round % 5 + 1
+            let start = DispatchSemaphore(value: 0)
+            let done = DispatchGroup()
+            let enqueued = Atomic<Int>(0)
+            for racer in racers {
+                done.enter()
+                Thread {
+                    start.wait()
+                    if let pass = try? racer.runPass().first { enqueued.add(pass.enqueued, ordering: .relaxed) }
+                    done.leave()
+                }.start()
+            }
+            for _ in racers { start.signal() }
+            done.wait()
+            #expect(enqueued.load(ordering: .relaxed) == round % 5 + 1, "round \(round)")
+        }
+        let ids = try Self.jobIDs(queue)
+        #expect(ids.count == expected && Set(ids).count == expected)
+        #expect(try queue.schedule(named: "s").enqueued == expected)
+    }
+
+    @Test func twoSchedulersUnderDifferentNamesNeverBothFire() throws {
+        let queue = try TestRedis.queue()
+        try queue.addSchedule(NewSchedule(name: "s", rule: .every(.seconds(1)), payload: "{}", catchUp: .all))
+        let schedulers = [Self.scheduler(queue, holder: "host-a/1"), Self.scheduler(queue, holder: "host-b/2")]
+        let stopAt = ContinuousClock.now + .milliseconds(3500)
+        let group = DispatchGroup()
+        let leaders = Mutex<Set<String>>([])
+        for scheduler in schedulers {
+            group.enter()
+            Thread {
+                while ContinuousClock.now < stopAt {
+                    if let pass = try? scheduler.runPass().first, pass.enqueued > 0 {
+                        leaders.withLock { _ = $0.insert(scheduler.configuration.holder) }
+                    }
+                    usleep(20_000)
+                }
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        #expect(leaders.withLock { $0.count } == 1)
+        let ids = try Self.jobIDs(queue)
+        #expect((3...4).contains(ids.count), "\(ids)")
+        let ticks = ids.compactMap { Int64($0.split(separator: ":").last ?? "") }
+        #expect(zip(ticks, ticks.dropFirst()).allSatisfy { $1 - $0 == 1000 }, "one job per tick, a second apart: \(ticks)")
+    }
+
+    @Test(arguments: [(CatchUpPolicy.none, 0, 3), (.one, 1, 2), (.all, 3, 0)])
+    func missedTicksAfterDowntimeFollowThePolicy(_ policy: CatchUpPolicy, _ jobs: Int, _ missed: Int) throws {
+        let queue = try TestRedis.queue("catchUp-\(policy)")
+        try queue.addSchedule(NewSchedule(name: "s", rule: .every(.seconds(600)), payload: "{}", catchUp: policy))
+        let now = try queue.schedules().now
+        try Self.makeDue(queue, "s", at: now - 25 * 60_000)
+        let pass = try #require(try Self.scheduler(queue, holder: "a").runPass().first)
+        #expect(pass.enqueued == jobs && pass.missed == missed)
+        let schedule = try queue.schedule(named: "s")
+        #expect(schedule.enqueued == jobs && schedule.missed == missed)
+        #expect(try Self.jobIDs(queue).count == jobs)
+        let next = try #require(schedule.nextAt)
+        #expect(next == now + 5 * 60_000, "the next tick keeps the interval's phase")
+        #expect(try Self.scheduler(queue, holder: "a").runPass().first?.enqueued == 0, "nothing more is due")
+    }
+
+    @Test func aScheduleThatSkipsWhileRunningWaitsForItsJobToEnd() throws {
+        let queue = try TestRedis.queue()
+        try queue.addSchedule(NewSchedule(name: "s", rule: .every(.seconds(60)), payload: "{}", skipIfRunning: true))
+        let scheduler = Self.scheduler(queue, holder: "a")
+        var now = try queue.schedules().now
+        try Self.makeDue(queue, "s", at: now)
+        #expect(try scheduler.runPass().first?.enqueued == 1)
+        for _ in 0..<2 {
+            now = try queue.schedules().now
+            try Self.makeDue(queue, "s", at: now)
+            let pass = try #require(try scheduler.runPass().first)
+            #expect(pass.enqueued == 0 && pass.skipped == 1, "the first job still waits")
+        }
+        let consumer = try Consumer(queue: queue)
+        guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
+        try Self.makeDue(queue, "s", at: try queue.schedules().now)
+        #expect(try scheduler.runPass().first?.skipped == 1, "nor while it runs")
+        _ = try consumer.ack(job)
+        try Self.makeDue(queue, "s", at: try queue.schedules().now)
+        #expect(try scheduler.runPass().first?.enqueued == 1, "once it ended, the next tick enqueues")
+        let schedule = try queue.schedule(named: "s")
+        #expect(schedule.enqueued == 2 && schedule.skipped == 3 && schedule.lastSkippedAt != nil)
+        #expect(try Self.jobIDs(queue).count == 1)
+    }
+
+    @Test func pausedAndRemovedSchedulesFireNothing() throws {
+        let queue = try TestRedis.queue()
+        try queue.addSchedule(NewSchedule(name: "p", rule: .every(.seconds(60)), payload: "{}"))
+        try queue.addSchedule(NewSchedule(name: "r", rule: .every(.seconds(60)), payload: "{}"))
+        let now = try queue.schedules().now
+        try Self.makeDue(queue, "p", at: now - 1000)
+        try Self.makeDue(queue, "r", at: now - 1000)
+        try queue.pauseSchedule(named: "p")
+        try queue.removeSchedule(named: "r")
+        #expect(try Self.scheduler(queue, holder: "a").runPass().first?.enqueued == 0)
+        let resumed = try queue.resumeSchedule(named: "p")
+        #expect(try #require(resumed.nextAt) > now, "ticks while paused are not caught up")
+        #expect(try Self.scheduler(queue, holder: "a").runPass().first?.enqueued == 0)
+        #expect(try Self.jobIDs(queue).isEmpty)
+    }
+
+    @Test func statsShowEachScheduleWithItsNextRunAndLastResult() throws {
+        let queue = try TestRedis.queue()
+        try queue.addSchedule(NewSchedule(name: "s", rule: .cron("*/5 * * * *"), payload: "{}"))
+        try Self.makeDue(queue, "s", at: try queue.schedules().now - 10)
+        try Self.scheduler(queue, holder: "host/7").runPass()
+        let stats = try queue.stats()
+        let schedule = try #require(stats.schedules.first)
+        #expect(stats.schedulerHolder == "host/7")
+        #expect(schedule.enqueued == 1 && schedule.lastJobState == "waiting" && schedule.nextAt.map { $0 > stats.at } == true)
+        let json = try QueueStats.jsonDocument([stats])
+        #expect(json.contains(#""cron" : "*\/5 * * * *""#) || json.contains(#""cron" : "*/5 * * * *""#))
+        #expect(json.contains(#""scheduler" : "host/7""#) && json.contains(#""last_job_state" : "waiting""#))
+        let decoded = try QueueStats.decodeJSONDocument(Data(json.utf8))
+        #expect(decoded.first?.schedules == stats.schedules)
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+@testable import JobQueue
+import Testing
+
+/// Which ticks a due schedule enqueues under each catch-up policy, and its next fire time.
+@Suite("Tick plans") struct TickPlanTests {
+    static let minute: Int64 = 60_000
+    let every10m = ScheduleRule.every(.seconds(600))
+
+    @Test func anOnTimeTickFiresAloneUnderEveryPolicy() {
+        for policy in CatchUpPolicy.allCases {
+            let plan = TickPlan(rule: every10m, anchor: 0, due: 10 * Self.minute, now: 10 * Self.minute + 30, policy: policy, lateness: Self.minute)
+            #expect(plan == TickPlan.expected(ticks: [10 * Self.minute], missed: 0, next: 20 * Self.minute), "\(policy)")
+        }
+    }
+
+    @Test func ticksMissedDuringDowntimeFollowThePolicy() {
+        // Due at 10m, now 35m: ticks 10m, 20m, 30m passed.
+        let (due, now) = (10 * Self.minute, 35 * Self.minute)
+        let all = TickPlan(rule: every10m, anchor: 0, due: due, now: now, policy: .all, lateness: Self.minute)
+        #expect(all == TickPlan.expected(ticks: [10, 20, 30].map { $0 * Self.minute }, missed: 0, next: 40 * Self.minute))
+        let one = TickPlan(rule: every10m, anchor: 0, due: due, now: now, policy: .one, lateness: Self.minute)
+        #expect(one == TickPlan.expected(ticks: [30 * Self.minute], missed: 2, next: 40 * Self.minute))
+        let none = TickPlan(rule: every10m, anchor: 0, due: due, now: now, policy: .none, lateness: Self.minute)
+        #expect(none == TickPlan.expected(ticks: [], missed: 3, next: 40 * Self.minute), "the newest tick is 5 minutes late")
+        let noneInGrace = TickPlan(rule: every10m, anchor: 0, due: due, now: 30 * Self.minute + 20_000, policy: .none, lateness: Self.minute)
+        #expect(noneInGrace == TickPlan.expected(ticks: [30 * Self.minute], missed: 2, next: 40 * Self.minute))
+    }
+
+    @Test func catchingUpEverythingIsCapped() {
+        let second = ScheduleRule.every(.seconds(1))
+        let plan = TickPlan(rule: second, anchor: 0, due: 1000, now: 500_000, policy: .all, lateness: Self.minute)
+        #expect(plan.ticks.count == TickPlan.maximumCatchUp)
+        #expect(plan.ticks.first == 401_000 && plan.ticks.last == 500_000, "the newest ticks")
+        #expect(plan.missed == 500 - TickPlan.maximumCatchUp)
+        #expect(plan.next == 501_000)
+    }
+
+    @Test func cronTicksAreWalkedInTheirTimeZone() throws {
+        let rule = try ScheduleRule.cron("0 */4 * * *", timeZone: "UTC")
+        let base = Int64(Date(timeIntervalSince1970: 1_767_225_600).timeIntervalSince1970 * 1000) // 2026-01-01T00:00Z
+        let hour: Int64 = 3_600_000
+        let plan = TickPlan(rule: rule, anchor: 0, due: base, now: base + 9 * hour, policy: .all, lateness: Self.minute)
+        #expect(plan == TickPlan.expected(ticks: [base, base + 4 * hour, base + 8 * hour], missed: 0, next: base + 12 * hour))
+        let one = TickPlan(rule: rule, anchor: 0, due: base, now: base + 9 * hour, policy: .one, lateness: Self.minute)
+        #expect(one == TickPlan.expected(ticks: [base + 8 * hour], missed: 2, next: base + 12 * hour))
+    }
+
+    @Test func intervalsAreAnchoredOnTheCreationTime() {
+        let rule = ScheduleRule.every(.seconds(4 * 3600))
+        let created: Int64 = 1_000_123
+        #expect(rule.nextFire(after: created, anchor: created) == created + 4 * 3_600_000)
+        #expect(rule.nextFire(after: created + 4 * 3_600_000, anchor: created) == created + 8 * 3_600_000)
+        #expect(rule.nextFire(after: created + 5 * 3_600_000, anchor: created) == created + 8 * 3_600_000)
+    }
+
+    @Test func badRulesAreRefused() {
+        #expect(throws: JobQueueError.self) { try ScheduleRule.interval(.milliseconds(999)) }
+        #expect(throws: JobQueueError.self) { try ScheduleRule.cron("0 3 * * *", timeZone: "Mars/Olympus_Mons") }
+        #expect(throws: JobQueueError.self) { try NewSchedule.validateName("with space") }
+        #expect(throws: JobQueueError.self) { try NewSchedule.validateName("") }
+        #expect(throws: JobQueueError.self) { try NewSchedule.validateName(String(repeating: "a", count: 101)) }
+    }
+}
+
+extension TickPlan {
+    static func expected(ticks: [Int64], missed: Int, next: Int64?) -> TickPlan {
+        var plan = TickPlan(rule: .every(.seconds(1)), anchor: 0, due: 1, now: 0, policy: .one, lateness: 0)
+        plan.ticks = ticks
+        plan.missed = missed
+        plan.next = next
+        return plan
+    }
+}
