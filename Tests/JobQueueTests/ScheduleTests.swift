@@ -201,21 +201,24 @@ import Testing
         let queue = try TestRedis.queue()
         try queue.addSchedule(NewSchedule(name: "s", rule: .every(.seconds(60)), payload: "{}", skipIfRunning: true))
         let scheduler = Self.scheduler(queue, holder: "a")
-        var now = try queue.schedules().now
-        try Self.makeDue(queue, "s", at: now)
+        // Each round makes a new tick due: now, a few ms after the last (ticks are distinct times).
+        func nextTickIsDue() throws {
+            usleep(3_000)
+            try Self.makeDue(queue, "s", at: try queue.schedules().now)
+        }
+        try nextTickIsDue()
         #expect(try scheduler.runPass().first?.enqueued == 1)
         for _ in 0..<2 {
-            now = try queue.schedules().now
-            try Self.makeDue(queue, "s", at: now)
+            try nextTickIsDue()
             let pass = try #require(try scheduler.runPass().first)
             #expect(pass.enqueued == 0 && pass.skipped == 1, "the first job still waits")
         }
         let consumer = try Consumer(queue: queue)
         guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
-        try Self.makeDue(queue, "s", at: try queue.schedules().now)
+        try nextTickIsDue()
         #expect(try scheduler.runPass().first?.skipped == 1, "nor while it runs")
         _ = try consumer.ack(job)
-        try Self.makeDue(queue, "s", at: try queue.schedules().now)
+        try nextTickIsDue()
         #expect(try scheduler.runPass().first?.enqueued == 1, "once it ended, the next tick enqueues")
         let schedule = try queue.schedule(named: "s")
         #expect(schedule.enqueued == 2 && schedule.skipped == 3 && schedule.lastSkippedAt != nil)

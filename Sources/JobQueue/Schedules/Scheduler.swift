@@ -20,10 +20,11 @@ public final class Scheduler: Sendable {
         /// How long the scheduler lease outlives a scheduler that stops renewing it: the longest
         /// a tick waits when its scheduler dies. Default: 15 s.
         public var leaseTTL: Duration = .seconds(15)
-        /// The longest sleep between two passes; it renews the lease in time (keep it under a
-        /// third of ``leaseTTL``) and bounds how soon a standby scheduler notices a free lease.
-        /// Default: 5 s.
-        public var maxSleep: Duration = .seconds(5)
+        /// The longest sleep between two passes: it bounds how soon a schedule added (or resumed)
+        /// by another process is seen, renews the lease in time (keep it well under ``leaseTTL``)
+        /// and bounds how soon a standby scheduler notices a free lease. Default: 1 s (one script
+        /// call a second per queue while idle).
+        public var maxSleep: Duration = .seconds(1)
         /// How late a tick may still fire under ``CatchUpPolicy/none``. Default: 1 minute.
         public var lateness: Duration = .seconds(60)
         /// The name the lease is held under. Default: `host/pid`.
