@@ -67,6 +67,7 @@ import Testing
         "schedule-list": ([""], .array),
         "schedule-due": (["h1/1", "15000", "100"], .array),
         "schedule-fire": (["h1/1", "15000", "s1", "61000", "121000", "0", "61000"], .array),
+        "schedule-release": (["h1/1"], .integer),
     ]
 
     @Test func everyLuaFileIsAScriptOfTheLibraryAndEveryScriptHasAFile() throws {

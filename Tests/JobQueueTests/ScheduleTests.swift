@@ -121,6 +121,11 @@ import Testing
         let takeover = try #require(try second.runPass().first)
         #expect(takeover.leader && takeover.enqueued == 1)
         #expect(try first.runPass().first?.leader == false)
+        second.releaseLeases()
+        #expect(try queue.schedules().schedulerHolder == nil, "a scheduler that stops gives its lease up")
+        #expect(try first.runPass().first?.leader == true, "and another takes it at its next look")
+        second.releaseLeases()
+        #expect(try queue.schedules().schedulerHolder == "first", "only the holder can give the lease up")
     }
 
     @Test func schedulersRacingForTheSameTicksEnqueueEachOnce() throws {

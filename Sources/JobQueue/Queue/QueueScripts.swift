@@ -44,6 +44,7 @@ enum QueueScripts {
             ("schedule-list", lua(PackageResources.schedule_list_lua)),
             ("schedule-due", lua(PackageResources.schedule_due_lua)),
             ("schedule-fire", lua(PackageResources.schedule_fire_lua)),
+            ("schedule-release", lua(PackageResources.schedule_release_lua)),
         ],
         // What jobq stats and the listings read must work on a Redis at maxmemory.
         readOnly: ["stats", "active-jobs", "limit-status", "schedule-list"])
@@ -115,6 +116,9 @@ enum QueueScripts {
     static let scheduleDue = library.script("schedule-due")
     /// Enqueues a due schedule's ticks and moves its next fire time. See `Lua/schedule-fire.lua`.
     static let scheduleFire = library.script("schedule-fire")
+
+    /// Gives up the scheduler lease. See `Lua/schedule-release.lua`.
+    static let scheduleRelease = library.script("schedule-release")
 
     private static func lua(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
 }

@@ -69,9 +69,11 @@ public final class Scheduler: Sendable {
         self.logger = logger
     }
 
-    /// Fires schedules until ``stop()``. Blocks the calling thread: call it from a thread of your
-    /// own. Redis failures are logged (once until they end) and retried after ``Configuration/maxSleep``.
+    /// Fires schedules until ``stop()``, then gives up the leases it holds so that another
+    /// scheduler takes over at once. Blocks the calling thread: call it from a thread of your own.
+    /// Redis failures are logged (once until they end) and retried after ``Configuration/maxSleep``.
     public func run() {
+        defer { releaseLeases() }
         while !stopped.load(ordering: .acquiring) {
             var sleep = configuration.maxSleep
             for queue in queues {
@@ -91,6 +93,14 @@ public final class Scheduler: Sendable {
     public func stop() {
         stopped.store(true, ordering: .releasing)
         wakeup.signal()
+    }
+
+    /// Gives up the scheduler lease of every queue whose lease this scheduler holds; best effort
+    /// (an unreachable Redis lets the lease expire by itself).
+    public func releaseLeases() {
+        for queue in queues {
+            _ = try? queue.connection.run(QueueScripts.scheduleRelease, keys: queue.keys.scriptKeys, arguments: [RedisArgument(configuration.holder)])
+        }
     }
 
     /// One pass over every queue.
