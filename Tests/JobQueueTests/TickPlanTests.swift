@@ -46,6 +46,16 @@ import Testing
         #expect(one == TickPlan.expected(ticks: [base + 8 * hour], missed: 2, next: base + 12 * hour))
     }
 
+    @Test func aLongDowntimeOfAMinuteCronStopsCountingAtTheLimit() throws {
+        let rule = try ScheduleRule.cron("* * * * *", timeZone: "Europe/Berlin")
+        let base: Int64 = 1_767_225_600_000 // 2026-01-01T00:00Z
+        let now = base + 24 * 3_600_000 + 30_000 // a day later: 1,441 ticks due
+        let plan = TickPlan(rule: rule, anchor: 0, due: base, now: now, policy: .all, lateness: Self.minute)
+        #expect(plan.ticks.count == TickPlan.maximumCatchUp)
+        #expect(plan.missed == TickPlan.countLimit - TickPlan.maximumCatchUp)
+        #expect(plan.next == now - 30_000 + Self.minute, "the schedule moves on to its first tick after now")
+    }
+
     @Test func intervalsAreAnchoredOnTheCreationTime() {
         let rule = ScheduleRule.every(.seconds(4 * 3600))
         let created: Int64 = 1_000_123

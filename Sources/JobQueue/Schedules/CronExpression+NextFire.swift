@@ -14,19 +14,20 @@ extension CronExpression {
     public func nextFire(after instant: Date, in timeZone: TimeZone) -> Date? {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
-        let start = calendar.dateComponents([.year, .month, .day, .hour], from: instant)
+        let start = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: instant)
         let firstDay = CivilDate(year: start.year!, month: start.month!, day: start.day!)
+        let startMinute = start.hour! * 60 + start.minute!
         var date = firstDay
         let sortedHours = hours.sorted()
         let sortedMinutes = minutes.sorted()
         for _ in 0..<Self.searchDays {
             defer { date = date.adding(days: 1) }
             guard matchesDay(month: date.month, day: date.day, weekday: date.weekday) else { continue }
-            // On the first day, hours well before the instant's cannot be after it (a DST change
-            // moves the wall clock by at most two hours).
-            let earliestHour = date == firstDay ? start.hour! - 2 : 0
-            for hour in sortedHours where hour >= earliestHour {
-                for minute in sortedMinutes {
+            // On the first day, a wall-clock time before the instant's cannot fire after it: its
+            // first occurrence comes before the first occurrence of the instant's wall-clock time.
+            let earliest = date == firstDay ? startMinute : 0
+            for hour in sortedHours where hour * 60 + 59 >= earliest {
+                for minute in sortedMinutes where hour * 60 + minute >= earliest {
                     guard let fire = Self.firstInstant(of: date, hour: hour, minute: minute, calendar: calendar), fire > instant else { continue }
                     return fire
                 }
@@ -41,7 +42,10 @@ extension CronExpression {
         let wanted = DateComponents(year: date.year, month: date.month, day: date.day, hour: hour, minute: minute)
         guard let found = calendar.date(from: wanted), sameWallClock(found, wanted, calendar) else { return nil }
         // When the clocks fall back the wall-clock time occurs twice; keep the earlier occurrence,
-        // whichever one the calendar returned.
+        // whichever one the calendar returned. Only an offset change in the two hours before can
+        // make one.
+        let zone = calendar.timeZone
+        guard zone.secondsFromGMT(for: found.addingTimeInterval(-7200)) != zone.secondsFromGMT(for: found) else { return found }
         let earlier = [7200.0, 3600, 1800].map { found.addingTimeInterval(-$0) }.filter { sameWallClock($0, wanted, calendar) }
         return earlier.min() ?? found
     }

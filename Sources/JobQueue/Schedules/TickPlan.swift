@@ -6,7 +6,7 @@ public struct TickPlan: Sendable, Equatable {
     public static let maximumCatchUp = 100
     /// How many due ticks of a cron schedule are counted, at most, when catching up; beyond that
     /// the count stops and the schedule moves on to its next fire time after now.
-    public static let countLimit = 10_000
+    public static let countLimit = 1_000
 
     /// The tick times to enqueue a job for (ms since the epoch), oldest first.
     public var ticks: [Int64]
