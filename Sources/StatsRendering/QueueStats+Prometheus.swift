@@ -90,7 +90,31 @@ private struct PrometheusMetric: Sendable {
         counter("jobq_worker_launches_total", "Workers launched by the supervisor.", .launches),
         counter("jobq_worker_crashes_total", "Worker exits counted as crashes.", .crashes),
         counter("jobq_worker_oom_kills_total", "Worker exits with an OOM kill.", .oomKills),
+        perSchedule("jobq_schedule_next_run_timestamp_seconds", "When the schedule fires next (absent while paused).", "gauge") {
+            $0.nextAt.map(seconds)
+        },
+        perSchedule("jobq_schedule_last_enqueued_timestamp_seconds", "When the schedule last enqueued a job.", "gauge") {
+            $0.lastEnqueuedAt.map(seconds)
+        },
+        perSchedule("jobq_schedule_paused", "1 when the schedule is paused.", "gauge") { $0.paused ? "1" : "0" },
+        perSchedule("jobq_schedule_enqueued_total", "Jobs the schedule enqueued.", "counter") { String($0.enqueued) },
+        perSchedule("jobq_schedule_skipped_total", "Ticks skipped because the schedule's previous job still waited or ran.", "counter") {
+            String($0.skipped)
+        },
+        perSchedule("jobq_schedule_missed_total", "Ticks dropped by the schedule's catch-up policy after downtime.", "counter") {
+            String($0.missed)
+        },
     ]
+
+    /// A sample per schedule of the queue, labelled `schedule="…"`; none when `value` is `nil`.
+    static func perSchedule(_ name: String, _ help: String, _ type: String, _ value: @escaping @Sendable (Schedule) -> String?) -> PrometheusMetric {
+        PrometheusMetric(name: name, help: help, type: type) { stats in
+            stats.schedules.compactMap { schedule in value(schedule).map { Sample(labels: [("schedule", schedule.name)], value: $0) } }
+        }
+    }
+
+    /// Milliseconds since the epoch as seconds.
+    static func seconds(_ milliseconds: Int64) -> String { String(Double(milliseconds) / 1000) }
 
     /// The server's figures, each known one with its HELP and TYPE, labelled with its address.
     static func server(_ address: String, _ memory: RedisMemory) -> [String] {

@@ -2,6 +2,7 @@ import Foundation
 @testable import JobQueue
 import JobqTestSupport
 import RedisClient
+import StatsRendering
 import Synchronization
 import Testing
 
@@ -260,5 +261,11 @@ import Testing
         #expect(json.contains(#""scheduler" : "host/7""#) && json.contains(#""last_job_state" : "waiting""#))
         let decoded = try QueueStats.decodeJSONDocument(Data(json.utf8))
         #expect(decoded.first?.schedules == stats.schedules)
+        let metrics = QueueStats.prometheusText([stats])
+        #expect(metrics.contains(#"jobq_schedule_enqueued_total{queue="\#(queue.name)",schedule="s"} 1"#), "\(metrics)")
+        #expect(metrics.contains(#"jobq_schedule_next_run_timestamp_seconds{queue="\#(queue.name)",schedule="s"} "#))
+        let text = stats.renderText(width: 200)
+        #expect(text.contains("  schedules   s: cron */5 * * * * (UTC); next in "), "\(text)")
+        #expect(text.contains("(waiting) enqueued just now; 1 enqueued, 0 skipped, 0 missed") && text.contains("scheduler held by host/7"))
     }
 }

@@ -117,7 +117,7 @@ public struct Schedule: Sendable, Equatable, Codable {
         case .every(let interval): try container.encode(interval.milliseconds, forKey: .every)
         case .cron(let expression, let zone):
             try container.encode(expression.text, forKey: .cron)
-            try container.encode(zone.identifier, forKey: .timeZone)
+            try container.encode(ScheduleRule.name(of: zone), forKey: .timeZone)
         }
         try container.encode(type, forKey: .type)
         try container.encode(payload, forKey: .payload)

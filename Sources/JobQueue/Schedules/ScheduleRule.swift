@@ -16,7 +16,7 @@ public enum ScheduleRule: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .every(let interval): return "every \(DurationText.format(interval))"
-        case .cron(let expression, let zone): return "cron \(expression.text) (\(zone.identifier))"
+        case .cron(let expression, let zone): return "cron \(expression.text) (\(Self.name(of: zone)))"
         }
     }
 
@@ -45,6 +45,11 @@ public enum ScheduleRule: Sendable, Hashable, CustomStringConvertible {
         return zone
     }
 
+    /// A time zone's IANA name; `UTC` for the zone some platforms name `GMT`.
+    public static func name(of zone: TimeZone) -> String {
+        zone.identifier == "GMT" ? "UTC" : zone.identifier
+    }
+
     /// The first fire time strictly after `time`, in ms since the epoch; `anchor` is where an
     /// interval's ticks start (the anchor itself is not a tick). `nil` when a cron expression
     /// matches no time within ``CronExpression/searchDays``.
@@ -65,7 +70,7 @@ public enum ScheduleRule: Sendable, Hashable, CustomStringConvertible {
     var stored: (kind: String, value: String, zone: String) {
         switch self {
         case .every(let interval): return ("every", String(interval.milliseconds), "")
-        case .cron(let expression, let zone): return ("cron", expression.text, zone.identifier)
+        case .cron(let expression, let zone): return ("cron", expression.text, Self.name(of: zone))
         }
     }
 
