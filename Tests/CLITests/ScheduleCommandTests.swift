@@ -67,6 +67,28 @@ import Testing
         #expect(firing.count >= 1, "a supervisor logged its ticks")
     }
 
+    @Test func aSupervisorWithNoSchedulesFiresNoneAndAStoppedSchedulerGivesItsLeaseUp() throws {
+        let url = try TestRedis.url()
+        let queue = try TestRedis.queue()
+        let name = queue.name.rawValue
+        try queue.addSchedule(NewSchedule(name: "beat", rule: .every(.seconds(1)), payload: "{}"))
+        let quiet = try Running(["supervise", name, "--no-schedules", "--no-cgroup", "--max-load", "100", "--max-cpu-pressure", "100",
+                                 "--min-available", "1M", "--", "/bin/sleep", "600"], redisURL: url)
+        usleep(2_500_000)
+        #expect(try Self.ticks(queue, schedule: "beat").isEmpty, "a supervisor with --no-schedules fires nothing")
+        #expect(try queue.schedules().schedulerHolder == nil)
+        #expect(quiet.stop().status == 0)
+
+        let runner = try Running(["schedule", "run", name], redisURL: url)
+        #expect(eventually(timeout: .seconds(5)) { ((try? Self.ticks(queue, schedule: "beat"))?.count ?? 0) >= 1 })
+        #expect(try queue.schedules().schedulerHolder != nil)
+        let output = runner.stop()
+        #expect(output.status == 0, "\(output.output)")
+        #expect(try queue.schedules().schedulerHolder == nil, "SIGTERM gives the lease up")
+        let unknown = try CommandRun.run("jobq", ["schedule", "run"], environment: ["JOBQ_REDIS_URL": "redis://127.0.0.1:1/0"])
+        #expect(unknown.status == 1 && !unknown.standardError.isEmpty)
+    }
+
     @Test func schedulesAreAddedListedShownPausedResumedAndRemovedFromTheCommandLine() throws {
         let url = try TestRedis.url()
         let queue = try TestRedis.queue().name.rawValue
