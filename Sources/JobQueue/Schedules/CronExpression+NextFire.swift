@@ -1,8 +1,8 @@
 import Foundation
 
 extension CronExpression {
-    /// How many days ahead ``nextFire(after:in:)`` looks: enough for a 29 February that falls on a
-    /// given weekday, or a leap day after a century year.
+    /// How many days ahead ``nextFire(after:in:)`` looks: nine years, enough for any 29 February
+    /// (even across a century year that is not a leap year).
     static let searchDays = 366 * 9
 
     /// The first instant strictly after `instant` whose wall-clock time in `timeZone` matches.

@@ -31,7 +31,7 @@ extension Queue {
         guard existing.schedules.isEmpty else { throw exists(schedule.name) }
         let now = existing.now
         guard let first = schedule.rule.nextFire(after: now, anchor: now) else {
-            throw JobQueueError(code: .invalidSchedule, message: "\(schedule.rule) never fires")
+            throw JobQueueError(code: .invalidSchedule, message: "\(schedule.rule) does not fire within the next \(CronExpression.searchDays / 366) years")
         }
         let stored = schedule.rule.stored
         let arguments: [RedisArgument] = [
@@ -93,7 +93,7 @@ extension Queue {
         let listing = try listSchedules(named: scheduleName)
         guard let schedule = listing.schedules.first else { throw notFound(scheduleName) }
         guard let next = schedule.rule.nextFire(after: listing.now, anchor: schedule.createdAt) else {
-            throw JobQueueError(code: .invalidSchedule, message: "\(schedule.rule) never fires again")
+            throw JobQueueError(code: .invalidSchedule, message: "\(schedule.rule) does not fire within the next \(CronExpression.searchDays / 366) years")
         }
         try setPaused(scheduleName, ["0", RedisArgument(String(next))])
         return try self.schedule(named: scheduleName)
