@@ -112,8 +112,15 @@ import Testing
                     missingSubcommands.insert(subcommand)
                     continue
                 }
-                let subcommandHelp = try Program.run(Binaries.path("jobq"), [subcommand, "--help"]).output
-                for option in options(words.dropFirst(2)) {
+                var path = [subcommand]
+                var subcommandHelp = try Program.run(Binaries.path("jobq"), [subcommand, "--help"]).output
+                // A command group (jobq schedule add ...): check the options against the nested command.
+                if words.count > 2, subcommandHelp.contains("SUBCOMMANDS:"),
+                   subcommandHelp.split(separator: "\n").contains(where: { $0.hasPrefix("  \(words[2]) ") || $0 == "  \(words[2])" }) {
+                    path.append(words[2])
+                    subcommandHelp = try Program.run(Binaries.path("jobq"), path + ["--help"]).output
+                }
+                for option in options(words.dropFirst(1 + path.count)) {
                     #expect(help(subcommandHelp, lists: option), "\(document): jobq \(subcommand) has no \(option): \(line)")
                     checked += 1
                 }
