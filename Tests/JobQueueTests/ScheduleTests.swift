@@ -231,6 +231,22 @@ import Testing
         #expect(try Self.jobIDs(queue).count == 1)
     }
 
+    @Test func aScheduleThisVersionCannotReadDoesNotHoldUpTheOthers() throws {
+        let queue = try TestRedis.queue()
+        try queue.addSchedule(NewSchedule(name: "a-odd", rule: .every(.seconds(60)), payload: "{}"))
+        try queue.addSchedule(NewSchedule(name: "b-fine", rule: .every(.seconds(60)), payload: "{}"))
+        _ = try queue.connection.command(["HSET", RedisArgument(queue.keys.schedule("a-odd")), "kind", "lunar"])
+        let listing = try queue.schedules()
+        #expect(listing.schedules.map(\.name) == ["b-fine"])
+        #expect(listing.unreadable["a-odd"]?.contains("'lunar' is unknown to this version") == true)
+        #expect { try queue.schedule(named: "a-odd") } throws: { ($0 as? JobQueueError)?.code == .invalidSchedule }
+        try Self.makeDue(queue, "a-odd", at: listing.now - 10)
+        try Self.makeDue(queue, "b-fine", at: listing.now - 10)
+        #expect(try Self.scheduler(queue, holder: "a").runPass().first?.enqueued == 1)
+        #expect(try Self.jobIDs(queue) == ["schedule:b-fine:\(listing.now - 10)"])
+        #expect(try queue.stats().schedules.map(\.name) == ["b-fine"], "stats show what they can read")
+    }
+
     @Test func pausedAndRemovedSchedulesFireNothing() throws {
         let queue = try TestRedis.queue()
         try queue.addSchedule(NewSchedule(name: "p", rule: .every(.seconds(60)), payload: "{}"))

@@ -28,7 +28,7 @@ extension Queue {
             throw JobQueueError(code: .invalidJob, message: "job message is \(size) bytes, over the limit of \(configuration.maxMessageBytes)")
         }
         let existing = try listSchedules(named: schedule.name)
-        guard existing.schedules.isEmpty else { throw exists(schedule.name) }
+        guard existing.schedules.isEmpty && existing.unreadable.isEmpty else { throw exists(schedule.name) }
         let now = existing.now
         guard let first = schedule.rule.nextFire(after: now, anchor: now) else {
             throw JobQueueError(code: .invalidSchedule, message: "\(schedule.rule) does not fire within the next \(CronExpression.searchDays / 366) years")
@@ -63,7 +63,11 @@ extension Queue {
     /// - Throws: ``JobQueueError`` `.scheduleNotFound`, `.redis`.
     public func schedule(named scheduleName: String) throws -> Schedule {
         try NewSchedule.validateName(scheduleName)
-        guard let found = try listSchedules(named: scheduleName).schedules.first else { throw notFound(scheduleName) }
+        let listing = try listSchedules(named: scheduleName)
+        if let reason = listing.unreadable[scheduleName] {
+            throw JobQueueError(code: .invalidSchedule, message: "schedule '\(scheduleName)' of queue \(name) cannot be read: \(reason)")
+        }
+        guard let found = listing.schedules.first else { throw notFound(scheduleName) }
         return found
     }
 
@@ -133,6 +137,9 @@ public struct ScheduleListing: Sendable, Equatable {
     public var schedulerHolder: String?
     /// The schedules, sorted by name.
     public var schedules: [Schedule]
+    /// Schedules this version cannot read (a rule written by a newer version), by name, with why;
+    /// schedulers skip them.
+    public var unreadable: [String: String]
 
     init(reply: RedisReply) throws {
         guard let parts = reply.array, parts.count == 4, let now = parts[0].integer, let entries = parts[3].array else {
@@ -140,11 +147,17 @@ public struct ScheduleListing: Sendable, Equatable {
         }
         self.now = now
         schedulerHolder = parts[1].string
-        schedules = try entries.map { entry in
+        schedules = []
+        unreadable = [:]
+        for entry in entries {
             guard let items = entry.array, items.count == 3, let name = items[0].string else {
                 throw JobQueueError.protocolMismatch("schedule-list", reply)
             }
-            return try Schedule(name: name, fields: Queue.fields(items[1]), lastJobState: items[2].string)
+            do {
+                schedules.append(try Schedule(name: name, fields: Queue.fields(items[1]), lastJobState: items[2].string))
+            } catch let error as JobQueueError {
+                unreadable[name] = error.message
+            }
         }
     }
 }

@@ -132,8 +132,12 @@ public final class Scheduler: Sendable {
             guard let fields = entry.array?.map({ $0.string ?? "" }), fields.count == 7 else {
                 throw JobQueueError.protocolMismatch("schedule-due", reply)
             }
-            let next = try fire(fields, on: queue, now: now, into: &pass)
-            if let next { wake = min(wake ?? next, next) }
+            do {
+                if let next = try fire(fields, on: queue, now: now, into: &pass) { wake = min(wake ?? next, next) }
+            } catch let error as JobQueueError where error.code == .invalidSchedule {
+                // A schedule this version cannot read (written by a newer one?) must not hold up the others.
+                trouble("cannot fire schedule \(fields[0]) of queue \(queue.name): \(error.message)")
+            }
         }
         if entries.count >= Self.dueLimit {
             pass.sleep = .zero

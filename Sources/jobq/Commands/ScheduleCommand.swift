@@ -110,11 +110,14 @@ struct ScheduleListCommand: ParsableCommand {
                 print(try ScheduleListingJSON.encode(listing))
                 return
             }
-            if listing.schedules.isEmpty {
+            if listing.schedules.isEmpty && listing.unreadable.isEmpty {
                 print("queue \(queue) has no schedules")
                 return
             }
             for schedule in listing.schedules { print("\(schedule.name): \(schedule.summaryLine(now: listing.now))") }
+            for (name, reason) in listing.unreadable.sorted(by: { $0.key < $1.key }) {
+                print("\(name): cannot be read by this version of jobq (\(reason)); it does not fire")
+            }
             print("scheduler: " + (listing.schedulerHolder.map { "held by \($0)" } ?? "none running (start jobq supervise \(queue) or jobq schedule run \(queue))"))
         }
     }
