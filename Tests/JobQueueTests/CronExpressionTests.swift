@@ -139,6 +139,16 @@ import Testing
                             "2026-10-25T02:00:00Z", "2026-10-25T02:15:00Z"])
     }
 
+    @Test func halfHourDaylightSavingTimeIsHandledToo() throws {
+        // Lord Howe Island moves its clocks by 30 minutes: back from 02:00 (+11) to 01:30 (+10:30) on
+        // 2026-04-05, forward from 02:00 (+10:30) to 02:30 (+11) on 2026-10-04.
+        let lordHowe = try #require(TimeZone(identifier: "Australia/Lord_Howe"))
+        #expect(try Self.fires("45 1 * * *", after: "2026-04-04T00:00:00Z", in: lordHowe, count: 2)
+            == ["2026-04-04T14:45:00Z", "2026-04-05T15:15:00Z"], "01:45 happens twice on 5 April: fired once, the first time")
+        #expect(try Self.fires("15 2 * * *", after: "2026-10-02T00:00:00Z", in: lordHowe, count: 2)
+            == ["2026-10-02T15:45:00Z", "2026-10-04T15:15:00Z"], "02:15 does not exist on 4 October")
+    }
+
     @Test func aDateIsItsDayOfTheWeek() {
         #expect(CivilDate(year: 1970, month: 1, day: 1).weekday == 4)
         #expect(CivilDate(year: 2026, month: 12, day: 4).weekday == 5)
