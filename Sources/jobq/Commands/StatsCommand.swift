@@ -11,7 +11,7 @@ struct StatsCommand: ParsableCommand {
         discussion: """
         Without QUEUE: every known queue (a queue is known once a jobq command or library call wrote to it) \
         and every queue with waiting jobs, found with SCAN on each Redis primary (about one round trip per \
-        1,000 keys). Each queue costs one Redis call whatever its length; a queue that cannot be read is \
+        1,000 keys). Each queue costs two Redis calls (figures, schedules) whatever its length; a queue that cannot be read is \
         reported on stderr (exit status 1) without hiding the others. --json prints the document described in \
         docs/stats-json.md; --prometheus prints the text exposition format for node_exporter's textfile \
         collector. --watch N redraws every N seconds until interrupted. A QUEUE that nothing has ever \
