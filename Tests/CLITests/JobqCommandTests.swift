@@ -124,6 +124,37 @@ import Testing
         #expect(try queue.isPaused() == false)
     }
 
+    @Test func retentionHistoryAndShowOfFinishedJobsFromTheShell() throws {
+        let name = try uniqueQueueName()
+        #expect(try jobq(["retention", name.rawValue]).standardOutput == "completed: not kept\ndead:      kept 7d/10000\n")
+        #expect(try jobq(["retention", name.rawValue, "--keep-completed", "24h"]).status == 64)
+        let set = try jobq(["retention", name.rawValue, "--keep-completed", "24h/100", "--json"])
+        let settings = try JSONSerialization.jsonObject(with: Data(set.standardOutput.utf8)) as? [String: Any]
+        #expect((settings?["completed"] as? [String: Any])?["max_count"] as? Int == 100)
+        let queue = Queue(name: name, connection: try TestRedis.connection())
+        let done = try queue.enqueue(payload: #"{"path":"guide.md"}"#).id
+        let doomed = try queue.enqueue(payload: "2", options: EnqueueOptions(maxAttempts: 1)).id
+        let consumer = try Consumer(queue: queue)
+        guard case .job(let first) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
+        #expect(try consumer.ack(first, result: "12 chunks"))
+        guard case .job(let second) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
+        _ = try consumer.fail(second, error: "upstream 503")
+        let shown = try jobq(["show", name.rawValue, done]).standardOutput
+        for line in ["state:        completed", "finished:     ", "duration:     ", "worker:       \(consumer.id) (host ", "result:       12 chunks"] {
+            #expect(shown.contains(line), "\(line) in \(shown)")
+        }
+        let history = try jobq(["history", name.rawValue]).lines
+        #expect(history.count == 2 && history[0].hasPrefix("\(doomed) ") && history[0].contains("failed") && history[0].contains("upstream 503"))
+        #expect(history[1].hasPrefix("\(done) ") && history[1].contains("completed") && history[1].contains("result: 12 chunks"))
+        let failedOnly = try JSONSerialization.jsonObject(with: Data(try jobq(["history", name.rawValue, "--failed", "--json"]).standardOutput.utf8)) as? [[String: Any]]
+        #expect(failedOnly?.map { $0["id"] as? String } == [doomed])
+        #expect(failedOnly?.first?["finished_at"] as? Int64 != nil)
+        #expect(try jobq(["history", name.rawValue, "--limit", "0"]).status == 64)
+        let off = try jobq(["retention", name.rawValue, "--keep-completed", "off"])
+        #expect(off.standardOutput.contains("completed: not kept") && off.standardOutput.contains("deleted 1 finished job "))
+        #expect(try jobq(["show", name.rawValue, done]).status == 1)
+    }
+
     @Test func limitAndLocksShowWhatIsStoredInRedis() throws {
         let name = try uniqueQueueName()
         let set = try jobq(["limit", name.rawValue, "--rate", "10/m", "--burst", "5", "--concurrency", "1"])

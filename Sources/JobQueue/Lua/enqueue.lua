@@ -7,7 +7,8 @@
 -- Returns one reply per job, in order: `{'ok', id}`, `{'duplicate', id of the job holding the
 -- unique key}` or `{'exists', id}`. Guarantees: each job's hash, unique key and waiting-list or
 -- delayed entry are written together or not at all; a unique key is refused only while its
--- holder is waiting, delayed or running.
+-- holder is waiting, delayed or running; an id is refused while a job with it exists, except a
+-- completed job kept in the history (that record is replaced).
 
 local now = now_ms()
 local results, added = {}, 0
@@ -16,7 +17,7 @@ for i = 1, #ARGV, 8 do
   local limiter, concurrency_key = ARGV[i + 6], ARGV[i + 7]
   local h = jobkey(id)
   local refused = nil
-  if redis.call('EXISTS', h) == 1 then
+  if id_taken(id, h) then
     refused = {'exists', id}
   elseif unique ~= '' then
     local uk = K.unique .. unique

@@ -16,6 +16,9 @@
 -- Dead letters kept unless the queue's config hash says otherwise (dead_max_count, dead_max_age_ms).
 local DEAD_LETTER_MAX_COUNT = 10000
 local DEAD_LETTER_MAX_AGE_MS = 7 * 24 * 3600 * 1000
+-- Completed jobs are kept (the history) only when the queue's config hash sets history_max_count
+-- above 0; history_max_age_ms, when unset, is this.
+local HISTORY_MAX_AGE_MS = 24 * 3600 * 1000
 -- How much of a malformed message's raw text is kept with its dead letter.
 local MALFORMED_KEEP_BYTES = 65536
 -- How long per-minute counters are kept: two hours.
@@ -69,26 +72,78 @@ local function release_unique(unique, id)
   end
 end
 
+-- Keeps the finished jobs indexed in sorted set `set` (scored by finish time) bounded by age and
+-- count, at most 100 of each per call (every call that adds one trims, so it keeps up). Trimming
+-- deletes the job hashes too, unless the hash is no longer a finished job in `state` (an id reused
+-- since: then only the index entry goes). Returns how many entries it removed.
+local function trim_finished(set, state, now, max_count, max_age)
+  local function forget(id)
+    local h = jobkey(id)
+    if redis.call('HGET', h, 'state') == state then redis.call('DEL', h) end
+  end
+  local old = redis.call('ZRANGEBYSCORE', set, '-inf', now - max_age, 'LIMIT', 0, 100)
+  for _, id in ipairs(old) do
+    forget(id)
+    redis.call('ZREM', set, id)
+  end
+  local removed = #old
+  local over = redis.call('ZCARD', set) - max_count
+  if over > 0 then
+    local popped = redis.call('ZPOPMIN', set, math.min(over, 100))
+    for i = 1, #popped, 2 do forget(popped[i]) end
+    removed = removed + #popped / 2
+  end
+  return removed
+end
+
 -- Keeps dead letters bounded by age and count; trimming deletes the job hashes too.
 local function trim_dead(now)
   local cfg = redis.call('HMGET', K.config, 'dead_max_count', 'dead_max_age_ms')
-  local max_count = tonumber(cfg[1]) or DEAD_LETTER_MAX_COUNT
-  local max_age = tonumber(cfg[2]) or DEAD_LETTER_MAX_AGE_MS
-  local old = redis.call('ZRANGEBYSCORE', K.dead, '-inf', now - max_age, 'LIMIT', 0, 100)
-  for _, id in ipairs(old) do
-    redis.call('DEL', jobkey(id))
-    redis.call('ZREM', K.dead, id)
+  trim_finished(K.dead, 'dead', now, tonumber(cfg[1]) or DEAD_LETTER_MAX_COUNT, tonumber(cfg[2]) or DEAD_LETTER_MAX_AGE_MS)
+end
+
+-- Records on a finished job's hash where its last run ran: the host and pid of the worker
+-- registry entry of consumer `owner` (kept while the consumer heartbeats), when there is one.
+local function note_worker(h, owner)
+  if not owner then return end
+  local w = redis.call('HMGET', K.worker .. owner, 'host', 'pid')
+  if w[1] then redis.call('HSET', h, 'host', w[1], 'pid', w[2] or '') end
+end
+
+-- Keeps a job that just completed in the queue's history, when its settings ask for one
+-- (history_max_count > 0): state `completed`, `finished_at`, the worker's host and pid, and
+-- `result` unless it is empty; indexed in K.completed and trimmed like dead letters. Returns
+-- false when no history is kept: the caller deletes the job.
+local function keep_completed(h, id, owner, result, now)
+  local cfg = redis.call('HMGET', K.config, 'history_max_count', 'history_max_age_ms')
+  local max_count = tonumber(cfg[1]) or 0
+  if max_count <= 0 then return false end
+  redis.call('HSET', h, 'state', 'completed', 'finished_at', now)
+  redis.call('HDEL', h, 'token', 'lease_until', 'leases')
+  if result and result ~= '' then redis.call('HSET', h, 'result', result) end
+  note_worker(h, owner)
+  redis.call('ZADD', K.completed, now, id)
+  trim_finished(K.completed, 'completed', now, max_count, tonumber(cfg[2]) or HISTORY_MAX_AGE_MS)
+  return true
+end
+
+-- Whether job id `id` (hash `h`) is taken. A completed job kept in the history does not hold its
+-- id: it is forgotten here (hash and index entry), so turning history on never refuses a job that
+-- would be accepted without it.
+local function id_taken(id, h)
+  local state = redis.call('HGET', h, 'state')
+  if state == 'completed' then
+    redis.call('DEL', h)
+    redis.call('ZREM', K.completed, id)
+    return false
   end
-  local over = redis.call('ZCARD', K.dead) - max_count
-  if over > 0 then
-    local popped = redis.call('ZPOPMIN', K.dead, math.min(over, 100))
-    for i = 1, #popped, 2 do redis.call('DEL', jobkey(popped[i])) end
-  end
+  return state ~= false and state ~= nil
 end
 
 local function dead_letter(h, id, reason, now)
   redis.call('HSET', h, 'state', 'dead', 'dead_reason', reason, 'dead_at', now)
-  redis.call('HDEL', h, 'owner', 'token', 'lease_until', 'due_at')
+  note_worker(h, redis.call('HGET', h, 'owner'))
+  redis.call('HDEL', h, 'token', 'lease_until', 'due_at')
   redis.call('ZREM', K.active, id)
   redis.call('ZREM', K.delayed, id)
   redis.call('ZADD', K.dead, now, id)
@@ -174,7 +229,7 @@ local function admit(entry, now, max_bytes, default_attempts)
   end
   id = msg.id or ('ext-' .. redis.call('INCR', K.seq))
   h = jobkey(id)
-  if redis.call('EXISTS', h) == 1 then
+  if id_taken(id, h) then
     dead_letter_raw(entry, 'malformed: a job with id "' .. id .. '" already exists', now)
     return nil
   end

@@ -22,7 +22,7 @@ for _, id in ipairs(ids) do
       requeued = requeued + 1
     else
       redis.call('HSET', h, 'state', 'waiting', 'attempts', 0, 'crashes', 0)
-      redis.call('HDEL', h, 'dead_reason', 'dead_at')
+      redis.call('HDEL', h, 'dead_reason', 'dead_at', 'owner', 'host', 'pid')
       redis.call('LPUSH', K.wait, '@' .. id)
       requeued = requeued + 1
     end

@@ -1,8 +1,9 @@
-/// Everything stored about one job, as shown by `jobq show` and `jobq dead`.
+/// Everything stored about one job, as shown by `jobq show`, `jobq dead` and `jobq history`.
 public struct JobRecord: Sendable, Codable, Equatable {
-    /// Where the job is in its life.
+    /// Where the job is in its life. `completed` jobs exist only where the queue keeps a history
+    /// (``Queue/setRetention(_:)``); `dead` is the end of a job that failed.
     public enum State: String, Sendable, Codable {
-        case waiting, delayed, active, dead, cancelled
+        case waiting, delayed, active, completed, dead, cancelled
     }
 
     /// The job's id.
@@ -27,8 +28,19 @@ public struct JobRecord: Sendable, Codable, Equatable {
     public var dueAt: Int64?
     public var leaseUntil: Int64?
     public var deadAt: Int64?
-    /// The consumer holding the lease, while active.
+    /// When it finished: completed, or dead-lettered (ms since the epoch, Redis clock).
+    public var finishedAt: Int64?
+    /// How long its last run took, from its start to ``finishedAt``, in ms; `nil` when it did not
+    /// finish or never started (a malformed message).
+    public var durationMs: Int64?
+    /// The consumer holding the lease while active; for a finished job, the consumer of its last run.
     public var owner: String?
+    /// The host and process id of the worker of its last run, for a finished job, when that
+    /// worker's registry entry was there to say.
+    public var host: String?
+    public var pid: Int32?
+    /// What the handler gave as the run's result (at most 4 KiB), for a completed job.
+    public var result: String?
     /// The last error text (last 4 KiB of the failure message or of the child's stderr).
     public var lastError: String?
     /// The cause of the last crash ('lease expired', 'OOM', 'killed by SIGKILL', ...).
@@ -61,7 +73,12 @@ public struct JobRecord: Sendable, Codable, Equatable {
         dueAt = fields["due_at"].flatMap { Int64($0) }
         leaseUntil = fields["lease_until"].flatMap { Int64($0) }
         deadAt = fields["dead_at"].flatMap { Int64($0) }
+        finishedAt = state == .completed ? fields["finished_at"].flatMap { Int64($0) } : state == .dead ? deadAt : nil
+        if let finishedAt, let startedAt { durationMs = max(0, finishedAt - startedAt) }
         owner = fields["owner"]
+        host = fields["host"].flatMap { $0.isEmpty ? nil : $0 }
+        pid = fields["pid"].flatMap { Int32($0) }
+        result = fields["result"]
         lastError = fields["last_error"]
         lastCrash = fields["last_crash"]
         deadReason = fields["dead_reason"]

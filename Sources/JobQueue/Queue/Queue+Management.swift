@@ -17,7 +17,7 @@ extension Queue {
         try redis { try connection.command(["HGET", RedisArgument(keys.config), "paused"]).string == "1" }
     }
 
-    /// Cancels a waiting or delayed job, or deletes a dead letter.
+    /// Cancels a waiting or delayed job, or deletes a dead letter or a completed job kept in the history.
     /// - Returns: the state the job was in.
     /// - Throws: `.jobNotFound`, or `.invalidState` for a running job.
     @discardableResult
@@ -33,7 +33,7 @@ extension Queue {
         case "running":
             throw JobQueueError(code: .invalidState, message: "job '\(id)' is running and cannot be cancelled; it can be stopped with its worker")
         default:
-            throw JobQueueError(code: .jobNotFound, message: "no job '\(id)' in queue '\(name)' (completed jobs are not kept)")
+            throw JobQueueError(code: .jobNotFound, message: "no job '\(id)' in queue '\(name)' (completed jobs are kept only where the queue keeps a history)")
         }
     }
 
@@ -79,7 +79,7 @@ extension Queue {
     }
 
     /// Everything stored about a job, in any state; `nil` when there is no such job (completed
-    /// jobs are deleted).
+    /// jobs are deleted unless the queue keeps a history, see ``keepCompleted(_:)``).
     public func job(id: String) throws -> JobRecord? {
         let reply = try redis { try connection.command(["HGETALL", RedisArgument(keys.job(id))]) }
         return JobRecord(queue: name.rawValue, id: id, fields: Self.fields(reply))

@@ -35,8 +35,10 @@ public struct QueueKeys: Sendable, Hashable {
         case active = "active"
         /// Sorted set of dead-lettered job ids, scored by time of death (ms).
         case dead = "dead"
-        /// Hash of per-queue settings stored in Redis: paused, concurrency, dead-letter retention,
-        /// and the queue's own token bucket (rate, per_ms, burst, tokens, at).
+        /// Sorted set of completed job ids kept as the queue's history, scored by finish time (ms).
+        case completed = "completed"
+        /// Hash of per-queue settings stored in Redis: paused, concurrency, dead-letter and history
+        /// retention, and the queue's own token bucket (rate, per_ms, burst, tokens, at).
         case config = "config"
         /// Hash of all-time counters.
         case stats = "stats"
@@ -111,6 +113,8 @@ public struct QueueKeys: Sendable, Hashable {
     public var active: String { key(.active) }
     /// `jobq:{QUEUE}:dead`.
     public var dead: String { key(.dead) }
+    /// `jobq:{QUEUE}:completed`.
+    public var completed: String { key(.completed) }
     /// `jobq:{QUEUE}:config`.
     public var config: String { key(.config) }
     /// `jobq:{QUEUE}:stats`.

@@ -21,6 +21,7 @@ public final class JobContext: Sendable {
     /// The queue it came from.
     public let queue: QueueName
     private let state = Mutex<(reason: CancellationReason?, callbacks: [@Sendable (CancellationReason) -> Void])>((nil, []))
+    private let storedResult = Mutex<String?>(nil)
 
     init(job: ReservedJob, queue: QueueName) {
         self.job = job
@@ -41,6 +42,17 @@ public final class JobContext: Sendable {
         }
         if let already { body(already) }
     }
+
+    /// Sets the run's result, kept with the job when it completes where the queue keeps a history
+    /// (``Queue/keepCompleted(_:)``) and shown by `jobq show` and `jobq history`: a short text
+    /// such as "42 rows written". Only its last ``Consumer/resultMaxBytes`` bytes are kept. A
+    /// later call replaces an earlier one.
+    public func setResult(_ text: String) {
+        storedResult.withLock { $0 = text }
+    }
+
+    /// The result set with ``setResult(_:)``, if any.
+    public var result: String? { storedResult.withLock { $0 } }
 
     /// Cancels the run; the first reason wins.
     func cancel(_ reason: CancellationReason) {

@@ -28,13 +28,33 @@ enum JobRecordText {
         field("due", record.dueAt.map(Timestamp.render))
         field("lease until", record.leaseUntil.map(Timestamp.render))
         field("dead since", record.deadAt.map(Timestamp.render))
-        field("owner", record.owner)
+        if record.state == .completed { field("finished", record.finishedAt.map(Timestamp.render)) }
+        field("duration", record.durationMs.map { DurationText.format(.milliseconds($0)) })
+        field(record.finishedAt == nil ? "owner" : "worker", workerText(record))
+        field("result", record.result)
         field("unique key", record.uniqueKey)
         field("dead reason", record.deadReason)
         field("last crash", record.lastCrash)
         field("last error", record.lastError)
         field("body", record.body)
         return lines.joined(separator: "\n")
+    }
+
+    /// Who ran (or runs) the job: the consumer id, with the worker's host and pid when known.
+    private static func workerText(_ record: JobRecord) -> String? {
+        guard let owner = record.owner else { return nil }
+        guard let host = record.host else { return owner }
+        return "\(owner) (host \(host)\(record.pid.map { ", pid \($0)" } ?? ""))"
+    }
+
+    /// One line per finished job: id, when it finished, outcome, duration, attempts, and its
+    /// result (completed) or why it died, with line breaks escaped.
+    static func historyLine(_ record: JobRecord) -> String {
+        let finished = record.finishedAt.map(Timestamp.render) ?? "-"
+        let duration = record.durationMs.map { DurationText.format(.milliseconds($0)) } ?? "-"
+        let outcome = record.state == .completed ? "completed" : "failed   "
+        let detail = record.state == .completed ? record.result.map { "result: \($0)" } ?? "" : record.deadReason ?? ""
+        return "\(record.id)  \(finished)  \(outcome)  \(duration)  attempts \(record.attempts)  \(HumanText.oneLine(detail, limit: summaryTextLimit))"
     }
 
     /// One line per dead letter: id, when it died, attempts, and why, with line breaks escaped.
