@@ -83,6 +83,7 @@ extension QueueStats {
         var text = (place.isEmpty ? worker.id : place) + ": "
         if let job = worker.job {
             text += "job \(job)" + (worker.jobRunningMilliseconds.map { " for \(HumanText.duration($0))" } ?? "")
+            if let progress = worker.progress { text += " (\(HumanText.oneLine(progress.description)))" }
         } else {
             text += "idle"
         }

@@ -136,11 +136,11 @@ import Testing
         let doomed = try queue.enqueue(payload: "2", options: EnqueueOptions(maxAttempts: 1)).id
         let consumer = try Consumer(queue: queue)
         guard case .job(let first) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
-        #expect(try consumer.ack(first, result: "12 chunks"))
+        #expect(try consumer.complete(first, result: "12 chunks", progress: JobProgress(done: 12, total: 12, message: "chunks"), reserveNext: false).acked)
         guard case .job(let second) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
         _ = try consumer.fail(second, error: "upstream 503")
         let shown = try jobq(["show", name.rawValue, done]).standardOutput
-        for line in ["state:        completed", "finished:     ", "duration:     ", "worker:       \(consumer.id) (host ", "result:       12 chunks"] {
+        for line in ["state:        completed", "finished:     ", "duration:     ", "worker:       \(consumer.id) (host ", "result:       12 chunks", "progress:     12/12 chunks (at "] {
             #expect(shown.contains(line), "\(line) in \(shown)")
         }
         let history = try jobq(["history", name.rawValue]).lines
@@ -153,6 +153,21 @@ import Testing
         let off = try jobq(["retention", name.rawValue, "--keep-completed", "off"])
         #expect(off.standardOutput.contains("completed: not kept") && off.standardOutput.contains("deleted 1 finished job "))
         #expect(try jobq(["show", name.rawValue, done]).status == 1)
+    }
+
+    @Test func statsShowTheProgressOfRunningJobs() throws {
+        let name = try uniqueQueueName()
+        let queue = Queue(name: name, connection: try TestRedis.connection())
+        let id = try queue.enqueue(payload: "1").id
+        let consumer = try Consumer(queue: queue)
+        guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
+        try consumer.heartbeat(info: [("job", id), ("job_started_at", String(job.startedAt))])
+        #expect(try consumer.extendLease(job, progress: JobProgress(done: 3, total: 10, message: "files")) == .extended)
+        let text = try jobq(["stats", name.rawValue]).standardOutput
+        #expect(text.contains("job \(id) for ") && text.contains("(3/10 files)"), "\(text)")
+        let json = try jobq(["stats", name.rawValue, "--json"]).standardOutput
+        #expect(json.contains(#""progress" : {"#) && json.contains(#""message" : "files""#), "\(json)")
+        #expect(try jobq(["show", name.rawValue, id]).standardOutput.contains("progress:     3/10 files (at "))
     }
 
     @Test func limitAndLocksShowWhatIsStoredInRedis() throws {

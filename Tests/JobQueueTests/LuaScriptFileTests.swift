@@ -36,7 +36,7 @@ import Testing
     static let sampleCalls: [String: (arguments: [RedisArgument], reply: Reply)] = [
         "enqueue": (["j1", "{}", "default", "5", "0", "", "", ""], .array),
         "reserve": (["c1", "0", "1", "30000", "1048576", "5"], .array),
-        "complete": (["j1", "c1/1", "", "1", "c1", "0", "1", "30000", "1048576", "5"], .array),
+        "complete": (["j1", "c1/1", "", "", "1", "c1", "0", "1", "30000", "1048576", "5"], .array),
         "fail": (["j1", "c1/1", "boom", "1000", "0", ""], .array),
         "release": (["j1", "c1/1", "0", "0"], .array),
         "extend": (["j1", "c1/1", "30000"], .array),

@@ -112,15 +112,16 @@ end
 
 -- Keeps a job that just completed in the queue's history, when its settings ask for one
 -- (history_max_count > 0): state `completed`, `finished_at`, the worker's host and pid, and
--- `result` unless it is empty; indexed in K.completed and trimmed like dead letters. Returns
--- false when no history is kept: the caller deletes the job.
-local function keep_completed(h, id, owner, result, now)
+-- `result` and `progress` (the run's last, JSON) unless empty; indexed in K.completed and trimmed
+-- like dead letters. Returns false when no history is kept: the caller deletes the job.
+local function keep_completed(h, id, owner, result, progress, now)
   local cfg = redis.call('HMGET', K.config, 'history_max_count', 'history_max_age_ms')
   local max_count = tonumber(cfg[1]) or 0
   if max_count <= 0 then return false end
   redis.call('HSET', h, 'state', 'completed', 'finished_at', now)
   redis.call('HDEL', h, 'token', 'lease_until', 'leases')
-  if result and result ~= '' then redis.call('HSET', h, 'result', result) end
+  if result ~= '' then redis.call('HSET', h, 'result', result) end
+  if progress ~= '' then redis.call('HSET', h, 'progress', progress, 'progress_at', now) end
   note_worker(h, owner)
   redis.call('ZADD', K.completed, now, id)
   trim_finished(K.completed, 'completed', now, max_count, tonumber(cfg[2]) or HISTORY_MAX_AGE_MS)

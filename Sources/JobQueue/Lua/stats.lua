@@ -17,7 +17,8 @@
 -- - supervisor and totals: HGETALL of the supervisor hash and of the all-time counters;
 -- - minutes: HGETALL of each minute's counters, the current minute first;
 -- - exits: the newest worker exit records (JSON);
--- - workers: `{consumer id, HGETALL}` per live registry entry, most recent heartbeat first;
+-- - workers: `{consumer id, HGETALL}` per live registry entry, most recent heartbeat first, with
+--   the `progress` and `progress_at` of the job it runs added when that job has reported some;
 -- - the newest operator event and the newest emergency stop (JSON), or nil;
 -- - last lost: HMGET last_at, last_id, last_state of the queue's lost-job record.
 
@@ -54,7 +55,20 @@ for i = 0, tonumber(ARGV[1]) do minutes[#minutes + 1] = redis.call('HGETALL', K.
 local workers = {}
 for _, id in ipairs(redis.call('ZREVRANGE', K.consumers, 0, tonumber(ARGV[3]) - 1)) do
   local fields = redis.call('HGETALL', K.worker .. id)
-  if #fields > 0 then workers[#workers + 1] = {id, fields} end
+  if #fields > 0 then
+    for i = 1, #fields, 2 do
+      if fields[i] == 'job' and fields[i + 1] ~= '' then
+        local p = redis.call('HMGET', jobkey(fields[i + 1]), 'progress', 'progress_at')
+        if p[1] then
+          fields[#fields + 1] = 'progress'
+          fields[#fields + 1] = p[1]
+          fields[#fields + 1] = 'progress_at'
+          fields[#fields + 1] = p[2]
+        end
+      end
+    end
+    workers[#workers + 1] = {id, fields}
+  end
 end
 local events = redis.call('LRANGE', K.events, 0, 49)
 local last_stop = false

@@ -7,14 +7,19 @@ extension Consumer {
     public static let resultMaxBytes = 4096
 
     /// Acks `job` and, in the same round trip, reserves the next one without blocking.
-    /// - Parameter result: the run's result, kept with the job where the queue keeps a history
-    ///   (its last ``resultMaxBytes`` bytes, credentials masked); `nil` for none.
+    /// - Parameters:
+    ///   - result: the run's result, kept with the job where the queue keeps a history (its last
+    ///     ``resultMaxBytes`` bytes, credentials masked); `nil` for none.
+    ///   - progress: the run's last progress, kept with it the same way; `nil` for none.
     /// - Returns: whether the ack took effect (`false`: the lease was lost); whether the job's hash
     ///   had been evicted while it ran (then it is acked too: its locks are released and it is
     ///   counted lost, not processed, and it does not run again); and the next outcome.
-    public func complete(_ job: ReservedJob, result: String? = nil, reserveNext: Bool) throws -> (acked: Bool, evicted: Bool, next: ReserveOutcome?) {
+    public func complete(
+        _ job: ReservedJob, result: String? = nil, progress: JobProgress? = nil, reserveNext: Bool
+    ) throws -> (acked: Bool, evicted: Bool, next: ReserveOutcome?) {
         var arguments: [RedisArgument] = [
-            RedisArgument(job.id), RedisArgument(job.token), RedisArgument(result.map(Self.keptResult) ?? ""), reserveNext ? "1" : "0",
+            RedisArgument(job.id), RedisArgument(job.token), RedisArgument(result.map(Self.keptResult) ?? ""),
+            RedisArgument(progress?.storedJSON ?? ""), reserveNext ? "1" : "0",
         ]
         if reserveNext {
             arguments += ReserveCall.arguments(consumer: id, fetched: false, promote: promotionDue(), configuration: queue.configuration)
@@ -29,7 +34,7 @@ extension Consumer {
 
     /// Acknowledges a finished job: it is deleted, or kept as completed where the queue keeps a
     /// history (``Queue/keepCompleted(_:)``). Idempotent; only the lease owner can ack.
-    /// - Parameter result: the run's result, as in ``complete(_:result:reserveNext:)``.
+    /// - Parameter result: the run's result, as in ``complete(_:result:progress:reserveNext:)``.
     /// - Returns: `true` when acked now, `false` when the token no longer holds the lease (acked
     ///   before, or the lease expired and the job went back to the queue).
     @discardableResult
@@ -104,13 +109,19 @@ extension Consumer {
     }
 
     /// Extends the lease of a running job to `lease` from now (Redis clock).
-    /// - Parameter connection: the connection to send it on; `nil` uses this consumer's. A worker's
-    ///   lease keeper passes its own, so an extension never waits behind a blocking fetch.
+    /// - Parameters:
+    ///   - progress: the run's progress, saved with the job in the same call (shown by `jobq show`
+    ///     and `jobq stats`); `nil` leaves what was saved.
+    ///   - connection: the connection to send it on; `nil` uses this consumer's. A worker's lease
+    ///     keeper passes its own, so an extension never waits behind a blocking fetch.
     /// - Returns: `.extended`, `.evicted` (the run may go on) or `.lost`.
-    public func extendLease(_ job: ReservedJob, by lease: Duration? = nil, on connection: RedisConnection? = nil) throws -> LeaseExtension {
-        let arguments: [RedisArgument] = [
+    public func extendLease(
+        _ job: ReservedJob, by lease: Duration? = nil, progress: JobProgress? = nil, on connection: RedisConnection? = nil
+    ) throws -> LeaseExtension {
+        var arguments: [RedisArgument] = [
             RedisArgument(job.id), RedisArgument(job.token), RedisArgument(Int((lease ?? queue.configuration.lease).milliseconds)),
         ]
+        if let progress { arguments.append(RedisArgument(progress.storedJSON)) }
         let reply = try queue.redis { try (connection ?? self.connection).run(QueueScripts.extend, keys: queue.keys.scriptKeys, arguments: arguments) }
         switch reply.array?.first?.string {
         case "extended": return .extended

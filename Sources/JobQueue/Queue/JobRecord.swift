@@ -41,6 +41,11 @@ public struct JobRecord: Sendable, Codable, Equatable {
     public var pid: Int32?
     /// What the handler gave as the run's result (at most 4 KiB), for a completed job.
     public var result: String?
+    /// How far its run had got, as its handler last reported (saved at most once a second); kept
+    /// when it finishes.
+    public var progress: JobProgress?
+    /// When that progress was saved (Redis clock).
+    public var progressAt: Int64?
     /// The last error text (last 4 KiB of the failure message or of the child's stderr).
     public var lastError: String?
     /// The cause of the last crash ('lease expired', 'OOM', 'killed by SIGKILL', ...).
@@ -79,6 +84,8 @@ public struct JobRecord: Sendable, Codable, Equatable {
         host = fields["host"].flatMap { $0.isEmpty ? nil : $0 }
         pid = fields["pid"].flatMap { Int32($0) }
         result = fields["result"]
+        progress = fields["progress"].flatMap(JobProgress.init(storedJSON:))
+        progressAt = progress == nil ? nil : fields["progress_at"].flatMap { Int64($0) }
         lastError = fields["last_error"]
         lastCrash = fields["last_crash"]
         deadReason = fields["dead_reason"]

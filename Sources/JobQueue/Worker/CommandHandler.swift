@@ -11,7 +11,10 @@ import RedisClient
 ///   ``Configuration/cleanEnvironment`` nothing but the variables named in
 ///   ``Configuration/passedVariables``; then `JOBQ_JOB_ID`, `JOBQ_QUEUE`, `JOBQ_JOB_TYPE`,
 ///   `JOBQ_ATTEMPT`, `JOBQ_MAX_ATTEMPTS`, `JOBQ_FENCING_TOKEN` when a lock guards the run,
-///   `JOBQ_REDIS_URL` only when ``Configuration/redisURL`` is set, and `JOBQ_RESULT_FD`;
+///   `JOBQ_REDIS_URL` only when ``Configuration/redisURL`` is set, `JOBQ_PROGRESS_FD` and
+///   `JOBQ_RESULT_FD`;
+/// - descriptor 3 (`JOBQ_PROGRESS_FD`): a pipe for progress, one report a line (``JobProgress/parse(line:)``);
+///   the last complete line is saved with the job at most once a second;
 /// - descriptor 4 (`JOBQ_RESULT_FD`): a pipe for the run's result; the last 4 KiB written to it
 ///   are kept with the job when it completes (where the queue keeps a history);
 /// - argv: exactly the configured command; nothing from the payload is ever put in a shell string;
@@ -52,6 +55,8 @@ public struct CommandHandler: Sendable {
 
     /// Exit status that means "try again later" (sysexits EX_TEMPFAIL).
     public static let retryLaterStatus: Int32 = 75
+    /// The descriptor a command writes progress lines to (`JOBQ_PROGRESS_FD`).
+    public static let progressDescriptor = 3
     /// The descriptor a command writes its result to (`JOBQ_RESULT_FD`).
     public static let resultDescriptor = 4
     /// The pipes a command gets beyond its standard streams, as descriptors 3 and 4: progress
@@ -96,6 +101,7 @@ public struct CommandHandler: Sendable {
         } catch {
             return .failed("could not start \(configuration.command[0]): \(error.message)")
         }
+        context.readProgress { JobProgress.lastLine(of: child.extraOutputTail(Self.progressDescriptor - 3)) }
         let grace = configuration.stopGrace
         context.onCancel { _ in
             // Tear down on a thread of its own; this handler keeps waiting for the exit below.
@@ -120,6 +126,7 @@ public struct CommandHandler: Sendable {
         environment["JOBQ_MAX_ATTEMPTS"] = String(job.maxAttempts)
         if let fencing = job.fencingToken { environment["JOBQ_FENCING_TOKEN"] = String(fencing) }
         if let url = configuration.redisURL { environment["JOBQ_REDIS_URL"] = url }
+        environment["JOBQ_PROGRESS_FD"] = String(Self.progressDescriptor)
         environment["JOBQ_RESULT_FD"] = String(Self.resultDescriptor)
         return environment
     }

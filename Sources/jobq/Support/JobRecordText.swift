@@ -31,6 +31,9 @@ enum JobRecordText {
         if record.state == .completed { field("finished", record.finishedAt.map(Timestamp.render)) }
         field("duration", record.durationMs.map { DurationText.format(.milliseconds($0)) })
         field(record.finishedAt == nil ? "owner" : "worker", workerText(record))
+        field("progress", record.progress.map { progress in
+            "\(progress)" + (record.progressAt.map { " (at \(Timestamp.render($0)))" } ?? "")
+        })
         field("result", record.result)
         field("unique key", record.uniqueKey)
         field("dead reason", record.deadReason)
