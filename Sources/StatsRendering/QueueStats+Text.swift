@@ -45,7 +45,10 @@ extension QueueStats {
 
     private var jobsLine: String {
         let oldest = oldestWaiting.map { " (oldest \($0.ageMilliseconds.map { HumanText.duration($0) } ?? "of unknown age"))" } ?? ""
-        return "\(jobs.waiting) waiting\(oldest), \(jobs.delayed) delayed" + (jobs.delayedDue > 0 ? " (\(jobs.delayedDue) due)" : "")
+        let levels = [jobs.waitingHigh > 0 ? "\(jobs.waitingHigh) high" : nil, jobs.waitingLow > 0 ? "\(jobs.waitingLow) low" : nil]
+            .compactMap { $0 }
+        let priorities = levels.isEmpty ? "" : " (\(levels.joined(separator: ", ")))"
+        return "\(jobs.waiting) waiting\(priorities)\(oldest), \(jobs.delayed) delayed" + (jobs.delayedDue > 0 ? " (\(jobs.delayedDue) due)" : "")
             + ", \(jobs.active) running"
             + (jobs.expiredLeases > 0 ? " (\(jobs.expiredLeases) with expired leases)" : "")
             + ", \(jobs.dead) dead, \(jobs.parked) parked"

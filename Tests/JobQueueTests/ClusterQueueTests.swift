@@ -94,6 +94,26 @@ import Testing
         }
     }
 
+    @Test func prioritiesHoldOnEveryMaster() throws {
+        let cluster = try Self.shared.get()
+        let connection = try connection(cluster)
+        for name in try cluster.queueNamesOnEachNode() {
+            let queue = Queue(name: name, connection: connection)
+            for (id, priority) in [("l", JobPriority.low), ("n", .normal), ("h", .high)] {
+                try queue.enqueue(payload: "1", options: EnqueueOptions(id: id, priority: priority))
+            }
+            let stats = try queue.stats()
+            #expect(stats.jobs.waiting == 3 && stats.jobs.waitingHigh == 1 && stats.jobs.waitingLow == 1, "on \(name)")
+            let consumer = try Consumer(queue: queue)
+            var order: [String] = []
+            while case .job(let job) = try consumer.reserve(waitingUpTo: .zero) {
+                order.append(job.id)
+                #expect(try consumer.ack(job))
+            }
+            #expect(order == ["h", "n", "l"], "on \(name)")
+        }
+    }
+
     @Test func aQueueOnlyAnotherClientPushedToIsFound() throws {
         let cluster = try Self.shared.get()
         let connection = try connection(cluster)

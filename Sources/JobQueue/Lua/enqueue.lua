@@ -1,8 +1,8 @@
 -- Adds one or more jobs (a batch is one call: one round trip, one script run).
 --
--- KEYS[1]: queue key prefix. ARGV: for each job eight values: id, payload (JSON text), type,
+-- KEYS[1]: queue key prefix. ARGV: for each job nine values: id, payload (JSON text), type,
 -- max_attempts, delay in ms (0: ready now), unique key, limiter key, concurrency key ('' for
--- none). The hash keeps the payload and the fields apart, not a whole message: a small job's
+-- none), priority ('high', 'low', or '' for normal). The hash keeps the payload and the fields apart, not a whole message: a small job's
 -- fields stay under Redis's compact-hash limits (64 bytes a value).
 -- Returns one reply per job, in order: `{'ok', id}`, `{'duplicate', id of the job holding the
 -- unique key}` or `{'exists', id}`. Guarantees: each job's hash, unique key and waiting-list or
@@ -12,9 +12,9 @@
 
 local now = now_ms()
 local results, added = {}, 0
-for i = 1, #ARGV, 8 do
+for i = 1, #ARGV, 9 do
   local id, payload, jtype, attempts, delay, unique = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], tonumber(ARGV[i + 4]), ARGV[i + 5]
-  local limiter, concurrency_key = ARGV[i + 6], ARGV[i + 7]
+  local limiter, concurrency_key, priority = ARGV[i + 6], ARGV[i + 7], ARGV[i + 8]
   local h = jobkey(id)
   local refused = nil
   if id_taken(id, h) then
@@ -37,8 +37,9 @@ for i = 1, #ARGV, 8 do
       redis.call('ZADD', K.delayed, now + delay, id)
     else
       redis.call('HSET', h, 'payload', payload, 'type', jtype, 'max_attempts', attempts, 'enqueued_at', now, 'state', 'waiting')
-      redis.call('LPUSH', K.wait, '@' .. id)
+      push_waiting('@' .. id, priority)
     end
+    if priority ~= '' then redis.call('HSET', h, 'priority', priority) end
     if unique ~= '' then redis.call('HSET', h, 'unique', unique) end
     if limiter ~= '' then redis.call('HSET', h, 'limiter', limiter) end
     if concurrency_key ~= '' then redis.call('HSET', h, 'concurrency_key', concurrency_key) end

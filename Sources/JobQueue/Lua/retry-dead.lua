@@ -23,7 +23,7 @@ for _, id in ipairs(ids) do
     else
       redis.call('HSET', h, 'state', 'waiting', 'attempts', 0, 'crashes', 0)
       redis.call('HDEL', h, 'dead_reason', 'dead_at', 'owner', 'host', 'pid')
-      redis.call('LPUSH', K.wait, '@' .. id)
+      push_waiting('@' .. id, redis.call('HGET', h, 'priority'))
       requeued = requeued + 1
     end
   end

@@ -54,6 +54,8 @@ public struct JobRecord: Sendable, Codable, Equatable {
     public var deadReason: String?
     /// The unique key it holds, if any.
     public var uniqueKey: String?
+    /// Its priority.
+    public var priority: JobPriority
 
     init?(queue: String, id: String, fields: [String: String]) {
         guard let rawState = fields["state"], let state = State(rawValue: rawState) else { return nil }
@@ -90,5 +92,6 @@ public struct JobRecord: Sendable, Codable, Equatable {
         lastCrash = fields["last_crash"]
         deadReason = fields["dead_reason"]
         uniqueKey = fields["unique"]
+        priority = fields["priority"].flatMap(JobPriority.init(rawValue:)) ?? .normal
     }
 }

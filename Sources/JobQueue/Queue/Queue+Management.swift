@@ -101,11 +101,20 @@ extension Queue {
                 ["LLEN", RedisArgument(keys.wait)], ["ZCARD", RedisArgument(keys.delayed)],
                 ["ZCARD", RedisArgument(keys.active)], ["ZCARD", RedisArgument(keys.dead)],
                 ["HGET", RedisArgument(keys.config), "paused"],
+                ["LLEN", RedisArgument(keys.wait(.high))], ["LLEN", RedisArgument(keys.wait(.low))],
+                ["LRANGE", RedisArgument(keys.wait), "-5", "-1"],
             ])
         }
         func number(_ index: Int) -> Int { Int(replies[index].integer ?? 0) }
-        return QueueCounts(waiting: number(0), delayed: number(1), active: number(2), dead: number(3), paused: replies[4].string == "1")
+        // A wake entry (see docs/keys.md) is not a job; one can only be among the last few entries.
+        let wakeEntries = replies[7].array?.count { $0.string == Self.wakeEntry } ?? 0
+        return QueueCounts(
+            waiting: number(0) - wakeEntries + number(5) + number(6), delayed: number(1), active: number(2), dead: number(3),
+            paused: replies[4].string == "1")
     }
+
+    /// The entry `Lua/library.lua` pushes on the normal waiting list to wake a blocked consumer.
+    static let wakeEntry = "!"
 
     static func fields(_ reply: RedisReply) -> [String: String] {
         guard let items = reply.array else { return [:] }
@@ -121,7 +130,8 @@ extension Queue {
 
 /// Job counts of a queue at one moment.
 public struct QueueCounts: Sendable, Codable, Equatable {
-    /// Entries in the waiting list (including cancelled tombstones not yet dropped).
+    /// Entries in the waiting lists of every priority (including cancelled tombstones not yet
+    /// dropped).
     public var waiting: Int
     /// Delayed and retrying jobs.
     public var delayed: Int

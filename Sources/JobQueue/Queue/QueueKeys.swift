@@ -27,8 +27,16 @@ public struct QueueKeys: Sendable, Hashable {
     /// The fixed part after `jobq:{QUEUE}:` for each key, and for each family of keys the part
     /// before the variable name (job id, consumer id, minute, unique key, lock name).
     public enum Suffix: String, CaseIterable, Sendable {
-        /// List of waiting jobs: new jobs LPUSHed on the left, taken from the right.
+        /// List of waiting jobs of normal priority: new jobs LPUSHed on the left, taken from the
+        /// right. What producers push to.
         case wait = "wait"
+        /// List of waiting jobs of high priority, taken before normal ones.
+        case waitHigh = "wait:high"
+        /// List of waiting jobs of low priority, taken after normal ones.
+        case waitLow = "wait:low"
+        /// Hash of the anti-starvation counts: jobs taken above a level while it had jobs waiting
+        /// (fields `normal`, `low`).
+        case priority = "priority"
         /// Sorted set of delayed and retrying job ids, scored by due time (ms).
         case delayed = "delayed"
         /// Sorted set of running job ids, scored by lease deadline (ms).
@@ -107,6 +115,14 @@ public struct QueueKeys: Sendable, Hashable {
 
     /// `jobq:{QUEUE}:wait`.
     public var wait: String { key(.wait) }
+    /// The waiting list of a priority level: `jobq:{QUEUE}:wait` (normal), `wait:high`, `wait:low`.
+    public func wait(_ priority: JobPriority) -> String {
+        switch priority {
+        case .high: return key(.waitHigh)
+        case .normal: return wait
+        case .low: return key(.waitLow)
+        }
+    }
     /// `jobq:{QUEUE}:delayed`.
     public var delayed: String { key(.delayed) }
     /// `jobq:{QUEUE}:active`.
@@ -160,6 +176,8 @@ extension QueueKeys.Suffix {
         case .keyLimit: return "key_limit"
         case .parkedNames: return "parked_names"
         case .slotGuard: return "slot_guard"
+        case .waitHigh: return "wait_high"
+        case .waitLow: return "wait_low"
         default: return String(describing: self)
         }
     }

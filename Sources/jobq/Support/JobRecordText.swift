@@ -21,6 +21,7 @@ enum JobRecordText {
         field("queue", record.queue)
         field("state", record.state.rawValue)
         field("type", record.type)
+        if record.priority != .normal { field("priority", record.priority.rawValue) }
         field("attempts", "\(record.attempts) of \(record.maxAttempts)")
         field("crashes", "\(record.crashes)")
         field("enqueued", record.enqueuedAt.map(Timestamp.render))
