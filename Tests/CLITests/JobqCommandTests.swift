@@ -155,6 +155,21 @@ import Testing
         #expect(try jobq(["show", name.rawValue, done]).status == 1)
     }
 
+    @Test func enqueueTakesAPriorityThatShowAndStatsReport() throws {
+        let name = try uniqueQueueName()
+        let low = try jobq(["enqueue", name.rawValue, "1", "--priority", "low"]).lines[0]
+        let high = try jobq(["enqueue", name.rawValue, "2", "--priority", "high"]).lines[0]
+        let bad = try jobq(["enqueue", name.rawValue, "3", "--priority", "urgent"])
+        #expect(bad.status == 64 && bad.standardError.contains("urgent"))
+        #expect(try jobq(["show", name.rawValue, high]).standardOutput.contains("priority:     high"))
+        #expect(try jobq(["show", name.rawValue, low]).standardOutput.contains("priority:     low"))
+        let stats = try jobq(["stats", name.rawValue]).standardOutput
+        #expect(stats.contains("2 waiting (1 high, 1 low)"), "\(stats)")
+        let consumer = try Consumer(queue: Queue(name: name, connection: try TestRedis.connection()))
+        guard case .job(let first) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
+        #expect(first.id == high)
+    }
+
     @Test func statsShowTheProgressOfRunningJobs() throws {
         let name = try uniqueQueueName()
         let queue = Queue(name: name, connection: try TestRedis.connection())
