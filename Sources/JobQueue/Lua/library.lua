@@ -419,8 +419,7 @@ local STARVATION_LIMIT = 10
 -- Returns the entry (false when nothing waits) and the fetched flag for the next call.
 local function take_waiting(consumer, fetched)
   local claim_list = K.claim .. consumer
-  local high, low = redis.call('LLEN', K.wait_high), redis.call('LLEN', K.wait_low)
-  if high == 0 and low == 0 then
+  if redis.call('EXISTS', K.wait_high, K.wait_low) == 0 then
     -- No job waits on another level: the normal list alone, as without priorities.
     if fetched == '1' then
       local entry = redis.call('RPOP', claim_list)
@@ -428,6 +427,7 @@ local function take_waiting(consumer, fetched)
     end
     return redis.call('RPOP', K.wait), '0'
   end
+  local high, low = redis.call('LLEN', K.wait_high), redis.call('LLEN', K.wait_low)
   -- Wake entries are not jobs: drop the ones about to be taken, so they neither take the normal
   -- level's turn nor count as its jobs.
   if fetched == '1' and redis.call('LINDEX', claim_list, -1) == WAKE then redis.call('RPOP', claim_list) end
