@@ -74,8 +74,9 @@ public final class JobContext: Sendable {
         return source?() ?? progress
     }
 
-    /// Makes ``progress`` read `source` (called at most once a second, from the lease keeper's
-    /// thread) while it has something, for handlers that report through a pipe.
+    /// Makes ``progress`` read `source` while it has something, for handlers that report through a
+    /// pipe. It is called when the progress is read: by the lease keeper's thread at most once a
+    /// second, and once more when the run is acked.
     func readProgress(from source: @escaping @Sendable () -> JobProgress?) {
         reported.withLock { $0.source = source }
     }

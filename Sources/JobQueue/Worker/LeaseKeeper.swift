@@ -34,7 +34,7 @@ final class LeaseKeeper: Sendable {
     /// this often; a backlog of short jobs does not cost a thread switch per job.
     private static let wakeSpacing: Duration = .seconds(1)
     /// A run's progress is saved at most this often.
-    static let progressSpacing: Duration = .seconds(1)
+    private static let progressSpacing: Duration = .seconds(1)
 
     init(consumer: Consumer, configuration: Worker.Configuration, control: WorkerControl, logger: Logger) {
         self.consumer = consumer
