@@ -30,7 +30,7 @@ enum JobRecordText {
         field("lease until", record.leaseUntil.map(Timestamp.render))
         field("dead since", record.deadAt.map(Timestamp.render))
         if record.state == .completed { field("finished", record.finishedAt.map(Timestamp.render)) }
-        field("duration", record.durationMs.map { DurationText.format(.milliseconds($0)) })
+        field("duration", record.durationMs.map(runTime))
         field(record.finishedAt == nil ? "owner" : "worker", workerText(record))
         field("progress", record.progress.map { progress in
             "\(progress)" + (record.progressAt.map { " (at \(Timestamp.render($0)))" } ?? "")
@@ -44,6 +44,11 @@ enum JobRecordText {
         return lines.joined(separator: "\n")
     }
 
+    /// How long a run took: `250ms`, `4.2s` (one decimal under 10 s), `42s`, `5m 3s`.
+    static func runTime(_ milliseconds: Int64) -> String {
+        milliseconds < 1000 ? DurationText.format(.milliseconds(max(0, milliseconds))) : HumanText.wait(milliseconds)
+    }
+
     /// Who ran (or runs) the job: the consumer id, with the worker's host and pid when known.
     private static func workerText(_ record: JobRecord) -> String? {
         guard let owner = record.owner else { return nil }
@@ -55,7 +60,7 @@ enum JobRecordText {
     /// result (completed) or why it died, with line breaks escaped.
     static func historyLine(_ record: JobRecord) -> String {
         let finished = record.finishedAt.map(Timestamp.render) ?? "-"
-        let duration = record.durationMs.map { DurationText.format(.milliseconds($0)) } ?? "-"
+        let duration = record.durationMs.map(runTime) ?? "-"
         let outcome = record.state == .completed ? "completed" : "failed   "
         let detail = record.state == .completed ? record.result.map { "result: \($0)" } ?? "" : record.deadReason ?? ""
         return "\(record.id)  \(finished)  \(outcome)  \(duration)  attempts \(record.attempts)  \(HumanText.oneLine(detail, limit: summaryTextLimit))"
