@@ -18,6 +18,10 @@ Exit status, which ingest-worker turns into the job's outcome:
 
 A job can run more than once (delivery is at least once), so a result line may repeat; each line
 carries the job id, and a reader should keep the last line per job.
+
+It also reports to ingest-worker: a progress line on the descriptor in JOBQ_PROGRESS_FD (shown by
+`jobq stats` while it runs) and a one-line result on the descriptor in JOBQ_RESULT_FD (kept with
+the job where the queue keeps a history: `jobq history QUEUE`, `jobq show QUEUE ID`).
 """
 
 import json
@@ -85,6 +89,13 @@ def append_result(results_path, record):
         os.close(descriptor)
 
 
+def report(variable, text):
+    """Write one line to the descriptor named by `variable` (JOBQ_PROGRESS_FD, JOBQ_RESULT_FD), if set."""
+    value = os.environ.get(variable, "")
+    if value.isdigit():
+        os.write(int(value), (text + "\n").encode("utf-8"))
+
+
 def attempt_number():
     """The attempt this run is (1 for the first start), from JOBQ_ATTEMPT; 0 when unknown."""
     value = os.environ.get("JOBQ_ATTEMPT", "")
@@ -97,6 +108,7 @@ def main():
         if not results_path:
             raise JobError(EXIT_FAILED, "INGEST_RESULTS is not set: name the file that result lines are appended to")
         job_id, path = read_job(sys.stdin)
+        report("JOBQ_PROGRESS_FD", f"counting {path}")
         lines, words, size = count(path)
         append_result(results_path, {
             "job": job_id,
@@ -106,6 +118,7 @@ def main():
             "bytes": size,
             "attempt": attempt_number(),
         })
+        report("JOBQ_RESULT_FD", f"{lines} lines, {words} words, {size} bytes")
     except JobError as error:
         print(f"ingest.py: {error}", file=sys.stderr)
         return error.status

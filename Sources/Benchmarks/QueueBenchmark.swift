@@ -71,6 +71,7 @@ public struct QueueBenchmark: Sendable {
             let evalsha = try rate(chunk) { _ = try connection.run(trivial, keys: queue.keys.scriptKeys, arguments: []) }
             let single = try rate(chunk) { _ = try queue.enqueue(payload: "{}", options: EnqueueOptions(type: "noop")) }
             let drain = try drainRate(queue, jobs: chunk)
+            let prioritized = try drainRate(queue, jobs: chunk, priorities: JobPriority.allCases)
             try queue.setRateLimit(RateLimit(count: 1_000_000, period: .seconds(1), burst: 1000))
             let limited = try drainRate(queue, jobs: chunk)
             try queue.setRateLimit(nil)
@@ -78,6 +79,7 @@ public struct QueueBenchmark: Sendable {
             _ = try drainRate(queue, jobs: batchesPerRound * configuration.batchSize)
             for (key, value) in [
                 ("lpush", lpush), ("evalsha", evalsha), ("single", single), ("drain", drain), ("limited", limited), ("batched", batched),
+                ("prioritized", prioritized), ("prioritized/drain", prioritized / drain),
                 ("single/lpush", single / lpush), ("drain/evalsha", drain / evalsha), ("limited/drain", limited / drain),
                 ("batched/single", batched / single),
             ] { samples[key, default: []].append(value) }
@@ -90,6 +92,9 @@ public struct QueueBenchmark: Sendable {
             Result(name: "enqueue, one at a time", value: median("single"), unit: "ops/s", ratio: median("single/lpush"), baseline: "raw LPUSH"),
             Result(name: "drain, one worker, no-op", value: median("drain"), unit: "jobs/s", ratio: median("drain/evalsha"), baseline: "raw EVALSHA"),
             Result(name: "drain, one worker, rate limit set", value: median("limited"), unit: "jobs/s", ratio: median("limited/drain"), baseline: "drain, one worker, no-op"),
+            Result(
+                name: "drain, one worker, jobs of all three priorities", value: median("prioritized"), unit: "jobs/s",
+                ratio: median("prioritized/drain"), baseline: "drain, one worker, no-op"),
             Result(name: "enqueue, batches of \(configuration.batchSize)", value: median("batched"), unit: "ops/s", ratio: median("batched/single"), baseline: "enqueue, one at a time"),
         ]
 
@@ -115,9 +120,12 @@ public struct QueueBenchmark: Sendable {
 
     /// Enqueues `jobs` no-op jobs (in batches, not timed) unless already queued, then times one
     /// worker draining them.
-    private func drainRate(_ queue: Queue, jobs: Int) throws -> Double {
+    /// - Parameter priorities: the levels the jobs get in turn (all normal by default).
+    private func drainRate(_ queue: Queue, jobs: Int, priorities: [JobPriority] = [.normal]) throws -> Double {
         if try queue.counts().waiting < jobs {
-            let batch = (0..<1000).map { _ in NewJob(payload: "{}", options: EnqueueOptions(type: "noop")) }
+            let batch = (0..<1000).map { n in
+                NewJob(payload: "{}", options: EnqueueOptions(type: "noop", priority: priorities[n % priorities.count]))
+            }
             var queued = try queue.counts().waiting
             while queued < jobs {
                 _ = try queue.enqueue(batch: Array(batch.prefix(min(1000, jobs - queued))))

@@ -37,12 +37,12 @@ static void child_fail(int report_fd, int stage, int index) {
     _exit(127);
 }
 
-/* Returns fd itself when it is above the standard streams, else a close-on-exec copy that is. */
-static int lift_above_stdio(int fd) {
-    if (fd > STDERR_FILENO) {
+/* Returns fd itself when it is at least `lowest`, else a close-on-exec copy that is. */
+static int lift_to_at_least(int fd, int lowest) {
+    if (fd >= lowest) {
         return fd;
     }
-    return fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+    return fcntl(fd, F_DUPFD_CLOEXEC, lowest);
 }
 
 static void join_cgroups(const struct jobq_spawn_request *request, int report_fd) {
@@ -76,8 +76,18 @@ static void reset_signal_dispositions(int report_fd) {
     }
 }
 
-static void install_stdio(const struct jobq_spawn_request *request, int report_fd) {
-    int sources[3] = { request->stdin_fd, request->stdout_fd, request->stderr_fd };
+/* The descriptors the child gets: 0, 1, 2 and then one per extra fd. */
+static int installed_count(const struct jobq_spawn_request *request) {
+    return 3 + request->extra_count;
+}
+
+/* Installs the standard streams (-1: /dev/null) as 0, 1, 2 and the extra fds as 3, 4, ... */
+static void install_descriptors(const struct jobq_spawn_request *request, int report_fd) {
+    int count = installed_count(request);
+    int sources[3 + JOBQ_MAX_EXTRA_FDS] = { request->stdin_fd, request->stdout_fd, request->stderr_fd };
+    for (int i = 0; i < request->extra_count; i++) {
+        sources[3 + i] = request->extra_fds[i];
+    }
     int dev_null = -1;
     for (int target = 0; target < 3; target++) {
         if (sources[target] < 0) {
@@ -90,14 +100,14 @@ static void install_stdio(const struct jobq_spawn_request *request, int report_f
             sources[target] = dev_null;
         }
     }
-    /* Move every source above 2 first, so installing one stream cannot clobber another's source. */
-    for (int target = 0; target < 3; target++) {
-        sources[target] = lift_above_stdio(sources[target]);
+    /* Move every source above the targets first, so installing one cannot clobber another's source. */
+    for (int target = 0; target < count; target++) {
+        sources[target] = lift_to_at_least(sources[target], count);
         if (sources[target] < 0) {
             child_fail(report_fd, JOBQ_STAGE_STDIO, target);
         }
     }
-    for (int target = 0; target < 3; target++) {
+    for (int target = 0; target < count; target++) {
         /* The source is never the target here, so dup2 also clears close-on-exec on it. */
         if (dup2(sources[target], target) < 0) {
             child_fail(report_fd, JOBQ_STAGE_STDIO, target);
@@ -129,9 +139,9 @@ static void close_fds_in_range(unsigned int first, unsigned int last) {
     }
 }
 
-/* Closes every descriptor above stderr except the report pipe (close-on-exec closes that one). */
-static void close_other_fds(int report_fd) {
-    close_fds_in_range(STDERR_FILENO + 1, (unsigned int)report_fd - 1);
+/* Closes every descriptor above the installed ones except the report pipe (close-on-exec closes that one). */
+static void close_other_fds(const struct jobq_spawn_request *request, int report_fd) {
+    close_fds_in_range((unsigned int)installed_count(request), (unsigned int)report_fd - 1);
     close_fds_in_range((unsigned int)report_fd + 1, ~0U);
 }
 
@@ -173,8 +183,8 @@ static void run_child(const struct jobq_spawn_request *request, pid_t parent, in
     if (request->new_process_group && setpgid(0, 0) < 0) {
         child_fail(report_fd, JOBQ_STAGE_PROCESS_GROUP, 0);
     }
-    install_stdio(request, report_fd);
-    close_other_fds(report_fd);
+    install_descriptors(request, report_fd);
+    close_other_fds(request, report_fd);
     apply_rlimits(request, report_fd);
     if (request->working_directory != NULL && chdir(request->working_directory) < 0) {
         child_fail(report_fd, JOBQ_STAGE_CHDIR, 0);
@@ -212,8 +222,15 @@ pid_t jobq_spawn(const struct jobq_spawn_request *request, struct jobq_spawn_fai
         failure->error_number = errno;
         return -1;
     }
-    /* Keep the child's end above stderr so installing stdio can never overwrite it. */
-    int lifted = lift_above_stdio(report_pipe[1]);
+    if (request->extra_count < 0 || request->extra_count > JOBQ_MAX_EXTRA_FDS) {
+        failure->stage = JOBQ_STAGE_STDIO;
+        failure->error_number = EINVAL;
+        close(report_pipe[0]);
+        close(report_pipe[1]);
+        return -1;
+    }
+    /* Keep the child's end above the descriptors it installs, so installing them can never overwrite it. */
+    int lifted = lift_to_at_least(report_pipe[1], installed_count(request));
     if (lifted < 0) {
         failure->stage = JOBQ_STAGE_PIPE;
         failure->error_number = errno;

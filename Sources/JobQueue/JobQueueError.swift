@@ -12,10 +12,12 @@ public struct JobQueueError: Error, Sendable, CustomStringConvertible {
         public static let invalidJob = Code(name: "invalidJob")
         /// A job with this id already exists in the queue.
         public static let jobExists = Code(name: "jobExists")
-        /// No job with this id exists (completed jobs are not kept).
+        /// No job with this id exists (completed jobs are kept only where the queue keeps a history).
         public static let jobNotFound = Code(name: "jobNotFound")
         /// The operation does not apply to the job in its current state (cancelling a running job).
         public static let invalidState = Code(name: "invalidState")
+        /// A queue setting is out of range (a retention age or count).
+        public static let invalidSetting = Code(name: "invalidSetting")
         /// Redis failed or answered with an error; `redisError` holds the details.
         public static let redis = Code(name: "redis")
         /// A script answered in a shape this version does not understand.

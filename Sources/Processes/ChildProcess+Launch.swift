@@ -23,6 +23,9 @@ extension ChildProcess {
         let searchPath = environment["PATH"] ?? ownEnvironment["PATH"] ?? ExecutableLookup.defaultSearchPath
         let path = try ExecutableLookup.resolve(options.executable, searchPath: searchPath)
         try validate(path: path, workingDirectory: options.workingDirectory, environment: environment)
+        guard options.extraOutputTails.count <= LaunchOptions.maxExtraOutputs else {
+            throw ProcessError(code: .invalidArgument, message: "at most \(LaunchOptions.maxExtraOutputs) extra output descriptors, not \(options.extraOutputTails.count)")
+        }
 
         var argv = try CStringArray([options.executable] + options.arguments, describing: "an argument")
         defer { argv.free() }
@@ -51,7 +54,8 @@ extension ChildProcess {
             pid: pid,
             processGroup: options.newProcessGroup ? pid : nil,
             standardOutput: descriptors.standardOutputTail,
-            standardError: descriptors.standardErrorTail
+            standardError: descriptors.standardErrorTail,
+            extraOutputs: descriptors.extraOutputTails
         )
         var captureFinished: DispatchGroup?
         if !descriptors.captureStreams.isEmpty {
@@ -87,6 +91,7 @@ extension ChildProcess {
         path.withCString { pathPointer in
             argv.pointers.withUnsafeBufferPointer { argvPointer in
                 envp.pointers.withUnsafeBufferPointer { envpPointer in
+                    descriptors.childExtraOutputs.withUnsafeBufferPointer { extraPointer in
                     descriptors.cgroupProcs.withUnsafeBufferPointer { cgroupPointer in
                         rlimits.withUnsafeBufferPointer { rlimitPointer in
                             withOptionalCString(workingDirectory) { directoryPointer in
@@ -98,6 +103,8 @@ extension ChildProcess {
                                     stdin_fd: descriptors.childStandardInput,
                                     stdout_fd: descriptors.childStandardOutput,
                                     stderr_fd: descriptors.childStandardError,
+                                    extra_fds: extraPointer.baseAddress,
+                                    extra_count: Int32(extraPointer.count),
                                     cgroup_procs_fds: cgroupPointer.baseAddress,
                                     cgroup_procs_count: Int32(cgroupPointer.count),
                                     new_process_group: newProcessGroup ? 1 : 0,
@@ -108,6 +115,7 @@ extension ChildProcess {
                                 return jobq_spawn(&request, &failure)
                             }
                         }
+                    }
                     }
                 }
             }

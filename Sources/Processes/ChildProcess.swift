@@ -29,6 +29,7 @@ public final class ChildProcess: Sendable {
 
     private let standardOutputCapture: OutputTail?
     private let standardErrorCapture: OutputTail?
+    private let extraOutputCaptures: [OutputTail]
     private let reaped = Mutex<Bool>(false)
     private let outcome = Mutex<ProcessExit?>(nil)
     /// Left as soon as the child is reaped.
@@ -36,11 +37,19 @@ public final class ChildProcess: Sendable {
     /// Left once the exit is recorded, after captured output drained.
     private let finished = DispatchGroup()
 
-    init(pid: pid_t, processGroup: pid_t?, standardOutput: OutputTail?, standardError: OutputTail?) {
+    init(pid: pid_t, processGroup: pid_t?, standardOutput: OutputTail?, standardError: OutputTail?, extraOutputs: [OutputTail] = []) {
         self.pid = pid
         self.processGroup = processGroup
         self.standardOutputCapture = standardOutput
         self.standardErrorCapture = standardError
+        self.extraOutputCaptures = extraOutputs
+    }
+
+    /// The last bytes the child wrote to its descriptor `3 + index`, the pipe of
+    /// ``LaunchOptions/extraOutputTails`` entry `index` (empty for an index it has not). Complete
+    /// once a wait has returned; a live snapshot before that.
+    public func extraOutputTail(_ index: Int) -> [UInt8] {
+        extraOutputCaptures.indices.contains(index) ? extraOutputCaptures[index].snapshot : []
     }
 
     /// The last bytes the child wrote to stdout when it was launched with `.captureTail`

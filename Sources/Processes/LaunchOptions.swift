@@ -37,6 +37,10 @@ public struct LaunchOptions: Sendable {
     public var standardOutput: OutputDestination
     /// The child's standard error. Default: ``OutputDestination/inherit``.
     public var standardError: OutputDestination
+    /// Pipes the child gets as descriptors 3, 4, ... in this order, for it to write to: for each, the
+    /// most bytes kept (the last ones written), readable while the child runs with
+    /// ``ChildProcess/extraOutputTail(_:)``. At most ``maxExtraOutputs``. Default: none.
+    public var extraOutputTails: [Int]
     /// Put the child in a new process group of its own (`setpgid(0, 0)`), so it and its
     /// descendants can be signalled together without touching this process. Default: `true`.
     public var newProcessGroup: Bool
@@ -58,6 +62,9 @@ public struct LaunchOptions: Sendable {
     /// ordinary `execve`, and not inherited by the child's own children.
     public var parentDeathSignal: Int32?
 
+    /// The most entries ``extraOutputTails`` may have: 8.
+    public static let maxExtraOutputs = 8
+
     /// Creates options; every parameter but `executable` has the default documented on its property.
     public init(
         executable: String,
@@ -67,6 +74,7 @@ public struct LaunchOptions: Sendable {
         standardInput: StandardInput = .empty,
         standardOutput: OutputDestination = .inherit,
         standardError: OutputDestination = .inherit,
+        extraOutputTails: [Int] = [],
         newProcessGroup: Bool = true,
         cgroupProcsPaths: [String] = [],
         resourceLimits: ResourceLimits = ResourceLimits(),
@@ -79,6 +87,7 @@ public struct LaunchOptions: Sendable {
         self.standardInput = standardInput
         self.standardOutput = standardOutput
         self.standardError = standardError
+        self.extraOutputTails = extraOutputTails
         self.newProcessGroup = newProcessGroup
         self.cgroupProcsPaths = cgroupProcsPaths
         self.resourceLimits = resourceLimits

@@ -16,6 +16,9 @@ struct SpawnDescriptors {
     private(set) var captureStreams: [(fd: Int32, tail: OutputTail)] = []
     private(set) var standardOutputTail: OutputTail?
     private(set) var standardErrorTail: OutputTail?
+    /// The descriptors installed as the child's 3, 4, ..., and the tails their pipes fill.
+    private(set) var childExtraOutputs: [Int32] = []
+    private(set) var extraOutputTails: [OutputTail] = []
     /// Child ends this launch created (not the caller's descriptors, not this process's 1 and 2).
     private var ownedChildEnds: [Int32] = []
 
@@ -49,6 +52,11 @@ struct SpawnDescriptors {
         }
         (childStandardOutput, standardOutputTail) = try prepareOutput(options.standardOutput, inherited: STDOUT_FILENO)
         (childStandardError, standardErrorTail) = try prepareOutput(options.standardError, inherited: STDERR_FILENO)
+        for maxBytes in options.extraOutputTails {
+            let (writeEnd, tail) = try prepareOutput(.captureTail(maxBytes: maxBytes), inherited: -1)
+            childExtraOutputs.append(writeEnd)
+            if let tail { extraOutputTails.append(tail) }
+        }
     }
 
     private mutating func prepareOutput(

@@ -52,7 +52,7 @@ private struct PrometheusMetric: Sendable {
     }
 
     static let all: [PrometheusMetric] = [
-        gauge("jobq_waiting_jobs", "Jobs in the waiting list.") { $0.jobs.waiting },
+        gauge("jobq_waiting_jobs", "Jobs waiting, all priorities.") { $0.jobs.waiting },
         gauge("jobq_delayed_jobs", "Delayed and retrying jobs.") { $0.jobs.delayed },
         gauge("jobq_delayed_due_jobs", "Delayed jobs already due.") { $0.jobs.delayedDue },
         gauge("jobq_active_jobs", "Running (leased) jobs.") { $0.jobs.active },

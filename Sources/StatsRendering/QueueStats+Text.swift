@@ -51,7 +51,10 @@ extension QueueStats {
 
     private var jobsLine: String {
         let oldest = oldestWaiting.map { " (oldest \($0.ageMilliseconds.map { HumanText.duration($0) } ?? "of unknown age"))" } ?? ""
-        return "\(jobs.waiting) waiting\(oldest), \(jobs.delayed) delayed" + (jobs.delayedDue > 0 ? " (\(jobs.delayedDue) due)" : "")
+        let levels = [jobs.waitingHigh > 0 ? "\(jobs.waitingHigh) high" : nil, jobs.waitingLow > 0 ? "\(jobs.waitingLow) low" : nil]
+            .compactMap { $0 }
+        let priorities = levels.isEmpty ? "" : " (\(levels.joined(separator: ", ")))"
+        return "\(jobs.waiting) waiting\(priorities)\(oldest), \(jobs.delayed) delayed" + (jobs.delayedDue > 0 ? " (\(jobs.delayedDue) due)" : "")
             + ", \(jobs.active) running"
             + (jobs.expiredLeases > 0 ? " (\(jobs.expiredLeases) with expired leases)" : "")
             + ", \(jobs.dead) dead, \(jobs.parked) parked"
@@ -89,6 +92,7 @@ extension QueueStats {
         var text = (place.isEmpty ? worker.id : place) + ": "
         if let job = worker.job {
             text += "job \(job)" + (worker.jobRunningMilliseconds.map { " for \(HumanText.duration($0))" } ?? "")
+            if let progress = worker.progress { text += " (\(HumanText.oneLine(progress.description)))" }
         } else {
             text += "idle"
         }

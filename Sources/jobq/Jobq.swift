@@ -13,7 +13,7 @@ struct Jobq: ParsableCommand {
         the file named by JOBQ_SENTINEL_PASSWORD_FILE.
         """,
         subcommands: [
-            EnqueueCommand.self, ShowCommand.self, DeadCommand.self, RetryCommand.self, CancelCommand.self,
+            EnqueueCommand.self, ShowCommand.self, HistoryCommand.self, DeadCommand.self, RetentionCommand.self, RetryCommand.self, CancelCommand.self,
             PauseCommand.self, ResumeCommand.self, LimitCommand.self, LocksCommand.self, SuperviseCommand.self,
             BreakerCommand.self, StatsCommand.self, DiagnoseCommand.self, EmergencyStopCommand.self, ScheduleCommand.self, BenchCommand.self,
         ]

@@ -129,9 +129,13 @@ import Testing
         #expect(messages.allSatisfy { $0["type"] as? String == "ingest.file" && $0["payload"] is [String: Any] })
         #expect(Set(messages.compactMap { $0["id"] as? String }) == Set(ids))
 
+        try queue.keepCompleted(RetentionLimit.parse("1h/10"))
         let worker = try startPythonWorker(queue, ["--max-jobs", "2"])
         try finish(worker)
         #expect(worker.terminationStatus == 0)
+        // What the script wrote to JOBQ_RESULT_FD is kept with each completed job.
+        #expect(try queue.job(id: ids[0])?.result == "2 lines, 4 words, 19 bytes")
+        #expect(try queue.job(id: ids[1])?.state == .completed)
 
         let lines = results()
         #expect(lines.count == 2)

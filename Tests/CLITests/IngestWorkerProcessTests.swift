@@ -208,7 +208,7 @@ import Testing
 
     @Test func aCleanEnvironmentHoldsOnlyThePassedVariablesAndTheJobVariables() throws {
         let environment = try jobEnvironment(["--clean-env", "--pass-env", "CUSTOM", "--pass-env", "OUT"])
-        #expect(Set(environment.keys) == ["CUSTOM", "OUT", "JOBQ_JOB_ID", "JOBQ_QUEUE", "JOBQ_JOB_TYPE", "JOBQ_ATTEMPT", "JOBQ_MAX_ATTEMPTS"])
+        #expect(Set(environment.keys) == ["CUSTOM", "OUT", "JOBQ_JOB_ID", "JOBQ_QUEUE", "JOBQ_JOB_TYPE", "JOBQ_ATTEMPT", "JOBQ_MAX_ATTEMPTS", "JOBQ_PROGRESS_FD", "JOBQ_RESULT_FD"])
         #expect(environment["CUSTOM"] == "kept")
     }
 

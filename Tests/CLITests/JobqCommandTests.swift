@@ -124,6 +124,67 @@ import Testing
         #expect(try queue.isPaused() == false)
     }
 
+    @Test func retentionHistoryAndShowOfFinishedJobsFromTheShell() throws {
+        let name = try uniqueQueueName()
+        #expect(try jobq(["retention", name.rawValue]).standardOutput == "completed: not kept\ndead:      kept 7d/10000\n")
+        #expect(try jobq(["retention", name.rawValue, "--keep-completed", "24h"]).status == 64)
+        let set = try jobq(["retention", name.rawValue, "--keep-completed", "24h/100", "--json"])
+        let settings = try JSONSerialization.jsonObject(with: Data(set.standardOutput.utf8)) as? [String: Any]
+        #expect((settings?["completed"] as? [String: Any])?["max_count"] as? Int == 100)
+        let queue = Queue(name: name, connection: try TestRedis.connection())
+        let done = try queue.enqueue(payload: #"{"path":"guide.md"}"#).id
+        let doomed = try queue.enqueue(payload: "2", options: EnqueueOptions(maxAttempts: 1)).id
+        let consumer = try Consumer(queue: queue)
+        guard case .job(let first) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
+        #expect(try consumer.complete(first, result: "12 chunks", progress: JobProgress(done: 12, total: 12, message: "chunks"), reserveNext: false).acked)
+        guard case .job(let second) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
+        _ = try consumer.fail(second, error: "upstream 503")
+        let shown = try jobq(["show", name.rawValue, done]).standardOutput
+        for line in ["state:        completed", "finished:     ", "duration:     ", "worker:       \(consumer.id) (host ", "result:       12 chunks", "progress:     12/12 chunks (at "] {
+            #expect(shown.contains(line), "\(line) in \(shown)")
+        }
+        let history = try jobq(["history", name.rawValue]).lines
+        #expect(history.count == 2 && history[0].hasPrefix("\(doomed) ") && history[0].contains("failed") && history[0].contains("upstream 503"))
+        #expect(history[1].hasPrefix("\(done) ") && history[1].contains("completed") && history[1].contains("result: 12 chunks"))
+        let failedOnly = try JSONSerialization.jsonObject(with: Data(try jobq(["history", name.rawValue, "--failed", "--json"]).standardOutput.utf8)) as? [[String: Any]]
+        #expect(failedOnly?.map { $0["id"] as? String } == [doomed])
+        #expect(failedOnly?.first?["finished_at"] as? Int64 != nil)
+        #expect(try jobq(["history", name.rawValue, "--limit", "0"]).status == 64)
+        let off = try jobq(["retention", name.rawValue, "--keep-completed", "off"])
+        #expect(off.standardOutput.contains("completed: not kept") && off.standardOutput.contains("deleted 1 finished job "))
+        #expect(try jobq(["show", name.rawValue, done]).status == 1)
+    }
+
+    @Test func enqueueTakesAPriorityThatShowAndStatsReport() throws {
+        let name = try uniqueQueueName()
+        let low = try jobq(["enqueue", name.rawValue, "1", "--priority", "low"]).lines[0]
+        let high = try jobq(["enqueue", name.rawValue, "2", "--priority", "high"]).lines[0]
+        let bad = try jobq(["enqueue", name.rawValue, "3", "--priority", "urgent"])
+        #expect(bad.status == 64 && bad.standardError.contains("urgent"))
+        #expect(try jobq(["show", name.rawValue, high]).standardOutput.contains("priority:     high"))
+        #expect(try jobq(["show", name.rawValue, low]).standardOutput.contains("priority:     low"))
+        let stats = try jobq(["stats", name.rawValue]).standardOutput
+        #expect(stats.contains("2 waiting (1 high, 1 low)"), "\(stats)")
+        let consumer = try Consumer(queue: Queue(name: name, connection: try TestRedis.connection()))
+        guard case .job(let first) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
+        #expect(first.id == high)
+    }
+
+    @Test func statsShowTheProgressOfRunningJobs() throws {
+        let name = try uniqueQueueName()
+        let queue = Queue(name: name, connection: try TestRedis.connection())
+        let id = try queue.enqueue(payload: "1").id
+        let consumer = try Consumer(queue: queue)
+        guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job"); return }
+        try consumer.heartbeat(info: [("job", id), ("job_started_at", String(job.startedAt))])
+        #expect(try consumer.extendLease(job, progress: JobProgress(done: 3, total: 10, message: "files")) == .extended)
+        let text = try jobq(["stats", name.rawValue]).standardOutput
+        #expect(text.contains("job \(id) for ") && text.contains("(3/10 files)"), "\(text)")
+        let json = try jobq(["stats", name.rawValue, "--json"]).standardOutput
+        #expect(json.contains(#""progress" : {"#) && json.contains(#""message" : "files""#), "\(json)")
+        #expect(try jobq(["show", name.rawValue, id]).standardOutput.contains("progress:     3/10 files (at "))
+    }
+
     @Test func limitAndLocksShowWhatIsStoredInRedis() throws {
         let name = try uniqueQueueName()
         let set = try jobq(["limit", name.rawValue, "--rate", "10/m", "--burst", "5", "--concurrency", "1"])

@@ -42,6 +42,19 @@ struct HandlerDirectoryTests {
         #expect(try store.connection.command(["ZCARD", RedisArgument(store.keys.documents)]).integer == 3)
     }
 
+    @Test func ingestDirReportsFilesDoneOutOfTotalAndASummaryResult() throws {
+        let queue = try TestRedis.queue()
+        try queue.keepCompleted(RetentionLimit.parse("1h/10"))
+        let directory = try TemporaryDirectory()
+        for name in ["a.md", "b.md", "c.txt"] { try directory.write(name, text: "Text of \(name).") }
+        let scan = try enqueue(queue, "ingest.dir", #"{"path": \#(try jsonString(directory.path)), "kb": "\#(queue.name.rawValue)"}"#)
+        try runBuiltInWorker(on: queue, jobs: 1)
+        let record = try #require(try queue.job(id: scan))
+        #expect(record.state == .completed)
+        #expect(record.progress == JobProgress(done: 3, total: 3, message: "files"))
+        #expect(record.result == "3 matching files, 3 enqueued, 0 already queued")
+    }
+
     @Test func extensionsAndChunkSettingsInThePayloadAreHonouredAndPassedOn() throws {
         let queue = try TestRedis.queue()
         let kb = queue.name.rawValue

@@ -70,6 +70,50 @@ import Testing
         }
     }
 
+    @Test func historyIsKeptTrimmedAndListedOnEveryMaster() throws {
+        let cluster = try Self.shared.get()
+        let connection = try connection(cluster)
+        for name in try cluster.queueNamesOnEachNode() {
+            let queue = Queue(name: name, connection: connection)
+            try queue.keepCompleted(RetentionLimit.parse("1h/3"))
+            let ids = try queue.enqueue(batch: (0..<5).map { NewJob(payload: String($0)) }).map(\.id)
+            let consumer = try Consumer(queue: queue)
+            for n in 0..<5 {
+                guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job on \(name)"); break }
+                #expect(try consumer.ack(job, result: "r\(n)"))
+                usleep(2000)  // finish times a millisecond apart: the history's order is theirs
+            }
+            let doomed = try queue.enqueue(payload: "9", options: EnqueueOptions(maxAttempts: 1)).id
+            guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(1)) else { Issue.record("no job on \(name)"); continue }
+            _ = try consumer.fail(job, error: "boom")
+            #expect(try queue.history().map(\.id) == [doomed] + ids.suffix(3).reversed(), "on \(name)")
+            #expect(try queue.job(id: ids[4])?.result == "r4")
+            #expect(try queue.job(id: ids[0]) == nil)
+            #expect(try queue.keepCompleted(nil) == 3)
+            #expect(try queue.history().map(\.id) == [doomed])
+        }
+    }
+
+    @Test func prioritiesHoldOnEveryMaster() throws {
+        let cluster = try Self.shared.get()
+        let connection = try connection(cluster)
+        for name in try cluster.queueNamesOnEachNode() {
+            let queue = Queue(name: name, connection: connection)
+            for (id, priority) in [("l", JobPriority.low), ("n", .normal), ("h", .high)] {
+                try queue.enqueue(payload: "1", options: EnqueueOptions(id: id, priority: priority))
+            }
+            let stats = try queue.stats()
+            #expect(stats.jobs.waiting == 3 && stats.jobs.waitingHigh == 1 && stats.jobs.waitingLow == 1, "on \(name)")
+            let consumer = try Consumer(queue: queue)
+            var order: [String] = []
+            while case .job(let job) = try consumer.reserve(waitingUpTo: .zero) {
+                order.append(job.id)
+                #expect(try consumer.ack(job))
+            }
+            #expect(order == ["h", "n", "l"], "on \(name)")
+        }
+    }
+
     @Test func aQueueOnlyAnotherClientPushedToIsFound() throws {
         let cluster = try Self.shared.get()
         let connection = try connection(cluster)

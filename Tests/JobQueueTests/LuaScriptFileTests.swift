@@ -34,13 +34,15 @@ import Testing
     /// Arguments that make each script do its ordinary work on an empty queue (each runs twice:
     /// as EVALSHA, then as a function), and the shape of its reply.
     static let sampleCalls: [String: (arguments: [RedisArgument], reply: Reply)] = [
-        "enqueue": (["j1", "{}", "default", "5", "0", "", "", ""], .array),
+        "enqueue": (["j1", "{}", "default", "5", "0", "", "", "", "high"], .array),
         "reserve": (["c1", "0", "1", "30000", "1048576", "5"], .array),
-        "complete": (["j1", "c1/1", "1", "c1", "0", "1", "30000", "1048576", "5"], .array),
+        "complete": (["j1", "c1/1", "", "", "1", "c1", "0", "1", "30000", "1048576", "5"], .array),
         "fail": (["j1", "c1/1", "boom", "1000", "0", ""], .array),
         "release": (["j1", "c1/1", "0", "0"], .array),
         "extend": (["j1", "c1/1", "30000"], .array),
         "cancel": (["j1"], .array),
+        "history": (["20", "0"], .array),
+        "set-retention": (["completed", "10", "86400000"], .integer),
         "retry-dead": (["*"], .array),
         "reap": (["holder", "5000", "60000", "2"], .array),
         "recover-consumer": (["c1", "killed by SIGKILL", "2"], .array),

@@ -107,3 +107,37 @@ import Testing
         #expect(pipeline.standardErrorText == "")
     }
 }
+
+@Suite struct ExtraOutputTests {
+    @Test func extraOutputsAreTheChildsDescriptorsThreeAndFourReadWhileItRuns() throws {
+        let child = try ChildProcess.launch(LaunchOptions(
+            executable: "/bin/sh",
+            arguments: ["-c", "echo progress >&3; echo result >&4; read line; echo more >&3; ls /proc/self/fd >&4"],
+            standardInput: .bytes(Array("go\n".utf8)),
+            extraOutputTails: [64, 4096]
+        ))
+        let exit = try #require(child.wait(timeout: .seconds(10)))
+        #expect(exit.isSuccess)
+        #expect(String(decoding: child.extraOutputTail(0), as: UTF8.self) == "progress\nmore\n")
+        let result = String(decoding: child.extraOutputTail(1), as: UTF8.self)
+        #expect(result.hasPrefix("result\n"))
+        // ls sees 0, 1, 2, 3, 4 and its own directory descriptor; nothing of the parent's leaks in.
+        let descriptors = result.split(separator: "\n").dropFirst().compactMap { Int($0) }
+        #expect(descriptors.filter { $0 <= 4 } == [0, 1, 2, 3, 4])
+        #expect(descriptors.count == 6)
+        #expect(child.extraOutputTail(2).isEmpty)
+    }
+
+    @Test func theExtraTailKeepsOnlyItsLastBytes() throws {
+        let child = try ChildProcess.launch(LaunchOptions(
+            executable: "/bin/sh", arguments: ["-c", "seq 1 1000 >&3"], extraOutputTails: [10]))
+        #expect(try #require(child.wait(timeout: .seconds(10))).isSuccess)
+        #expect(String(decoding: child.extraOutputTail(0), as: UTF8.self) == "\n999\n1000\n")
+    }
+
+    @Test func moreExtraOutputsThanAllowedAreRefused() throws {
+        #expect(throws: ProcessError.self) {
+            try ChildProcess.launch(LaunchOptions(executable: "/bin/true", extraOutputTails: Array(repeating: 16, count: 9)))
+        }
+    }
+}

@@ -40,6 +40,9 @@ struct jobq_rlimit {
 };
 
 /* Everything the child needs; every pointer is owned by the caller. */
+/* The most descriptors a child gets beyond its standard streams. */
+#define JOBQ_MAX_EXTRA_FDS 8
+
 struct jobq_spawn_request {
     const char *path;              /* contains a '/'; PATH search is the caller's job */
     char *const *argv;             /* NULL-terminated */
@@ -48,6 +51,8 @@ struct jobq_spawn_request {
     int stdin_fd;                  /* -1: /dev/null */
     int stdout_fd;                 /* -1: /dev/null */
     int stderr_fd;                 /* -1: /dev/null */
+    const int *extra_fds;          /* installed as the child's 3, 4, ... in order */
+    int extra_count;               /* at most JOBQ_MAX_EXTRA_FDS */
     const int *cgroup_procs_fds;   /* open for writing; the child writes "0" to each */
     int cgroup_procs_count;
     int new_process_group;         /* non-zero: setpgid(0, 0) */

@@ -63,6 +63,7 @@ struct IngestDirectoryHandler: Sendable {
         }
 
         var enqueued = 0
+        context.reportProgress(done: 0, total: files.count, message: "files")
         for start in stride(from: 0, to: files.count, by: Self.batchSize) {
             try HandlerFailure.checkCancellation(context, before: "enqueueing files \(start + 1) to \(files.count)")
             let batch = try files[start..<min(start + Self.batchSize, files.count)].map { (path) throws(HandlerFailure) in
@@ -71,13 +72,16 @@ struct IngestDirectoryHandler: Sendable {
             do {
                 let results = try queue.enqueue(batch: batch)
                 enqueued += results.count { if case .enqueued = $0 { true } else { false } }
+                context.reportProgress(done: start + batch.count, total: files.count, message: "files")
             } catch let error as JobQueueError {
                 throw HandlerFailure(error)
             } catch {
                 throw HandlerFailure(code: .enqueue, message: "enqueueing failed: \(error)", retryable: true)
             }
         }
-        logger.info("\(payload.path): \(files.count) matching files, \(enqueued) enqueued, \(files.count - enqueued) already queued")
+        let summary = "\(files.count) matching files, \(enqueued) enqueued, \(files.count - enqueued) already queued"
+        logger.info("\(payload.path): \(summary)")
+        context.setResult(summary)
         return .completed
     }
 

@@ -1,14 +1,19 @@
 -- Cancels a waiting or delayed job.
 --
 -- KEYS[1]: queue key prefix. ARGV: job id. A waiting job becomes a tombstone that the reserve
--- step drops (no scan of the waiting list); a delayed job is deleted; a dead letter is
--- deleted. Returns `{'cancelled', previous state}`, `{'running'}` or `{'missing'}`.
+-- step drops (no scan of the waiting list); a delayed job is deleted; a dead letter, or a completed
+-- job kept in the history, is deleted. Returns `{'cancelled', previous state}`, `{'running'}` or `{'missing'}`.
 
 local id = ARGV[1]
 local h = jobkey(id)
 local state = redis.call('HGET', h, 'state')
 if not state or state == 'cancelled' then return {'missing'} end
 if state == 'active' then return {'running'} end
+if state == 'completed' then
+  redis.call('DEL', h)
+  redis.call('ZREM', K.completed, id)
+  return {'cancelled', state}
+end
 release_unique(redis.call('HGET', h, 'unique'), id)
 if state == 'waiting' then
   redis.call('DEL', h)

@@ -1,6 +1,8 @@
 -- Extends a lease, and the locks the run holds, only for their owner.
 --
--- KEYS[1]: queue key prefix. ARGV: job id, lease token, new lease length ms (from now).
+-- KEYS[1]: queue key prefix. ARGV: job id, lease token, new lease length ms (from now), and
+-- optionally the run's progress (JSON text) to save with the job as `progress`, with
+-- `progress_at` (Redis TIME): the worker sends its handler's progress along with the extension.
 -- Returns `{'extended', deadline ms}`; `{'evicted', deadline ms}` when the job's hash was evicted
 -- while it ran (its id still running, its hash gone): the run may finish, so its lease and the
 -- locks its token owns are extended all the same, and complete.lua (or fail, release) settles it
@@ -25,4 +27,5 @@ if f[3] then
 end
 redis.call('ZADD', K.active, 'XX', deadline, id)
 redis.call('HSET', h, 'lease_until', deadline)
+if ARGV[4] and ARGV[4] ~= '' then redis.call('HSET', h, 'progress', ARGV[4], 'progress_at', now) end
 return {'extended', deadline}

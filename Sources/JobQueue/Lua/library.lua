@@ -16,6 +16,9 @@
 -- Dead letters kept unless the queue's config hash says otherwise (dead_max_count, dead_max_age_ms).
 local DEAD_LETTER_MAX_COUNT = 10000
 local DEAD_LETTER_MAX_AGE_MS = 7 * 24 * 3600 * 1000
+-- Completed jobs are kept (the history) only when the queue's config hash sets history_max_count
+-- above 0; history_max_age_ms, when unset, is this.
+local HISTORY_MAX_AGE_MS = 24 * 3600 * 1000
 -- How much of a malformed message's raw text is kept with its dead letter.
 local MALFORMED_KEEP_BYTES = 65536
 -- How long per-minute counters are kept: two hours.
@@ -69,15 +72,122 @@ local function release_unique(unique, id)
   end
 end
 
+-- Priorities. Each level has its waiting list: K.wait_high, K.wait (normal: what any client's
+-- plain LPUSH feeds) and K.wait_low. A job's level is its hash's `priority` field ('high' or 'low';
+-- absent: normal).
+local function wait_list(priority)
+  if priority == 'high' then return K.wait_high end
+  if priority == 'low' then return K.wait_low end
+  return K.wait
+end
+
+-- The entry put on the normal waiting list to wake a consumer blocked on it (BLMOVE) when a job
+-- starts waiting on another level while the normal list is empty. The reserve step drops it; it is
+-- not a job and is not counted as one.
+local WAKE = '!'
+
+-- Puts `entry` (`@<id>` or a message) on the waiting list of `priority`: at the back (LPUSH), or at
+-- the front with `front` (RPUSH: taken next). Consumers block on the normal list only, and only
+-- when it is empty: so a wake entry is pushed there first when it is empty and the job goes to
+-- another level (one at most: once it is there the list is not empty).
+local function push_waiting(entry, priority, front)
+  local list = wait_list(priority)
+  if list ~= K.wait and redis.call('LLEN', K.wait) == 0 then redis.call('RPUSH', K.wait, WAKE) end
+  redis.call(front and 'RPUSH' or 'LPUSH', list, entry)
+end
+
+-- Jobs waiting on the three levels; `{high, normal, low}` counts (a wake entry is not a job: one
+-- can be only among the newest few entries of the normal list's taking end).
+local function waiting_counts()
+  local normal = redis.call('LLEN', K.wait)
+  if normal > 0 then
+    for _, entry in ipairs(redis.call('LRANGE', K.wait, -5, -1)) do
+      if entry == WAKE then normal = normal - 1 end
+    end
+  end
+  return {redis.call('LLEN', K.wait_high), normal, redis.call('LLEN', K.wait_low)}
+end
+
+-- Keeps the finished jobs indexed in sorted set `set` (scored by finish time) bounded by age and
+-- count, at most 100 of each per call (every call that adds one trims, so it keeps up). Trimming
+-- deletes the job hashes too, unless the hash is no longer a finished job in `state` (an id reused
+-- since: then only the index entry goes). Returns how many entries it removed.
+local function trim_finished(set, state, now, max_count, max_age)
+  local function forget(id)
+    local h = jobkey(id)
+    if redis.call('HGET', h, 'state') == state then redis.call('DEL', h) end
+  end
+  local old = redis.call('ZRANGEBYSCORE', set, '-inf', now - max_age, 'LIMIT', 0, 100)
+  for _, id in ipairs(old) do
+    forget(id)
+    redis.call('ZREM', set, id)
+  end
+  local removed = #old
+  local over = redis.call('ZCARD', set) - max_count
+  if over > 0 then
+    local popped = redis.call('ZPOPMIN', set, math.min(over, 100))
+    for i = 1, #popped, 2 do forget(popped[i]) end
+    removed = removed + #popped / 2
+  end
+  return removed
+end
+
+-- Keeps dead letters bounded by age and count; trimming deletes the job hashes too.
+local function trim_dead(now)
+  local cfg = redis.call('HMGET', K.config, 'dead_max_count', 'dead_max_age_ms')
+  trim_finished(K.dead, 'dead', now, tonumber(cfg[1]) or DEAD_LETTER_MAX_COUNT, tonumber(cfg[2]) or DEAD_LETTER_MAX_AGE_MS)
+end
+
+-- Records on a finished job's hash where its last run ran: the host and pid of the worker
+-- registry entry of consumer `owner` (kept while the consumer heartbeats), when there is one.
+local function note_worker(h, owner)
+  if not owner then return end
+  local w = redis.call('HMGET', K.worker .. owner, 'host', 'pid')
+  if w[1] then redis.call('HSET', h, 'host', w[1], 'pid', w[2] or '') end
+end
+
+-- Keeps a job that just completed in the queue's history, when its settings ask for one
+-- (history_max_count > 0): state `completed`, `finished_at`, the worker's host and pid, and
+-- `result` and `progress` (the run's last, JSON) unless empty; indexed in K.completed and trimmed
+-- like dead letters. Returns false when no history is kept: the caller deletes the job.
+local function keep_completed(h, id, owner, result, progress, now)
+  local cfg = redis.call('HMGET', K.config, 'history_max_count', 'history_max_age_ms')
+  local max_count = tonumber(cfg[1]) or 0
+  if max_count <= 0 then return false end
+  redis.call('HSET', h, 'state', 'completed', 'finished_at', now)
+  redis.call('HDEL', h, 'token', 'lease_until', 'leases')
+  if result ~= '' then redis.call('HSET', h, 'result', result) end
+  if progress ~= '' then redis.call('HSET', h, 'progress', progress, 'progress_at', now) end
+  note_worker(h, owner)
+  redis.call('ZADD', K.completed, now, id)
+  trim_finished(K.completed, 'completed', now, max_count, tonumber(cfg[2]) or HISTORY_MAX_AGE_MS)
+  return true
+end
+
+-- Whether job id `id` (hash `h`) is taken. A completed job kept in the history does not hold its
+-- id: it is forgotten here (hash and index entry), so turning history on never refuses a job that
+-- would be accepted without it.
+local function id_taken(id, h)
+  local state = redis.call('HGET', h, 'state')
+  if state == 'completed' then
+    redis.call('DEL', h)
+    redis.call('ZREM', K.completed, id)
+    return false
+  end
+  return state ~= false and state ~= nil
+end
+
 -- Writes a new job: its hash, its unique key and its waiting-list or delayed entry. The one way
 -- jobq itself adds a job (enqueue.lua, and the ticks of schedules), so every job it adds has the
--- same record. `delay` is in ms (0: ready now); `unique`, `limiter` and `concurrency_key` are ''
--- for none. Returns nil when the job was added (the caller counts it), else the refusal:
--- {'exists', id} when a job with this id exists, {'duplicate', id of the holder} when a waiting,
+-- same record. `delay` is in ms (0: ready now); `unique`, `limiter`, `concurrency_key` and
+-- `priority` are '' (or nil) for none. Returns nil when the job was added (the caller counts it),
+-- else the refusal: {'exists', id} when a job with this id exists (a completed job kept in the
+-- history does not count: its record is replaced), {'duplicate', id of the holder} when a waiting,
 -- delayed or running job holds the unique key.
-local function add_job(now, id, payload, jtype, attempts, delay, unique, limiter, concurrency_key)
+local function add_job(now, id, payload, jtype, attempts, delay, unique, limiter, concurrency_key, priority)
+  priority = priority or ''
   local h = jobkey(id)
-  if redis.call('EXISTS', h) == 1 then return {'exists', id} end
+  if id_taken(id, h) then return {'exists', id} end
   if unique ~= '' then
     local uk = K.unique .. unique
     local holder = redis.call('GET', uk)
@@ -93,34 +203,19 @@ local function add_job(now, id, payload, jtype, attempts, delay, unique, limiter
     redis.call('ZADD', K.delayed, now + delay, id)
   else
     redis.call('HSET', h, 'payload', payload, 'type', jtype, 'max_attempts', attempts, 'enqueued_at', now, 'state', 'waiting')
-    redis.call('LPUSH', K.wait, '@' .. id)
+    push_waiting('@' .. id, priority)
   end
+  if priority ~= '' then redis.call('HSET', h, 'priority', priority) end
   if unique ~= '' then redis.call('HSET', h, 'unique', unique) end
   if limiter ~= '' then redis.call('HSET', h, 'limiter', limiter) end
   if concurrency_key ~= '' then redis.call('HSET', h, 'concurrency_key', concurrency_key) end
   return nil
 end
 
--- Keeps dead letters bounded by age and count; trimming deletes the job hashes too.
-local function trim_dead(now)
-  local cfg = redis.call('HMGET', K.config, 'dead_max_count', 'dead_max_age_ms')
-  local max_count = tonumber(cfg[1]) or DEAD_LETTER_MAX_COUNT
-  local max_age = tonumber(cfg[2]) or DEAD_LETTER_MAX_AGE_MS
-  local old = redis.call('ZRANGEBYSCORE', K.dead, '-inf', now - max_age, 'LIMIT', 0, 100)
-  for _, id in ipairs(old) do
-    redis.call('DEL', jobkey(id))
-    redis.call('ZREM', K.dead, id)
-  end
-  local over = redis.call('ZCARD', K.dead) - max_count
-  if over > 0 then
-    local popped = redis.call('ZPOPMIN', K.dead, math.min(over, 100))
-    for i = 1, #popped, 2 do redis.call('DEL', jobkey(popped[i])) end
-  end
-end
-
 local function dead_letter(h, id, reason, now)
   redis.call('HSET', h, 'state', 'dead', 'dead_reason', reason, 'dead_at', now)
-  redis.call('HDEL', h, 'owner', 'token', 'lease_until', 'due_at')
+  note_worker(h, redis.call('HGET', h, 'owner'))
+  redis.call('HDEL', h, 'token', 'lease_until', 'due_at')
   redis.call('ZREM', K.active, id)
   redis.call('ZREM', K.delayed, id)
   redis.call('ZADD', K.dead, now, id)
@@ -169,6 +264,9 @@ local function validate(raw, max_bytes)
       return nil, 'malformed: "' .. field .. '" must be a string of 1 to 200 characters without spaces'
     end
   end
+  if msg.priority ~= nil and msg.priority ~= 'high' and msg.priority ~= 'normal' and msg.priority ~= 'low' then
+    return nil, 'malformed: "priority" must be "high", "normal" or "low"'
+  end
   if msg.enqueued_at ~= nil and type(msg.enqueued_at) ~= 'number' then
     return nil, 'malformed: "enqueued_at" must be a number (ms since the epoch)'
   end
@@ -182,6 +280,7 @@ end
 -- nothing when the entry is not runnable (a cancelled tombstone, or malformed: dealt with here).
 local function admit(entry, now, max_bytes, default_attempts)
   local id, h, f
+  if entry == WAKE then return nil end
   if string.byte(entry, 1) == 64 then
     id = string.sub(entry, 2)
     h = jobkey(id)
@@ -206,7 +305,7 @@ local function admit(entry, now, max_bytes, default_attempts)
   end
   id = msg.id or ('ext-' .. redis.call('INCR', K.seq))
   h = jobkey(id)
-  if redis.call('EXISTS', h) == 1 then
+  if id_taken(id, h) then
     dead_letter_raw(entry, 'malformed: a job with id "' .. id .. '" already exists', now)
     return nil
   end
@@ -216,6 +315,7 @@ local function admit(entry, now, max_bytes, default_attempts)
     'enqueued_at', f[7])
   if f[9] then redis.call('HSET', h, 'limiter', f[9]) end
   if f[10] then redis.call('HSET', h, 'concurrency_key', f[10]) end
+  if msg.priority == 'high' or msg.priority == 'low' then redis.call('HSET', h, 'priority', msg.priority) end
   return id, h, f
 end
 
@@ -266,7 +366,7 @@ end
 local function unpark(name)
   if redis.call('EXISTS', K.lock .. name) == 1 then return end
   local entry = redis.call('RPOP', K.parked .. name)
-  if entry then redis.call('RPUSH', K.wait, entry) end
+  if entry then push_waiting(entry, redis.call('HGET', jobkey(string.sub(entry, 2)), 'priority'), true) end
   if redis.call('EXISTS', K.parked .. name) == 0 then redis.call('SREM', K.parked_names, name) end
 end
 
@@ -314,11 +414,12 @@ local function promote_due(now, limit)
   for _, id in ipairs(due) do
     redis.call('ZREM', K.delayed, id)
     local h = jobkey(id)
-    local state = redis.call('HGET', h, 'state')
+    local f = redis.call('HMGET', h, 'state', 'priority')
+    local state = f[1]
     if state == 'delayed' then
       redis.call('HSET', h, 'state', 'waiting')
       redis.call('HDEL', h, 'due_at')
-      redis.call('LPUSH', K.wait, '@' .. id)
+      push_waiting('@' .. id, f[2])
     elseif not state then
       count_lost(id, 'delayed', now)
     end
@@ -341,6 +442,54 @@ local function hand_back(consumer)
     redis.call('RPUSH', K.wait, entry)
     entry = redis.call('RPOP', claim_list)
   end
+end
+
+-- Anti-starvation: a lower level with jobs waiting gets the next job once this many jobs in a row
+-- were taken from the levels above it while it waited.
+local STARVATION_LIMIT = 10
+
+-- Takes the next waiting entry, highest level first, for consumer `consumer` whose claim list holds
+-- what its BLMOVE fetched from the normal list when `fetched` is '1'. Strict order between levels,
+-- except the anti-starvation rule; the skips are counted in K.priority (fields `normal`, `low`).
+-- Returns the entry (false when nothing waits) and the fetched flag for the next call.
+local function take_waiting(consumer, fetched)
+  local claim_list = K.claim .. consumer
+  if redis.call('EXISTS', K.wait_high, K.wait_low) == 0 then
+    -- No job waits on another level: the normal list alone, as without priorities.
+    if fetched == '1' then
+      local entry = redis.call('RPOP', claim_list)
+      if entry then return entry, '1' end
+    end
+    return redis.call('RPOP', K.wait), '0'
+  end
+  local high, low = redis.call('LLEN', K.wait_high), redis.call('LLEN', K.wait_low)
+  -- Wake entries are not jobs: drop the ones about to be taken, so they neither take the normal
+  -- level's turn nor count as its jobs.
+  if fetched == '1' and redis.call('LINDEX', claim_list, -1) == WAKE then redis.call('RPOP', claim_list) end
+  while redis.call('LINDEX', K.wait, -1) == WAKE do redis.call('RPOP', K.wait) end
+  local normal = redis.call('LLEN', K.wait)
+  if fetched == '1' then normal = normal + redis.call('LLEN', claim_list) end
+  local skipped = redis.call('HMGET', K.priority, 'normal', 'low')
+  local normal_skipped, low_skipped = tonumber(skipped[1]) or 0, tonumber(skipped[2]) or 0
+  local level = 'high'
+  if low > 0 and (high + normal == 0 or low_skipped >= STARVATION_LIMIT) then
+    level = 'low'
+  elseif normal > 0 and (high == 0 or normal_skipped >= STARVATION_LIMIT) then
+    level = 'normal'
+  end
+  if level == 'high' and normal > 0 then redis.call('HINCRBY', K.priority, 'normal', 1) end
+  if level ~= 'low' and low > 0 then redis.call('HINCRBY', K.priority, 'low', 1) end
+  if level == 'normal' and normal_skipped > 0 then redis.call('HDEL', K.priority, 'normal') end
+  if level == 'low' and low_skipped > 0 then redis.call('HDEL', K.priority, 'low') end
+  if level == 'normal' then
+    if fetched == '1' then
+      local entry = redis.call('RPOP', claim_list)
+      if entry then return entry, '1' end
+    end
+    return redis.call('RPOP', K.wait), '0'
+  end
+  if fetched == '1' then hand_back(consumer) end
+  return redis.call('RPOP', wait_list(level)), '0'
 end
 
 -- The reserve step. `fetched` is '1' when the consumer's BLMOVE just moved an entry into its
@@ -374,14 +523,9 @@ local function reserve(consumer, fetched, promote, now, lease_ms, max_bytes, def
     if fetched == '1' then hand_back(consumer) end
     return refusal
   end
-  local claim_list = K.claim .. consumer
   for _ = 1, 100 do
-    local entry = false
-    if fetched == '1' then
-      entry = redis.call('RPOP', claim_list)
-      if not entry then fetched = '0' end
-    end
-    if not entry then entry = redis.call('RPOP', K.wait) end
+    local entry
+    entry, fetched = take_waiting(consumer, fetched)
     if not entry then return {'empty', next_due_in(now)} end
     local id, h, f = admit(entry, now, max_bytes, default_attempts)
     local runnable = id ~= nil
@@ -439,7 +583,7 @@ end
 -- 'poison', 'dead', 'lost' (its hash is gone: counted lost) or 'skipped' (not running).
 local function recover_crashed(id, now, cause, poison_after)
   local h = jobkey(id)
-  local f = redis.call('HMGET', h, 'state', 'attempts', 'max_attempts', 'locks', 'token')
+  local f = redis.call('HMGET', h, 'state', 'attempts', 'max_attempts', 'locks', 'token', 'priority')
   if f[1] ~= 'active' then
     if redis.call('ZREM', K.active, id) == 1 and not f[1] then
       count_lost(id, 'running', now)
@@ -463,7 +607,7 @@ local function recover_crashed(id, now, cause, poison_after)
   redis.call('ZREM', K.active, id)
   redis.call('HSET', h, 'state', 'waiting')
   redis.call('HDEL', h, 'owner', 'token', 'lease_until')
-  redis.call('LPUSH', K.wait, '@' .. id)
+  push_waiting('@' .. id, f[6])
   count(now, 'retried', 1)
   return 'requeued'
 end

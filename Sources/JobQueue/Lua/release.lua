@@ -1,8 +1,8 @@
 -- Puts a running job back without it counting as a failure: for "try again later"
 -- (exit 75) and for a graceful shutdown.
 --
--- KEYS[1]: queue key prefix. ARGV: job id, lease token, delay ms (0: at the front of the
--- waiting list, to run next), '1' to keep the attempt counted ('0' gives it back).
+-- KEYS[1]: queue key prefix. ARGV: job id, lease token, delay ms (0: at the front of its
+-- level's waiting list, to run next), '1' to keep the attempt counted ('0' gives it back).
 -- Returns `{'released'}` or `{'stale'}` (a job whose hash was evicted while it ran is
 -- counted lost, and the locks its run held are released).
 
@@ -22,6 +22,6 @@ if delay > 0 then
   redis.call('ZADD', K.delayed, now + delay, id)
 else
   redis.call('HSET', h, 'state', 'waiting')
-  redis.call('RPUSH', K.wait, '@' .. id)
+  push_waiting('@' .. id, redis.call('HGET', h, 'priority'), true)
 end
 return {'released'}

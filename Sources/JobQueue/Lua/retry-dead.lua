@@ -22,8 +22,8 @@ for _, id in ipairs(ids) do
       requeued = requeued + 1
     else
       redis.call('HSET', h, 'state', 'waiting', 'attempts', 0, 'crashes', 0)
-      redis.call('HDEL', h, 'dead_reason', 'dead_at')
-      redis.call('LPUSH', K.wait, '@' .. id)
+      redis.call('HDEL', h, 'dead_reason', 'dead_at', 'owner', 'host', 'pid')
+      push_waiting('@' .. id, redis.call('HGET', h, 'priority'))
       requeued = requeued + 1
     end
   end

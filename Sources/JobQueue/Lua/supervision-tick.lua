@@ -10,5 +10,6 @@ redis.call('HSET', K.supervisor, 'updated_at', now)
 local cfg = redis.call('HMGET', K.config, 'paused', 'stop', 'stop_by', 'stop_at', 'stop_reason')
 local due = #redis.call('ZRANGEBYSCORE', K.delayed, '-inf', now, 'LIMIT', 0, 1)
 local breaker = redis.call('HGET', K.supervisor, 'breaker')
-return {now, redis.call('LLEN', K.wait), due, cfg[1] or '', cfg[2] or '', cfg[3] or '', cfg[4] or '',
+local levels = waiting_counts()
+return {now, levels[1] + levels[2] + levels[3], due, cfg[1] or '', cfg[2] or '', cfg[3] or '', cfg[4] or '',
   cfg[5] or '', breaker or ''}

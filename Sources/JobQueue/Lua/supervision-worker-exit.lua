@@ -26,7 +26,7 @@ local function put_back(id)
   redis.call('ZREM', K.active, id)
   redis.call('HDEL', h, 'owner', 'token', 'lease_until')
   redis.call('HSET', h, 'state', 'waiting')
-  redis.call('RPUSH', K.wait, '@' .. id)
+  push_waiting('@' .. id, redis.call('HGET', jobkey(id), 'priority'), true)
   return 'returned'
 end
 local now = now_ms()

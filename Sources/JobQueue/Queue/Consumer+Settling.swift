@@ -3,12 +3,24 @@ import RedisClient
 /// Settling a reserved job, on the consumer's own connection: each call is one script, and only
 /// the holder of the job's lease (its token) can settle it.
 extension Consumer {
+    /// The most bytes of a run's result kept with a completed job: 4 KiB.
+    public static let resultMaxBytes = 4096
+
     /// Acks `job` and, in the same round trip, reserves the next one without blocking.
+    /// - Parameters:
+    ///   - result: the run's result, kept with the job where the queue keeps a history (its last
+    ///     ``resultMaxBytes`` bytes, credentials masked); `nil` for none.
+    ///   - progress: the run's last progress, kept with it the same way; `nil` for none.
     /// - Returns: whether the ack took effect (`false`: the lease was lost); whether the job's hash
     ///   had been evicted while it ran (then it is acked too: its locks are released and it is
     ///   counted lost, not processed, and it does not run again); and the next outcome.
-    public func complete(_ job: ReservedJob, reserveNext: Bool) throws -> (acked: Bool, evicted: Bool, next: ReserveOutcome?) {
-        var arguments: [RedisArgument] = [RedisArgument(job.id), RedisArgument(job.token), reserveNext ? "1" : "0"]
+    public func complete(
+        _ job: ReservedJob, result: String? = nil, progress: JobProgress? = nil, reserveNext: Bool
+    ) throws -> (acked: Bool, evicted: Bool, next: ReserveOutcome?) {
+        var arguments: [RedisArgument] = [
+            RedisArgument(job.id), RedisArgument(job.token), RedisArgument(result.map(Self.keptResult) ?? ""),
+            RedisArgument(progress?.storedJSON ?? ""), reserveNext ? "1" : "0",
+        ]
         if reserveNext {
             arguments += ReserveCall.arguments(consumer: id, fetched: false, promote: promotionDue(), configuration: queue.configuration)
         }
@@ -20,12 +32,21 @@ extension Consumer {
         return (status != "stale", status == "evicted", next ?? nil)
     }
 
-    /// Acknowledges a finished job: it is deleted. Idempotent; only the lease owner can ack.
+    /// Acknowledges a finished job: it is deleted, or kept as completed where the queue keeps a
+    /// history (``Queue/keepCompleted(_:)``). Idempotent; only the lease owner can ack.
+    /// - Parameter result: the run's result, as in ``complete(_:result:progress:reserveNext:)``.
     /// - Returns: `true` when acked now, `false` when the token no longer holds the lease (acked
     ///   before, or the lease expired and the job went back to the queue).
     @discardableResult
-    public func ack(_ job: ReservedJob) throws -> Bool {
-        try complete(job, reserveNext: false).acked
+    public func ack(_ job: ReservedJob, result: String? = nil) throws -> Bool {
+        try complete(job, result: result, reserveNext: false).acked
+    }
+
+    /// A result as it is kept: its last ``resultMaxBytes`` bytes (whole characters), credentials masked.
+    static func keptResult(_ result: String) -> String {
+        var utf8 = result.utf8.suffix(resultMaxBytes)
+        while let first = utf8.first, first & 0xC0 == 0x80 { utf8 = utf8.dropFirst() }
+        return SecretRedaction.redact(String(decoding: utf8, as: UTF8.self))
     }
 
     /// What ``fail(_:error:permanently:)`` did.
@@ -88,13 +109,19 @@ extension Consumer {
     }
 
     /// Extends the lease of a running job to `lease` from now (Redis clock).
-    /// - Parameter connection: the connection to send it on; `nil` uses this consumer's. A worker's
-    ///   lease keeper passes its own, so an extension never waits behind a blocking fetch.
+    /// - Parameters:
+    ///   - progress: the run's progress, saved with the job in the same call (shown by `jobq show`
+    ///     and `jobq stats`); `nil` leaves what was saved.
+    ///   - connection: the connection to send it on; `nil` uses this consumer's. A worker's lease
+    ///     keeper passes its own, so an extension never waits behind a blocking fetch.
     /// - Returns: `.extended`, `.evicted` (the run may go on) or `.lost`.
-    public func extendLease(_ job: ReservedJob, by lease: Duration? = nil, on connection: RedisConnection? = nil) throws -> LeaseExtension {
-        let arguments: [RedisArgument] = [
+    public func extendLease(
+        _ job: ReservedJob, by lease: Duration? = nil, progress: JobProgress? = nil, on connection: RedisConnection? = nil
+    ) throws -> LeaseExtension {
+        var arguments: [RedisArgument] = [
             RedisArgument(job.id), RedisArgument(job.token), RedisArgument(Int((lease ?? queue.configuration.lease).milliseconds)),
         ]
+        if let progress { arguments.append(RedisArgument(progress.storedJSON)) }
         let reply = try queue.redis { try (connection ?? self.connection).run(QueueScripts.extend, keys: queue.keys.scriptKeys, arguments: arguments) }
         switch reply.array?.first?.string {
         case "extended": return .extended

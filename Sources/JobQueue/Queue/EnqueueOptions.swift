@@ -26,12 +26,16 @@ public struct EnqueueOptions: Sendable, Equatable {
     /// ``Queue/Configuration/durableTimeout``. In a batch, one durable job makes the whole batch
     /// wait. Default: false.
     public var durable: Bool = false
+    /// Which waiting jobs go first (``JobPriority``). Default: normal.
+    public var priority: JobPriority = .normal
 
     /// Options with every default.
     public init(
         id: String? = nil, type: String = "default", delay: Duration = .zero, maxAttempts: Int? = nil,
-        uniqueKey: String? = nil, limiter: String? = nil, concurrencyKey: String? = nil, durable: Bool = false
+        uniqueKey: String? = nil, limiter: String? = nil, concurrencyKey: String? = nil, durable: Bool = false,
+        priority: JobPriority = .normal
     ) {
+        self.priority = priority
         self.id = id
         self.type = type
         self.delay = delay

@@ -1,8 +1,9 @@
-/// Everything stored about one job, as shown by `jobq show` and `jobq dead`.
+/// Everything stored about one job, as shown by `jobq show`, `jobq dead` and `jobq history`.
 public struct JobRecord: Sendable, Codable, Equatable {
-    /// Where the job is in its life.
+    /// Where the job is in its life. `completed` jobs exist only where the queue keeps a history
+    /// (``Queue/setRetention(_:)``); `dead` is the end of a job that failed.
     public enum State: String, Sendable, Codable {
-        case waiting, delayed, active, dead, cancelled
+        case waiting, delayed, active, completed, dead, cancelled
     }
 
     /// The job's id.
@@ -27,8 +28,24 @@ public struct JobRecord: Sendable, Codable, Equatable {
     public var dueAt: Int64?
     public var leaseUntil: Int64?
     public var deadAt: Int64?
-    /// The consumer holding the lease, while active.
+    /// When it finished: completed, or dead-lettered (ms since the epoch, Redis clock).
+    public var finishedAt: Int64?
+    /// How long its last run took, from its start to ``finishedAt``, in ms; `nil` when it did not
+    /// finish or never started (a malformed message).
+    public var durationMs: Int64?
+    /// The consumer holding the lease while active; for a finished job, the consumer of its last run.
     public var owner: String?
+    /// The host and process id of the worker of its last run, for a finished job, when that
+    /// worker's registry entry was there to say.
+    public var host: String?
+    public var pid: Int32?
+    /// What the handler gave as the run's result (at most 4 KiB), for a completed job.
+    public var result: String?
+    /// How far its run had got, as its handler last reported (saved at most once a second); kept
+    /// when it finishes.
+    public var progress: JobProgress?
+    /// When that progress was saved (Redis clock).
+    public var progressAt: Int64?
     /// The last error text (last 4 KiB of the failure message or of the child's stderr).
     public var lastError: String?
     /// The cause of the last crash ('lease expired', 'OOM', 'killed by SIGKILL', ...).
@@ -37,6 +54,8 @@ public struct JobRecord: Sendable, Codable, Equatable {
     public var deadReason: String?
     /// The unique key it holds, if any.
     public var uniqueKey: String?
+    /// Its priority.
+    public var priority: JobPriority
 
     init?(queue: String, id: String, fields: [String: String]) {
         guard let rawState = fields["state"], let state = State(rawValue: rawState) else { return nil }
@@ -61,10 +80,18 @@ public struct JobRecord: Sendable, Codable, Equatable {
         dueAt = fields["due_at"].flatMap { Int64($0) }
         leaseUntil = fields["lease_until"].flatMap { Int64($0) }
         deadAt = fields["dead_at"].flatMap { Int64($0) }
+        finishedAt = state == .completed ? fields["finished_at"].flatMap { Int64($0) } : state == .dead ? deadAt : nil
+        if let finishedAt, let startedAt { durationMs = max(0, finishedAt - startedAt) }
         owner = fields["owner"]
+        host = fields["host"].flatMap { $0.isEmpty ? nil : $0 }
+        pid = fields["pid"].flatMap { Int32($0) }
+        result = fields["result"]
+        progress = fields["progress"].flatMap(JobProgress.init(storedJSON:))
+        progressAt = progress == nil ? nil : fields["progress_at"].flatMap { Int64($0) }
         lastError = fields["last_error"]
         lastCrash = fields["last_crash"]
         deadReason = fields["dead_reason"]
         uniqueKey = fields["unique"]
+        priority = fields["priority"].flatMap(JobPriority.init(rawValue:)) ?? .normal
     }
 }

@@ -17,7 +17,7 @@ extension Queue {
         try redis { try connection.command(["HGET", RedisArgument(keys.config), "paused"]).string == "1" }
     }
 
-    /// Cancels a waiting or delayed job, or deletes a dead letter.
+    /// Cancels a waiting or delayed job, or deletes a dead letter or a completed job kept in the history.
     /// - Returns: the state the job was in.
     /// - Throws: `.jobNotFound`, or `.invalidState` for a running job.
     @discardableResult
@@ -33,7 +33,7 @@ extension Queue {
         case "running":
             throw JobQueueError(code: .invalidState, message: "job '\(id)' is running and cannot be cancelled; it can be stopped with its worker")
         default:
-            throw JobQueueError(code: .jobNotFound, message: "no job '\(id)' in queue '\(name)' (completed jobs are not kept)")
+            throw JobQueueError(code: .jobNotFound, message: "no job '\(id)' in queue '\(name)' (completed jobs are kept only where the queue keeps a history)")
         }
     }
 
@@ -79,7 +79,7 @@ extension Queue {
     }
 
     /// Everything stored about a job, in any state; `nil` when there is no such job (completed
-    /// jobs are deleted).
+    /// jobs are deleted unless the queue keeps a history, see ``keepCompleted(_:)``).
     public func job(id: String) throws -> JobRecord? {
         let reply = try redis { try connection.command(["HGETALL", RedisArgument(keys.job(id))]) }
         return JobRecord(queue: name.rawValue, id: id, fields: Self.fields(reply))
@@ -101,11 +101,20 @@ extension Queue {
                 ["LLEN", RedisArgument(keys.wait)], ["ZCARD", RedisArgument(keys.delayed)],
                 ["ZCARD", RedisArgument(keys.active)], ["ZCARD", RedisArgument(keys.dead)],
                 ["HGET", RedisArgument(keys.config), "paused"],
+                ["LLEN", RedisArgument(keys.wait(.high))], ["LLEN", RedisArgument(keys.wait(.low))],
+                ["LRANGE", RedisArgument(keys.wait), "-5", "-1"],
             ])
         }
         func number(_ index: Int) -> Int { Int(replies[index].integer ?? 0) }
-        return QueueCounts(waiting: number(0), delayed: number(1), active: number(2), dead: number(3), paused: replies[4].string == "1")
+        // A wake entry (see docs/keys.md) is not a job; one can only be among the last few entries.
+        let wakeEntries = replies[7].array?.count { $0.string == Self.wakeEntry } ?? 0
+        return QueueCounts(
+            waiting: number(0) - wakeEntries + number(5) + number(6), delayed: number(1), active: number(2), dead: number(3),
+            paused: replies[4].string == "1")
     }
+
+    /// The entry `Lua/library.lua` pushes on the normal waiting list to wake a blocked consumer.
+    static let wakeEntry = "!"
 
     static func fields(_ reply: RedisReply) -> [String: String] {
         guard let items = reply.array else { return [:] }
@@ -121,7 +130,8 @@ extension Queue {
 
 /// Job counts of a queue at one moment.
 public struct QueueCounts: Sendable, Codable, Equatable {
-    /// Entries in the waiting list (including cancelled tombstones not yet dropped).
+    /// Entries in the waiting lists of every priority (including cancelled tombstones not yet
+    /// dropped).
     public var waiting: Int
     /// Delayed and retrying jobs.
     public var delayed: Int

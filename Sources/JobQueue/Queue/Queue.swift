@@ -130,6 +130,7 @@ public final class Queue: Sendable {
             RedisArgument(id), RedisArgument(bytes: payload), RedisArgument(options.type), RedisArgument(maxAttempts),
             RedisArgument(Int(options.delay.milliseconds)), RedisArgument(options.uniqueKey ?? ""),
             RedisArgument(options.limiter ?? ""), RedisArgument(options.concurrencyKey ?? ""),
+            RedisArgument(options.priority == .normal ? "" : options.priority.rawValue),
         ]
     }
 

@@ -27,16 +27,26 @@ public struct QueueKeys: Sendable, Hashable {
     /// The fixed part after `jobq:{QUEUE}:` for each key, and for each family of keys the part
     /// before the variable name (job id, consumer id, minute, unique key, lock name).
     public enum Suffix: String, CaseIterable, Sendable {
-        /// List of waiting jobs: new jobs LPUSHed on the left, taken from the right.
+        /// List of waiting jobs of normal priority: new jobs LPUSHed on the left, taken from the
+        /// right. What producers push to.
         case wait = "wait"
+        /// List of waiting jobs of high priority, taken before normal ones.
+        case waitHigh = "wait:high"
+        /// List of waiting jobs of low priority, taken after normal ones.
+        case waitLow = "wait:low"
+        /// Hash of the anti-starvation counts: jobs taken above a level while it had jobs waiting
+        /// (fields `normal`, `low`).
+        case priority = "priority"
         /// Sorted set of delayed and retrying job ids, scored by due time (ms).
         case delayed = "delayed"
         /// Sorted set of running job ids, scored by lease deadline (ms).
         case active = "active"
         /// Sorted set of dead-lettered job ids, scored by time of death (ms).
         case dead = "dead"
-        /// Hash of per-queue settings stored in Redis: paused, concurrency, dead-letter retention,
-        /// and the queue's own token bucket (rate, per_ms, burst, tokens, at).
+        /// Sorted set of completed job ids kept as the queue's history, scored by finish time (ms).
+        case completed = "completed"
+        /// Hash of per-queue settings stored in Redis: paused, concurrency, dead-letter and history
+        /// retention, and the queue's own token bucket (rate, per_ms, burst, tokens, at).
         case config = "config"
         /// Hash of all-time counters.
         case stats = "stats"
@@ -113,12 +123,22 @@ public struct QueueKeys: Sendable, Hashable {
 
     /// `jobq:{QUEUE}:wait`.
     public var wait: String { key(.wait) }
+    /// The waiting list of a priority level: `jobq:{QUEUE}:wait` (normal), `wait:high`, `wait:low`.
+    public func wait(_ priority: JobPriority) -> String {
+        switch priority {
+        case .high: return key(.waitHigh)
+        case .normal: return wait
+        case .low: return key(.waitLow)
+        }
+    }
     /// `jobq:{QUEUE}:delayed`.
     public var delayed: String { key(.delayed) }
     /// `jobq:{QUEUE}:active`.
     public var active: String { key(.active) }
     /// `jobq:{QUEUE}:dead`.
     public var dead: String { key(.dead) }
+    /// `jobq:{QUEUE}:completed`.
+    public var completed: String { key(.completed) }
     /// `jobq:{QUEUE}:config`.
     public var config: String { key(.config) }
     /// `jobq:{QUEUE}:stats`.
@@ -173,6 +193,8 @@ extension QueueKeys.Suffix {
         case .parkedNames: return "parked_names"
         case .slotGuard: return "slot_guard"
         case .scheduleNext: return "schedule_next"
+        case .waitHigh: return "wait_high"
+        case .waitLow: return "wait_low"
         default: return String(describing: self)
         }
     }

@@ -31,6 +31,8 @@ enum QueueScripts {
             ("stats", lua(PackageResources.stats_lua)),
             ("record-event", lua(PackageResources.record_event_lua)),
             ("active-jobs", lua(PackageResources.active_jobs_lua)),
+            ("history", lua(PackageResources.history_lua)),
+            ("set-retention", lua(PackageResources.set_retention_lua)),
             ("supervision-tick", lua(PackageResources.supervision_tick_lua)),
             ("supervision-report", lua(PackageResources.supervision_report_lua)),
             ("supervision-standby", lua(PackageResources.supervision_standby_lua)),
@@ -47,7 +49,7 @@ enum QueueScripts {
             ("schedule-release", lua(PackageResources.schedule_release_lua)),
         ],
         // What jobq stats and the listings read must work on a Redis at maxmemory.
-        readOnly: ["stats", "active-jobs", "limit-status", "schedule-list"])
+        readOnly: ["stats", "active-jobs", "limit-status", "schedule-list", "history"])
 
     /// Adds jobs. See `Lua/enqueue.lua`.
     static let enqueue = library.script("enqueue")
@@ -89,6 +91,10 @@ enum QueueScripts {
     static let recordEvent = library.script("record-event")
     /// Lists running jobs. See `Lua/active-jobs.lua`.
     static let activeJobs = library.script("active-jobs")
+    /// Lists finished jobs, newest first. See `Lua/history.lua`.
+    static let history = library.script("history")
+    /// Sets and applies how many finished jobs are kept. See `Lua/set-retention.lua`.
+    static let setRetention = library.script("set-retention")
     /// What a supervisor reads each tick. See `Lua/supervision-tick.lua`.
     static let supervisionTick = library.script("supervision-tick")
     /// Records a supervisor's state. See `Lua/supervision-report.lua`.

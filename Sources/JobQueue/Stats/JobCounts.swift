@@ -1,7 +1,11 @@
 /// How many jobs of a queue are in each state, as `jobq stats` shows them.
 public struct JobCounts: Sendable, Codable, Equatable {
-    /// Entries in the waiting list (cancelled tombstones not yet dropped included).
+    /// Entries in the waiting lists of all priorities (cancelled tombstones not yet dropped included).
     public var waiting: Int
+    /// Of those, the high-priority ones.
+    public var waitingHigh: Int = 0
+    /// Of those, the low-priority ones.
+    public var waitingLow: Int = 0
     /// Delayed and retrying jobs.
     public var delayed: Int
     /// Delayed jobs already due (a worker or the reaper moves them to waiting).
@@ -30,6 +34,8 @@ public struct JobCounts: Sendable, Codable, Equatable {
         case waiting, delayed, active, dead, parked
         case delayedDue = "delayed_due"
         case expiredLeases = "expired_leases"
+        case waitingHigh = "waiting_high"
+        case waitingLow = "waiting_low"
     }
 }
 

@@ -18,6 +18,10 @@ public struct LiveWorker: Sendable, Codable, Equatable {
     public var jobStartedAt: Int64?
     /// How long that job has been running, in ms.
     public var jobRunningMilliseconds: Int64?
+    /// How far that job has got, as its handler last reported (saved at most once a second).
+    public var progress: JobProgress?
+    /// When that progress was saved (Redis clock).
+    public var progressAt: Int64?
     /// Its last heartbeat (Redis clock).
     public var seenAt: Int64?
     /// The command it runs, when it reported one.
@@ -38,12 +42,15 @@ public struct LiveWorker: Sendable, Codable, Equatable {
         job = fields["job"].flatMap { $0.isEmpty ? nil : $0 }
         jobStartedAt = job == nil ? nil : fields["job_started_at"].flatMap { Int64($0) }
         jobRunningMilliseconds = jobStartedAt.map { max(0, now - $0) }
+        progress = job == nil ? nil : fields["progress"].flatMap(JobProgress.init(storedJSON:))
+        progressAt = progress == nil ? nil : fields["progress_at"].flatMap { Int64($0) }
         seenAt = fields["seen_at"].flatMap { Int64($0) }
         command = fields["command"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, host, pid, processed, job, command
+        case id, host, pid, processed, job, command, progress
+        case progressAt = "progress_at"
         case startedAt = "started_at"
         case rssBytes = "rss_bytes"
         case jobStartedAt = "job_started_at"

@@ -5,7 +5,7 @@ import RedisClient
 enum StatsReply {
     static func decode(_ reply: RedisReply, queue: QueueName, configuration: StatsConfiguration) throws -> QueueStats {
         guard let parts = reply.array, parts.count == 14, let now = parts[0].integer,
-              let jobs = parts[1].array?.compactMap(\.integer), jobs.count == 7,
+              let jobs = parts[1].array?.compactMap(\.integer), jobs.count == 9,
               let oldest = parts[2].array?.compactMap(\.integer), oldest.count == 2,
               let config = parts[3].array, config.count == 6,
               let minutes = parts[8].array, minutes.count > QueueStats.historyMinutes
@@ -17,11 +17,14 @@ enum StatsReply {
         )
         let text = config.map(\.string)
         let decoder = JSONDecoder()
+        var jobCounts = JobCounts(
+            waiting: number(0), delayed: number(1), delayedDue: number(2), active: number(3),
+            expiredLeases: number(4), dead: number(5), parked: number(6))
+        jobCounts.waitingHigh = number(7)
+        jobCounts.waitingLow = number(8)
         return QueueStats(
             queue: queue.rawValue, at: now,
-            jobs: JobCounts(
-                waiting: number(0), delayed: number(1), delayedDue: number(2), active: number(3),
-                expiredLeases: number(4), dead: number(5), parked: number(6)),
+            jobs: jobCounts,
             oldestWaiting: oldest[0] == 0 ? nil : OldestWaiting(
                 enqueuedAt: oldest[1] >= 0 ? oldest[1] : nil, ageMilliseconds: oldest[1] >= 0 ? max(0, now - oldest[1]) : nil),
             paused: text[0] == "1",

@@ -10,8 +10,13 @@ import RedisClient
 ///   (``RedisConfiguration/credentialVariables``) and without `JOBQ_WORKER_ID`, or with
 ///   ``Configuration/cleanEnvironment`` nothing but the variables named in
 ///   ``Configuration/passedVariables``; then `JOBQ_JOB_ID`, `JOBQ_QUEUE`, `JOBQ_JOB_TYPE`,
-///   `JOBQ_ATTEMPT`, `JOBQ_MAX_ATTEMPTS`, `JOBQ_FENCING_TOKEN` when a lock guards the run, and
-///   `JOBQ_REDIS_URL` only when ``Configuration/redisURL`` is set;
+///   `JOBQ_ATTEMPT`, `JOBQ_MAX_ATTEMPTS`, `JOBQ_FENCING_TOKEN` when a lock guards the run,
+///   `JOBQ_REDIS_URL` only when ``Configuration/redisURL`` is set, `JOBQ_PROGRESS_FD` and
+///   `JOBQ_RESULT_FD`;
+/// - descriptor 3 (`JOBQ_PROGRESS_FD`): a pipe for progress, one report a line (``JobProgress/parse(line:)``);
+///   the last complete line is saved with the job at most once a second;
+/// - descriptor 4 (`JOBQ_RESULT_FD`): a pipe for the run's result; the last 4 KiB written to it
+///   are kept with the job when it completes (where the queue keeps a history);
 /// - argv: exactly the configured command; nothing from the payload is ever put in a shell string;
 /// - exit 0 acks the job; exit 75 (EX_TEMPFAIL) puts it back for later without counting an
 ///   attempt; any other status, or death by a signal, fails it (retry with backoff, then dead
@@ -50,6 +55,15 @@ public struct CommandHandler: Sendable {
 
     /// Exit status that means "try again later" (sysexits EX_TEMPFAIL).
     public static let retryLaterStatus: Int32 = 75
+    /// The descriptor a command writes progress lines to (`JOBQ_PROGRESS_FD`).
+    public static let progressDescriptor = 3
+    /// The descriptor a command writes its result to (`JOBQ_RESULT_FD`).
+    public static let resultDescriptor = 4
+    /// The pipes a command gets beyond its standard streams, as descriptors 3 and 4: progress
+    /// (read for its last line) and the result.
+    static let extraOutputTails = [progressTailBytes, Consumer.resultMaxBytes]
+    /// How much of the end of the progress pipe is kept: room for its last line.
+    static let progressTailBytes = 1024
 
     /// Variables never inherited by a child: Redis credentials, and the worker's own consumer id.
     static let withheldVariables: Set<String> = RedisConfiguration.credentialVariables.union(["JOBQ_WORKER_ID"])
@@ -79,20 +93,25 @@ public struct CommandHandler: Sendable {
         let options = LaunchOptions(
             executable: configuration.command[0], arguments: Array(configuration.command.dropFirst()),
             environment: environment(for: context), standardInput: .bytes(job.body),
-            standardError: .captureTail(maxBytes: configuration.stderrTailBytes), newProcessGroup: true)
+            standardError: .captureTail(maxBytes: configuration.stderrTailBytes), extraOutputTails: Self.extraOutputTails,
+            newProcessGroup: true)
         let child: ChildProcess
         do {
             child = try ChildProcess.launch(options)
         } catch {
             return .failed("could not start \(configuration.command[0]): \(error.message)")
         }
+        context.readProgress { JobProgress.lastLine(of: child.extraOutputTail(Self.progressDescriptor - 3)) }
         let grace = configuration.stopGrace
         context.onCancel { _ in
             // Tear down on a thread of its own; this handler keeps waiting for the exit below.
             Thread { _ = child.terminate(grace: grace) }.start()
         }
         let exit = child.wait()
-        return result(of: exit, stderr: child.standardErrorTail, cancellation: context.cancellationReason)
+        let result = String(decoding: child.extraOutputTail(Self.resultDescriptor - 3), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        if !result.isEmpty { context.setResult(result) }
+        return self.result(of: exit, stderr: child.standardErrorTail, cancellation: context.cancellationReason)
     }
 
     /// The environment of one job's process.
@@ -107,6 +126,8 @@ public struct CommandHandler: Sendable {
         environment["JOBQ_MAX_ATTEMPTS"] = String(job.maxAttempts)
         if let fencing = job.fencingToken { environment["JOBQ_FENCING_TOKEN"] = String(fencing) }
         if let url = configuration.redisURL { environment["JOBQ_REDIS_URL"] = url }
+        environment["JOBQ_PROGRESS_FD"] = String(Self.progressDescriptor)
+        environment["JOBQ_RESULT_FD"] = String(Self.resultDescriptor)
         return environment
     }
 

@@ -21,6 +21,8 @@ public final class JobContext: Sendable {
     /// The queue it came from.
     public let queue: QueueName
     private let state = Mutex<(reason: CancellationReason?, callbacks: [@Sendable (CancellationReason) -> Void])>((nil, []))
+    private let storedResult = Mutex<String?>(nil)
+    private let reported = Mutex<(progress: JobProgress?, source: (@Sendable () -> JobProgress?)?)>((nil, nil))
 
     init(job: ReservedJob, queue: QueueName) {
         self.job = job
@@ -40,6 +42,43 @@ public final class JobContext: Sendable {
             return state.reason
         }
         if let already { body(already) }
+    }
+
+    /// Sets the run's result, kept with the job when it completes where the queue keeps a history
+    /// (``Queue/keepCompleted(_:)``) and shown by `jobq show` and `jobq history`: a short text
+    /// such as "42 rows written". Only its last ``Consumer/resultMaxBytes`` bytes are kept. A
+    /// later call replaces an earlier one.
+    public func setResult(_ text: String) {
+        storedResult.withLock { $0 = text }
+    }
+
+    /// The result set with ``setResult(_:)``, if any.
+    public var result: String? { storedResult.withLock { $0 } }
+
+    /// Reports how far the run has got. The worker saves the latest report with the job at most
+    /// once a second (with the lease extension), for `jobq show` and `jobq stats`; reporting
+    /// often costs nothing more. The message is cut to ``JobProgress/messageMaxBytes``.
+    public func reportProgress(_ progress: JobProgress) {
+        reported.withLock { $0.progress = progress }
+    }
+
+    /// Reports `done` units of work out of `total` (when known), e.g. `reportProgress(done: 3,
+    /// total: 10, message: "files")`; see ``reportProgress(_:)``.
+    public func reportProgress(done: Int, total: Int? = nil, message: String? = nil) {
+        reportProgress(JobProgress(done: Int64(done), total: total.map(Int64.init), message: message))
+    }
+
+    /// The latest progress reported, if any.
+    public var progress: JobProgress? {
+        let (progress, source) = reported.withLock { ($0.progress, $0.source) }
+        return source?() ?? progress
+    }
+
+    /// Makes ``progress`` read `source` while it has something, for handlers that report through a
+    /// pipe. It is called when the progress is read: by the lease keeper's thread at most once a
+    /// second, and once more when the run is acked.
+    func readProgress(from source: @escaping @Sendable () -> JobProgress?) {
+        reported.withLock { $0.source = source }
     }
 
     /// Cancels the run; the first reason wins.

@@ -33,6 +33,8 @@ final class LeaseKeeper: Sendable {
     /// A run start wakes the keeper (to show the job in the registry and watch its timeout) at most
     /// this often; a backlog of short jobs does not cost a thread switch per job.
     private static let wakeSpacing: Duration = .seconds(1)
+    /// A run's progress is saved at most this often.
+    private static let progressSpacing: Duration = .seconds(1)
 
     init(consumer: Consumer, configuration: Worker.Configuration, control: WorkerControl, logger: Logger) {
         self.consumer = consumer
@@ -89,6 +91,8 @@ final class LeaseKeeper: Sendable {
         var nextHeartbeat = ContinuousClock.now
         var heartbeatFor: String?
         var evictedReported: String?
+        var progressSent: JobProgress?
+        var nextProgress = ContinuousClock.now
         while true {
             let (context, runStart, finished, processed) = state.withLock { ($0.context, $0.contextStartedAt, $0.finished, $0.processed) }
             if finished { break }
@@ -98,12 +102,19 @@ final class LeaseKeeper: Sendable {
                     heartbeatFor = context.job.id
                     nextHeartbeat = now
                     nextExtend = runStart + extendEvery
+                    progressSent = nil
                 }
                 if let timeout = configuration.jobTimeout, now - runStart >= timeout { context.cancel(.timeout) }
                 if let stopAt = control.stopRequestedAt, now - stopAt >= configuration.shutdownGrace { context.cancel(.shutdown) }
-                if now >= nextExtend {
+                // New progress rides on an extension sent early for it, at most once a second.
+                let progress = now >= nextProgress ? context.progress : nil
+                let newProgress = progress != nil && progress != progressSent
+                if now >= nextExtend || newProgress {
                     nextExtend = now + extendEvery
-                    extend(context, &connection, evictedReported: &evictedReported)
+                    if newProgress { nextProgress = now + Self.progressSpacing }
+                    if extend(context, progress: newProgress ? progress : nil, &connection, evictedReported: &evictedReported), newProgress {
+                        progressSent = progress
+                    }
                 }
             } else {
                 heartbeatFor = nil
@@ -125,10 +136,12 @@ final class LeaseKeeper: Sendable {
         ended.signal()
     }
 
-    private func extend(_ context: JobContext, _ connection: inout RedisConnection?, evictedReported: inout String?) {
+    /// Extends the run's lease, saving `progress` with it when given. Returns whether the call went
+    /// through (whatever it found).
+    private func extend(_ context: JobContext, progress: JobProgress?, _ connection: inout RedisConnection?, evictedReported: inout String?) -> Bool {
         do {
             let link = try open(&connection)
-            switch try consumer.extendLease(context.job, on: link) {
+            switch try consumer.extendLease(context.job, progress: progress, on: link) {
             case .extended:
                 break
             case .evicted:
@@ -139,9 +152,11 @@ final class LeaseKeeper: Sendable {
                 logger.warning("job \(context.job.id): lease lost; stopping its run")
                 context.cancel(.leaseLost)
             }
+            return true
         } catch {
             connection = nil
             logger.warning("job \(context.job.id): could not extend the lease (\(error)); retrying")
+            return false
         }
     }
 

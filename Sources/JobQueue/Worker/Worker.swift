@@ -177,7 +177,7 @@ public final class Worker: Sendable {
         }
         switch result {
         case .completed:
-            let answer = try? settleRetrying(&backoff, until: giveUpAt) { try consumer.complete(job, reserveNext: takeNext) }
+            let answer = try? settleRetrying(&backoff, until: giveUpAt) { try consumer.complete(job, result: context.result, progress: context.progress, reserveNext: takeNext) }
             guard let answer else { return nil }
             if !answer.acked { logger.warning("job \(job.id): finished after its lease was lost; not acked (it runs again)") }
             if answer.evicted { logger.warning("job \(job.id): finished, but Redis had evicted its record while it ran; counted lost (it does not run again)") }

@@ -44,6 +44,7 @@ struct EnqueueCommand: ParsableCommand {
     @Option(help: "The job id (default: random). Not with --jsonl.") var id: String?
     @Option(help: "A named rate limiter the job draws tokens from (see jobq limit --key).") var limiter: String?
     @Option(name: .customLong("concurrency-key"), help: "Jobs with the same key never run at the same time.") var concurrencyKey: String?
+    @Option(help: "high, normal or low: waiting high jobs are taken before normal ones, normal before low (default normal).") var priority: JobPriority = .normal
     @Flag(help: "Print one JSON object per job: its id and whether it was enqueued or refused.") var json = false
     @Flag(help: "Return only once a replica has the jobs (WAIT); exit status 6 when none confirms in time.") var durable = false
     @Option(name: .customLong("durable-timeout"), parsing: .unconditional, help: "How long --durable waits for a replica (default 2s; under the 10s command timeout).") var durableTimeout: String?
@@ -70,6 +71,7 @@ struct EnqueueCommand: ParsableCommand {
                 id: id, type: type, maxAttempts: maxAttempts, uniqueKey: unique, limiter: limiter, concurrencyKey: concurrencyKey)
             if let delay { options.delay = try parseDuration(delay, option: "--delay") }
             options.durable = durable
+            options.priority = priority
             var configuration = Queue.Configuration()
             if let durableTimeout { configuration.durableTimeout = try parseDuration(durableTimeout, option: "--durable-timeout") }
             let queue = try redis.queue(self.queue, .writing(eviction), configuration: configuration)
@@ -169,3 +171,5 @@ struct EnqueueReport: Encodable {
         return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 }
+
+extension JobPriority: ExpressibleByArgument {}

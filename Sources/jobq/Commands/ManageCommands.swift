@@ -35,7 +35,7 @@ struct RetryCommand: ParsableCommand {
 struct CancelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cancel",
-        abstract: "Cancel a waiting or delayed job (or delete a dead letter). Running jobs cannot be cancelled."
+        abstract: "Cancel a waiting or delayed job (or delete a dead letter or a kept completed job). Running jobs cannot be cancelled."
     )
 
     @OptionGroup var redis: RedisOptions

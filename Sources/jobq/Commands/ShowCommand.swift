@@ -5,8 +5,13 @@ import JobQueue
 struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "Show a job in any state: waiting, delayed, running or dead.",
-        discussion: "Completed jobs are deleted, so they are not found."
+        abstract: "Show a job in any state: waiting, delayed, running, completed or dead.",
+        discussion: """
+        A finished job shows its outcome, its times (enqueued, started, finished, duration), its \
+        attempts, the worker that ran it last and its result. Completed jobs are found only where the \
+        queue keeps a history (jobq retention QUEUE --keep-completed 24h/10000); dead letters are \
+        kept 7 days by default.
+        """
     )
 
     @OptionGroup var redis: RedisOptions
@@ -17,7 +22,7 @@ struct ShowCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             guard let record = try redis.queue(queue, .reading).job(id: id) else {
-                throw CommandFailure(.notFound, "no job '\(id)' in queue '\(queue)' (completed jobs are not kept)")
+                throw CommandFailure(.notFound, "no job '\(id)' in queue '\(queue)' (completed jobs are kept only with jobq retention --keep-completed)")
             }
             print(json ? try JSONText.encode(record) : JobRecordText.render(record))
         }

@@ -21,6 +21,7 @@ enum JobRecordText {
         field("queue", record.queue)
         field("state", record.state.rawValue)
         field("type", record.type)
+        if record.priority != .normal { field("priority", record.priority.rawValue) }
         field("attempts", "\(record.attempts) of \(record.maxAttempts)")
         field("crashes", "\(record.crashes)")
         field("enqueued", record.enqueuedAt.map(Timestamp.render))
@@ -28,13 +29,41 @@ enum JobRecordText {
         field("due", record.dueAt.map(Timestamp.render))
         field("lease until", record.leaseUntil.map(Timestamp.render))
         field("dead since", record.deadAt.map(Timestamp.render))
-        field("owner", record.owner)
+        if record.state == .completed { field("finished", record.finishedAt.map(Timestamp.render)) }
+        field("duration", record.durationMs.map(runTime))
+        field(record.finishedAt == nil ? "owner" : "worker", workerText(record))
+        field("progress", record.progress.map { progress in
+            "\(progress)" + (record.progressAt.map { " (at \(Timestamp.render($0)))" } ?? "")
+        })
+        field("result", record.result)
         field("unique key", record.uniqueKey)
         field("dead reason", record.deadReason)
         field("last crash", record.lastCrash)
         field("last error", record.lastError)
         field("body", record.body)
         return lines.joined(separator: "\n")
+    }
+
+    /// How long a run took: `250ms`, `4.2s` (one decimal under 10 s), `42s`, `5m 3s`.
+    static func runTime(_ milliseconds: Int64) -> String {
+        milliseconds < 1000 ? DurationText.format(.milliseconds(max(0, milliseconds))) : HumanText.wait(milliseconds)
+    }
+
+    /// Who ran (or runs) the job: the consumer id, with the worker's host and pid when known.
+    private static func workerText(_ record: JobRecord) -> String? {
+        guard let owner = record.owner else { return nil }
+        guard let host = record.host else { return owner }
+        return "\(owner) (host \(host)\(record.pid.map { ", pid \($0)" } ?? ""))"
+    }
+
+    /// One line per finished job: id, when it finished, outcome, duration, attempts, and its
+    /// result (completed) or why it died, with line breaks escaped.
+    static func historyLine(_ record: JobRecord) -> String {
+        let finished = record.finishedAt.map(Timestamp.render) ?? "-"
+        let duration = record.durationMs.map(runTime) ?? "-"
+        let outcome = record.state == .completed ? "completed" : "failed   "
+        let detail = record.state == .completed ? record.result.map { "result: \($0)" } ?? "" : record.deadReason ?? ""
+        return "\(record.id)  \(finished)  \(outcome)  \(duration)  attempts \(record.attempts)  \(HumanText.oneLine(detail, limit: summaryTextLimit))"
     }
 
     /// One line per dead letter: id, when it died, attempts, and why, with line breaks escaped.
