@@ -30,6 +30,7 @@ enum QueueScripts {
             ("limit-status", lua(PackageResources.limit_status_lua)),
             ("stats", lua(PackageResources.stats_lua)),
             ("record-event", lua(PackageResources.record_event_lua)),
+            ("alert-gate", lua(PackageResources.alert_gate_lua)),
             ("active-jobs", lua(PackageResources.active_jobs_lua)),
             ("supervision-tick", lua(PackageResources.supervision_tick_lua)),
             ("supervision-report", lua(PackageResources.supervision_report_lua)),
@@ -80,6 +81,8 @@ enum QueueScripts {
     static let stats = library.script("stats")
     /// Records an operator action. See `Lua/record-event.lua`.
     static let recordEvent = library.script("record-event")
+    /// Decides whether an alert is delivered or suppressed. See `Lua/alert-gate.lua`.
+    static let alertGate = library.script("alert-gate")
     /// Lists running jobs. See `Lua/active-jobs.lua`.
     static let activeJobs = library.script("active-jobs")
     /// What a supervisor reads each tick. See `Lua/supervision-tick.lua`.
