@@ -61,6 +61,24 @@ public struct AlertEvent: Sendable, Codable, Equatable {
         case host, source, pid, suppressed, dropped
     }
 
+    /// Writes every field, `queue` as `null` when there is none (a reader can rely on each key).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(schema, forKey: .schema)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(severity, forKey: .severity)
+        try container.encode(queue, forKey: .queue)
+        try container.encode(summary, forKey: .summary)
+        try container.encode(details, forKey: .details)
+        try container.encode(at, forKey: .at)
+        try container.encode(atMilliseconds, forKey: .atMilliseconds)
+        try container.encode(host, forKey: .host)
+        try container.encode(source, forKey: .source)
+        try container.encode(pid, forKey: .pid)
+        try container.encode(suppressed, forKey: .suppressed)
+        try container.encode(dropped, forKey: .dropped)
+    }
+
     /// The event as the alert command reads it: one JSON object with sorted keys, then a newline.
     public func json() -> [UInt8] {
         let encoder = JSONEncoder()

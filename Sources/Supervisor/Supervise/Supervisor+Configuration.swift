@@ -66,6 +66,8 @@ extension Supervisor {
         /// How often the queue's verdict is judged for alerts (one read of its statistics), while
         /// this supervisor holds the lock and ``alerts`` is set. Default: 30 s.
         public var verdictCheckInterval: Duration = .seconds(30)
+        /// The thresholds of the verdicts judged for alerts. Default: those of `jobq stats`.
+        public var verdictRules = StatsConfiguration()
 
         /// The defaults.
         public init() {}

@@ -130,7 +130,7 @@ extension SupervisorLoop {
     private func judgeVerdictIfDue() {
         guard alerts.verdictCheckIsDue() else { return }
         do {
-            alerts.judged(QueueVerdict.judge(try queue.stats()))
+            alerts.judged(QueueVerdict.judge(try queue.stats(configuration: configuration.verdictRules), configuration: configuration.verdictRules))
         } catch {
             redisUnreachable("cannot read the queue's statistics", error)
         }
