@@ -78,7 +78,13 @@ import Testing
         let active = assignments(text, commented: false)
         #expect(Set(active.keys) == ["JOBQ_REDIS_URL"])
         let everyName = Set(assignments(text, commented: true).keys)
-        #expect(everyName == ["JOBQ_REDIS_URL", "JOBQ_REDIS_PASSWORD_FILE", "JOBQ_SENTINEL_PASSWORD_FILE", "INGEST_RESULTS"])
+        #expect(everyName == [
+            "JOBQ_REDIS_URL", "JOBQ_REDIS_PASSWORD_FILE", "JOBQ_SENTINEL_PASSWORD_FILE", "INGEST_RESULTS",
+            "JOBQ_ALERT_WEBHOOK_URL", "JOBQ_ALERT_WEBHOOK_FORMAT",
+        ])
+        // The alert settings it suggests are the ones the webhook example reads.
+        let webhook = try Repository.text("Examples/alerts/webhook.sh")
+        for name in everyName where name.hasPrefix("JOBQ_ALERT_") { #expect(webhook.contains("${\(name):"), "\(name)") }
 
         let configuration = try RedisConfiguration.resolve(explicitURL: nil, environment: active)
         #expect(configuration.description.contains("127.0.0.1:6379"))

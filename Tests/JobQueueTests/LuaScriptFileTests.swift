@@ -56,6 +56,7 @@ import Testing
         "stats": (["5", "1000", "10", "10"], .array),
         "record-event": ([#"{"by":"test","action":"resume"}"#], .text),
         "active-jobs": (["10"], .array),
+        "alert-gate": (["breaker_tripped", "600000"], .array),
         "supervision-tick": ([], .array),
         "supervision-report": (["idle", "waiting for work", "h1", "1", "", "", "", "0", "h1/1"], .integer),
         "supervision-standby": (["h1/1"], .integer),

@@ -95,6 +95,9 @@ public struct QueueKeys: Sendable, Hashable {
         case scheduleNext = "schedule-next"
         /// The scheduler lease (the holder's name, with a TTL): only its holder fires schedules.
         case scheduler = "scheduler"
+        /// Hash of alert de-duplication per event kind: `<kind>:sent_at` (ms, Redis clock, when the
+        /// last alert of that kind was delivered) and `<kind>:suppressed` (alerts since, not delivered).
+        case alerts = "alerts"
         /// Never written: declared to every script as `KEYS[2]` beside the prefix (`KEYS[1]`, which
         /// is not a key either). Two declared keys that do not exist make Redis Cluster refuse a
         /// script with `TRYAGAIN` while the queue's slot migrates, before it runs, instead of
@@ -161,6 +164,8 @@ public struct QueueKeys: Sendable, Hashable {
     public var exits: String { key(.exits) }
     /// `jobq:{QUEUE}:events`.
     public var events: String { key(.events) }
+    /// `jobq:{QUEUE}:alerts`.
+    public var alerts: String { key(.alerts) }
     /// `jobq:{QUEUE}:lost`.
     public var lost: String { key(.lost) }
     /// `jobq:{QUEUE}:schedules`.

@@ -30,6 +30,7 @@ enum QueueScripts {
             ("limit-status", lua(PackageResources.limit_status_lua)),
             ("stats", lua(PackageResources.stats_lua)),
             ("record-event", lua(PackageResources.record_event_lua)),
+            ("alert-gate", lua(PackageResources.alert_gate_lua)),
             ("active-jobs", lua(PackageResources.active_jobs_lua)),
             ("history", lua(PackageResources.history_lua)),
             ("set-retention", lua(PackageResources.set_retention_lua)),
@@ -89,6 +90,8 @@ enum QueueScripts {
     static let stats = library.script("stats")
     /// Records an operator action. See `Lua/record-event.lua`.
     static let recordEvent = library.script("record-event")
+    /// Decides whether an alert is delivered or suppressed. See `Lua/alert-gate.lua`.
+    static let alertGate = library.script("alert-gate")
     /// Lists running jobs. See `Lua/active-jobs.lua`.
     static let activeJobs = library.script("active-jobs")
     /// Lists finished jobs, newest first. See `Lua/history.lua`.

@@ -60,6 +60,18 @@ extension Supervisor {
         public var scheduler: Scheduler.Configuration? = Scheduler.Configuration()
         /// This host's name, recorded with the state and with each exit. Default: the host name.
         public var host = ProcessInfo.processInfo.hostName
+        /// The alert command and its limits: it is run for a tripped breaker, a job quarantined as
+        /// poison, an OOM kill, a verdict that becomes CRASH LOOP, STUCK or BACKLOG (and OK again), and
+        /// Redis unreachable for ``redisUnreachableAlertAfter``; `nil` runs none. See `docs/alerts.md`.
+        /// Default: `nil`.
+        public var alerts: AlertRunner.Configuration?
+        /// How long Redis may stay unreachable before a `redis_unreachable` alert. Default: 1 minute.
+        public var redisUnreachableAlertAfter: Duration = .seconds(60)
+        /// How often the queue's verdict is judged for alerts (one read of its statistics), while
+        /// this supervisor holds the lock and ``alerts`` is set. Default: 30 s.
+        public var verdictCheckInterval: Duration = .seconds(30)
+        /// The thresholds of the verdicts judged for alerts. Default: those of `jobq stats`.
+        public var verdictRules = StatsConfiguration()
 
         /// The defaults.
         public init() {}

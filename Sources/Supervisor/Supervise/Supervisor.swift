@@ -59,7 +59,15 @@ public final class Supervisor: Sendable {
     ///   `redis` when Redis cannot be read at start, `invalidConfiguration`.
     public func run() throws(SupervisorError) -> ExitReason {
         try validate()
-        guard let status = try waitForRedis() else { return .stopped(reason: control.requestedStop ?? "stop requested") }
+        let runner = configuration.alerts.map { alerts in
+            var alerts = alerts
+            alerts.source = "supervise"
+            alerts.host = configuration.host
+            return AlertRunner(configuration: alerts, redis: queue.connection.configuration, logger: logger)
+        }
+        defer { runner?.finish() }
+        var alerts = SupervisorAlerts(runner: runner, queue: queue.name, redisAddress: "\(queue.connection.configuration)", configuration: configuration)
+        guard let status = try waitForRedis(&alerts) else { return .stopped(reason: control.requestedStop ?? "stop requested") }
         if status.breaker {
             let reason = status.breakerReason ?? "no reason recorded"
             control.state = .breaker
@@ -70,21 +78,24 @@ public final class Supervisor: Sendable {
         defer { sandbox.removeParent(logger: logger) }
         let schedules = startScheduler()
         defer { schedules?.stop() }
-        return SupervisorLoop(supervisor: self, sandbox: sandbox).run()
+        return SupervisorLoop(supervisor: self, sandbox: sandbox, alerts: alerts).run()
     }
 
     /// Reads the supervisor state, waiting with capped backoff while Redis cannot be reached (a
     /// supervisor started before Redis waits for it, costing nothing meanwhile).
+    /// A long wait raises a `redis_unreachable` alert.
     /// - Returns: the state, or `nil` when a stop was requested while waiting.
-    private func waitForRedis() throws(SupervisorError) -> SupervisorStatus? {
+    private func waitForRedis(_ alerts: inout SupervisorAlerts) throws(SupervisorError) -> SupervisorStatus? {
         var backoff = Backoff(base: .milliseconds(500), cap: .seconds(30))
         while control.requestedStop == nil {
             do {
                 let status = try queue.supervisorStatus()
                 if backoff.attempt > 0 { logger.info("Redis is reachable") }
+                alerts.redisAnswered()
                 return status
             } catch let error as JobQueueError where error.redisError?.isRetryable == true {
                 if backoff.attempt == 0 { logger.warning("Redis at \(queue.connection.configuration) is unreachable (\(error.message)); waiting for it") }
+                alerts.redisFailed(error.message)
                 _ = control.sleep(for: backoff.next())
             } catch let error as JobQueueError where error.redisError?.code == .evictionPolicy {
                 throw SupervisorError(code: .evictionPolicy, message: error.message, cause: error)
@@ -129,6 +140,12 @@ public final class Supervisor: Sendable {
         for (name, value) in positive where value <= .zero { problems.append("\(name) must be above 0") }
         if configuration.backoff.cap < configuration.backoff.base { problems.append("backoff maximum is below its minimum") }
         if configuration.stopTimeout < .zero { problems.append("stop timeout must not be negative") }
+        if let alerts = configuration.alerts {
+            if alerts.interval < .zero { problems.append("alert interval must not be negative") }
+            if alerts.timeout <= .zero { problems.append("alert timeout must be above 0") }
+            if alerts.maxPending < 1 { problems.append("alerts pending must be at least 1") }
+            if configuration.verdictCheckInterval <= .zero { problems.append("verdict check interval must be above 0") }
+        }
         guard problems.isEmpty else {
             throw SupervisorError(code: .invalidConfiguration, message: "invalid supervisor configuration: " + problems.joined(separator: "; "))
         }

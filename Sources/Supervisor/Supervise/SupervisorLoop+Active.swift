@@ -65,6 +65,7 @@ extension SupervisorLoop {
                 pause(configuration.tickInterval)
                 continue
             }
+            judgeVerdictIfDue()
             if tick.breakerTripped {
                 let status = try? queue.supervisorStatus()
                 let reason = status?.breakerReason ?? "tripped by another supervisor of the queue"
@@ -122,6 +123,16 @@ extension SupervisorLoop {
             case .interrupted:
                 continue
             }
+        }
+    }
+
+    /// Judges the queue's verdict for the alert command once per its interval (never without one).
+    private func judgeVerdictIfDue() {
+        guard alerts.verdictCheckIsDue() else { return }
+        do {
+            alerts.judged(QueueVerdict.judge(try queue.stats(configuration: configuration.verdictRules), configuration: configuration.verdictRules))
+        } catch {
+            redisUnreachable("cannot read the queue's statistics", error)
         }
     }
 

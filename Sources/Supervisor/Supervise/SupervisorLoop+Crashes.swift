@@ -11,6 +11,7 @@ extension SupervisorLoop {
             crashes.record(at: now, jobs: jobs.map(\.id))
         } else {
             crashes.forgive(jobs: poisoned)
+            for job in poisoned { alerts.raise(.jobPoisoned(queue: queue.name, job: job, cause: cause)) }
             logger.warning("job \(poisoned.joined(separator: ", ")) quarantined as poison: this crash and the earlier ones with it in hand are blamed on the job and do not count toward the breaker")
         }
         let recent = crashes.count(since: now - configuration.crashWindow)
@@ -33,6 +34,7 @@ extension SupervisorLoop {
         control.state = .breaker
         logger.critical("crash-loop breaker tripped for queue \(queue.name): \(reason); no worker will be launched until: jobq breaker reset \(queue.name)")
         notifier?.send("STATUS=breaker: \(reason)")
+        alerts.raise(.breakerTripped(queue: queue.name, reason: reason))
         for attempt in 1...3 {
             do {
                 try queue.tripBreaker(reason: reason, host: configuration.host, pid: pid)

@@ -90,6 +90,12 @@ extension SupervisorLoop {
         let held = stored.jobs.isEmpty ? "" : "; jobs in hand: " + stored.jobs.map { "\($0.id) \($0.outcome)" }.joined(separator: ", ")
         let line = "worker \(worker.child.pid) (\(worker.id)) exited after \(DurationText.format(exit.runTime)): \(cause)\(held)"
         if crash { logger.error("\(line)") } else { logger.info("\(line)") }
+        if oom {
+            alerts.raise(.workerOOMKilled(
+                queue: queue.name, workerPID: worker.child.pid, workerID: worker.id,
+                memoryMax: configuration.limits.memoryMax, memoryPeak: stats?.memoryPeak
+            ))
+        }
         if let refusal {
             return .refused("worker \(worker.child.pid) refused to run, and no worker is launched: \(refusal)")
         }

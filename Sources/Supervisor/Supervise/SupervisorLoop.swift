@@ -34,8 +34,11 @@ final class SupervisorLoop {
     var loggedWarnings = Set<String>()
     /// The thread workers are started on, off this loop; it lives as long as the loop runs.
     let launcher = WorkerLauncher()
+    /// What is told to the alert command (nothing without one).
+    var alerts: SupervisorAlerts
 
-    init(supervisor: Supervisor, sandbox: WorkerSandbox) {
+    init(supervisor: Supervisor, sandbox: WorkerSandbox, alerts: SupervisorAlerts) {
+        self.alerts = alerts
         queue = supervisor.queue
         command = supervisor.command
         configuration = supervisor.configuration
@@ -160,9 +163,10 @@ final class SupervisorLoop {
         }
     }
 
-    /// Logs a Redis failure once per distinct message.
+    /// Logs a Redis failure once per distinct message; a long outage raises an alert.
     func redisUnreachable(_ what: String, _ error: any Error) {
         let message = "\(what): \(error)"
+        alerts.redisFailed(message)
         if message != redisTrouble {
             redisTrouble = message
             logger.warning("\(message); retrying")
@@ -171,6 +175,7 @@ final class SupervisorLoop {
 
     /// Logs the end of a Redis outage.
     func redisReachable() {
+        alerts.redisAnswered()
         if redisTrouble != nil {
             redisTrouble = nil
             logger.info("Redis is reachable again")

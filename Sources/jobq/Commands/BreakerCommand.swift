@@ -58,12 +58,16 @@ struct BreakerResetCommand: ParsableCommand {
 
     @OptionGroup var redis: RedisOptions
     @OptionGroup var eviction: EvictionOptions
+    @OptionGroup var alerts: AlertOptions
     @Argument(help: "The queue's name.") var queue: String
 
     func run() throws {
         try reportingErrors {
-            if try redis.queue(queue, .writing(eviction)).resetBreaker() {
+            let handle = try redis.queue(queue, .writing(eviction))
+            let reason = alerts.executable == nil ? nil : try handle.supervisorStatus().breakerReason
+            if try handle.resetBreaker() {
                 print("breaker of \(queue) reset; start its supervisor again")
+                try alerts.deliver([.breakerReset(queue: handle.name, reason: reason)], source: "breaker reset", redis: handle.connection.configuration)
             } else {
                 print("breaker of \(queue) was not tripped")
             }

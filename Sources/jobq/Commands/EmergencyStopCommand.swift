@@ -29,6 +29,7 @@ struct EmergencyStopCommand: ParsableCommand {
     @Option(help: ArgumentHelp("How long to wait for jobs in hand to go back to waiting.", valueName: "duration")) var wait = "45s"
     @Option(help: ArgumentHelp("Why, recorded with the stop.", valueName: "text")) var reason = "emergency stop"
     @Flag(name: .customLong("dry-run"), help: "Print every action it would take and change nothing.") var dryRun = false
+    @OptionGroup var alerts: AlertOptions
 
     func validate() throws {
         if all && !queues.isEmpty { throw ValidationError("give queue names or --all, not both") }
@@ -63,6 +64,10 @@ struct EmergencyStopCommand: ParsableCommand {
                 print("  \(line)")
                 fflush(nil)
             }
+            try alerts.deliver(
+                AlertEvent.emergencyStops(plan, outcome, configuration: configuration), source: "emergency-stop",
+                redis: connection?.configuration
+            )
             if outcome.isComplete {
                 print("stopped; nothing is lost.")
             } else {

@@ -82,6 +82,7 @@ struct ResumeCommand: ParsableCommand {
     @OptionGroup var redis: RedisOptions
     @Argument(help: "Queue names.") var queues: [String] = []
     @Flag(help: "Resume every known queue.") var all = false
+    @OptionGroup var alerts: AlertOptions
 
     func validate() throws {
         if all == !queues.isEmpty { throw ValidationError("give queue names or --all (not both)") }
@@ -93,8 +94,11 @@ struct ResumeCommand: ParsableCommand {
             let connection = try redis.connect(.incident)
             let names = try all ? Queue.knownNames(on: connection) : queues.map(QueueName.init)
             if names.isEmpty { print("no queues known yet") }
+            var events: [AlertEvent] = []
+            defer { try? alerts.deliver(events, source: "resume", redis: connection.configuration) }
             for name in names {
                 let result = try QueueResume.resume(Queue(name: name, connection: connection))
+                if let event = AlertEvent.resumed(result, by: OperatorIdentity.current) { events.append(event) }
                 var cleared: [String] = []
                 if result.wasPaused { cleared.append("pause cleared") }
                 if let request = result.clearedStopRequest { cleared.append("stop request of \(request.by) cleared") }

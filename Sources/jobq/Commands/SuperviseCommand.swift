@@ -25,6 +25,12 @@ struct SuperviseCommand: ParsableCommand {
         or the worker refused to run for that reason (it is not relaunched). --allow-eviction (or \
         JOBQ_ALLOW_EVICTION=1) is passed on to the workers as JOBQ_ALLOW_EVICTION=1. \
         A systemd unit should set RestartPreventExitStatus=3 4 78.
+
+        --alert-exec PROGRAM is run (no shell) for a tripped breaker, a job quarantined as poison, an OOM kill, \
+        a verdict that becomes CRASH LOOP, STUCK or BACKLOG and OK again, and Redis unreachable for \
+        --alert-unreachable-after: the event kind as its argument, the event as JSON on stdin, without the \
+        Redis credentials in its environment. The same kind for the queue alerts at most once per \
+        --alert-interval (kept in Redis, across restarts). See docs/alerts.md.
         """
     )
 
@@ -46,6 +52,9 @@ struct SuperviseCommand: ParsableCommand {
     @Option(help: ArgumentHelp("How often the queue is checked for work and stop requests.", valueName: "duration")) var tick = "1s"
     @Flag(name: .customLong("no-cgroup"), help: "Run workers without cgroup caps (rlimits only) when no cgroup can be used.") var noCgroup = false
     @Flag(name: .customLong("no-schedules"), help: "Do not fire the queue's recurring schedules (docs/schedules.md).") var noSchedules = false
+    @OptionGroup var alerts: AlertOptions
+    @Option(name: .customLong("alert-unreachable-after"), help: ArgumentHelp("With --alert-exec: alert when Redis stays unreachable this long.", valueName: "duration"))
+    var alertUnreachableAfter = "1m"
     @Argument(parsing: .postTerminator, help: ArgumentHelp("The worker command, after --.", valueName: "command")) var command: [String] = []
 
     func validate() throws {
@@ -117,6 +126,8 @@ struct SuperviseCommand: ParsableCommand {
         configuration.tickInterval = try positiveDuration(tick, option: "--tick")
         configuration.useCgroups = !noCgroup
         if noSchedules { configuration.scheduler = nil }
+        configuration.alerts = try alerts.configuration(source: "supervise")
+        configuration.redisUnreachableAlertAfter = try positiveDuration(alertUnreachableAfter, option: "--alert-unreachable-after")
         configuration.maxLoad = maxLoad
         configuration.admission = HostAdmission(configuration: HostAdmission.Configuration(
             maxLoadPerCPU: maxLoad, maxCPUPressureAvg10: maxCPUPressure,
