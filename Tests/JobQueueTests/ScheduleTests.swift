@@ -247,6 +247,52 @@ import Testing
         #expect(try queue.stats().schedules.map(\.name) == ["b-fine"], "stats show what they can read")
     }
 
+    @Test func anUnreadableScheduleIsLoggedOnceAndAFailingQueueOnceWhileOthersFire() throws {
+        let queue = try TestRedis.queue()
+        try queue.addSchedule(NewSchedule(name: "odd", rule: .every(.seconds(60)), payload: "{}"))
+        try queue.addSchedule(NewSchedule(name: "fine", rule: .every(.seconds(1)), payload: "{}", catchUp: .all))
+        _ = try queue.connection.command(["HSET", RedisArgument(queue.keys.schedule("odd")), "kind", "lunar"])
+        try Self.makeDue(queue, "odd", at: try queue.schedules().now - 10)
+        // A second queue on a server that is not there: every pass on it fails.
+        let down = Queue(name: try uniqueQueueName(), connection: RedisConnection(openingLazily: try RedisConfiguration(url: "redis://127.0.0.1:1/0")))
+        let log = RecordedLog()
+        var configuration = Scheduler.Configuration()
+        configuration.holder = "logging"
+        configuration.maxSleep = .milliseconds(50)
+        let scheduler = Scheduler(queues: [queue, down], configuration: configuration, logger: log.logger)
+        let finished = DispatchSemaphore(value: 0)
+        Thread {
+            scheduler.run()
+            finished.signal()
+        }.start()
+        #expect(eventually(timeout: .seconds(10)) { ((try? queue.schedule(named: "fine"))?.enqueued ?? 0) >= 2 }, "the readable schedule fires")
+        scheduler.stop()
+        #expect(finished.wait(timeout: .now() + .seconds(10)) == .success)
+        let warnings = log.messages(at: .warning)
+        #expect(warnings.filter { $0.contains("schedule odd of queue \(queue.name)") }.count == 1, "\(warnings)")
+        #expect(warnings.filter { $0.contains("queue \(down.name)") }.count == 1, "\(warnings)")
+        #expect(warnings.count == 2, "\(warnings)")
+        #expect(log.messages(at: .info).allSatisfy { !$0.contains("can be fired again") }, "nothing recovered: \(log.messages(at: .info))")
+    }
+
+    @Test func manyUnreadableSchedulesNeitherStarveTheOthersNorSpin() throws {
+        let queue = try TestRedis.queue()
+        let now = try queue.schedules().now
+        for index in 0..<Scheduler.dueLimit {
+            let name = "odd-\(index)"
+            try queue.addSchedule(NewSchedule(name: name, rule: .every(.seconds(60)), payload: "{}"))
+            _ = try queue.connection.command(["HSET", RedisArgument(queue.keys.schedule(name)), "kind", "lunar"])
+            try Self.makeDue(queue, name, at: now - 1000)
+        }
+        try queue.addSchedule(NewSchedule(name: "fine", rule: .every(.seconds(60)), payload: "{}"))
+        try Self.makeDue(queue, "fine", at: now - 10)
+        let scheduler = Self.scheduler(queue, holder: "a")
+        let first = try #require(try scheduler.runPass().first)
+        #expect(first.enqueued == 0 && first.sleep > .zero, "a pass that fired nothing does not come again at once")
+        let second = try #require(try scheduler.runPass().first)
+        #expect(second.enqueued == 1, "the unreadable schedules, once known, no longer take the readable one's place")
+    }
+
     @Test func pausedAndRemovedSchedulesFireNothing() throws {
         let queue = try TestRedis.queue()
         try queue.addSchedule(NewSchedule(name: "p", rule: .every(.seconds(60)), payload: "{}"))
