@@ -108,7 +108,7 @@ import Testing
         let document = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
         let schedules = document?["schedules"] as? [[String: Any]]
         #expect(schedules?.first?["catch_up"] as? String == "all" && schedules?.first?["skip_if_running"] as? Bool == true)
-        #expect(schedules?.last?["every"] as? Int == 14_400_000)
+        #expect(schedules?.last?["every_ms"] as? Int == 14_400_000)
         let show = try jobq(["schedule", "show", queue, "ingest-guide"])
         #expect(show.standardOutput.contains("type ingest") && show.standardOutput.contains(#"payload {"path":"guide.md"}"#))
         #expect(try jobq(["schedule", "pause", queue, "often"]).status == 0)

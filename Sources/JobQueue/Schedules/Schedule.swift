@@ -44,7 +44,8 @@ public struct Schedule: Sendable, Equatable, Codable {
     public var lastSkippedAt: Int64?
 
     enum CodingKeys: String, CodingKey {
-        case name, rule, every, cron, type, payload, paused, enqueued, skipped, missed
+        case name, rule, cron, type, payload, paused, enqueued, skipped, missed
+        case everyMilliseconds = "every_ms"
         case timeZone = "time_zone"
         case maxAttempts = "max_attempts"
         case catchUp = "catch_up"
@@ -84,7 +85,7 @@ public struct Schedule: Sendable, Equatable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)
-        if let every = try container.decodeIfPresent(Int64.self, forKey: .every) {
+        if let every = try container.decodeIfPresent(Int64.self, forKey: .everyMilliseconds) {
             rule = .every(.milliseconds(every))
         } else {
             rule = try .cron(container.decode(String.self, forKey: .cron), timeZone: container.decode(String.self, forKey: .timeZone))
@@ -107,14 +108,14 @@ public struct Schedule: Sendable, Equatable, Codable {
         lastSkippedAt = try container.decodeIfPresent(Int64.self, forKey: .lastSkippedAt)
     }
 
-    /// Encodes the schedule; the rule as `rule` (its description) and `every` (ms) or `cron` and
+    /// Encodes the schedule; the rule as `rule` (its description) and `every_ms` or `cron` and
     /// `time_zone`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(name, forKey: .name)
         try container.encode(rule.description, forKey: .rule)
         switch rule {
-        case .every(let interval): try container.encode(interval.milliseconds, forKey: .every)
+        case .every(let interval): try container.encode(interval.milliseconds, forKey: .everyMilliseconds)
         case .cron(let expression, let zone):
             try container.encode(expression.text, forKey: .cron)
             try container.encode(ScheduleRule.name(of: zone), forKey: .timeZone)
