@@ -138,6 +138,7 @@ import Testing
             ([], "give either --every DURATION or --cron EXPRESSION"),
             (["--every", "1h", "--tz", "UTC"], "--tz goes with --cron"),
             (["--every", "1h", "--catch-up", "some"], "--catch-up must be none, one or all"),
+            (["--every", "1h", "--max-attempts", "0"], "--max-attempts must be from 1 to 1000"),
         ]
         for (options, message) in usage {
             let run = try CommandRun.run("jobq", ["schedule", "add", queue, "s"] + options, environment: environment)
@@ -154,6 +155,13 @@ import Testing
         for verb in ["show", "pause", "resume", "remove"] {
             let missing = try CommandRun.run("jobq", ["schedule", verb, queue, "nope"], environment: environment)
             #expect(missing.status == 1 && missing.standardError.contains("has no schedule named 'nope'"), "\(verb): \(missing.standardError)")
+        }
+        let handle = try Queue(name: QueueName(queue), connection: RedisConnection(configuration: RedisConfiguration(url: url)))
+        _ = try handle.connection.command(["HSET", RedisArgument(handle.keys.schedule("s")), "kind", "lunar"])
+        for verb in ["show", "resume"] {
+            let unreadable = try CommandRun.run("jobq", ["schedule", verb, queue, "s"], environment: environment)
+            #expect(unreadable.status == 1 && unreadable.standardError.contains("schedule 's' of queue \(queue) cannot be read"),
+                    "\(verb): \(unreadable.status) \(unreadable.standardError)")
         }
         let down = try CommandRun.run("jobq", ["schedule", "list", queue], environment: ["JOBQ_REDIS_URL": "redis://127.0.0.1:1/0"])
         #expect(down.status == 1 && !down.standardError.isEmpty)

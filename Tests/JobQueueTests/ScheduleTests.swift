@@ -249,9 +249,10 @@ import Testing
         let listing = try queue.schedules()
         #expect(listing.schedules.map(\.name) == ["b-fine"])
         #expect(listing.unreadable["a-odd"]?.contains("'lunar' is unknown to this version") == true)
-        #expect { try queue.schedule(named: "a-odd") } throws: { ($0 as? JobQueueError)?.code == .invalidSchedule }
+        #expect { try queue.schedule(named: "a-odd") } throws: { ($0 as? JobQueueError)?.code == .unreadableSchedule }
         #expect { try queue.resumeSchedule(named: "a-odd") } throws: {
-            ($0 as? JobQueueError)?.message.contains("schedule 'a-odd' of queue \(queue.name) cannot be read") == true
+            ($0 as? JobQueueError)?.code == .unreadableSchedule
+                && ($0 as? JobQueueError)?.message.contains("schedule 'a-odd' of queue \(queue.name) cannot be read") == true
         }
         try Self.makeDue(queue, "a-odd", at: listing.now - 10)
         try Self.makeDue(queue, "b-fine", at: listing.now - 10)

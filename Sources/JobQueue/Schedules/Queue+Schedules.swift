@@ -60,7 +60,7 @@ extension Queue {
     }
 
     /// One schedule.
-    /// - Throws: ``JobQueueError`` `.scheduleNotFound`, `.redis`.
+    /// - Throws: ``JobQueueError`` `.scheduleNotFound`, `.unreadableSchedule`, `.redis`.
     public func schedule(named scheduleName: String) throws -> Schedule {
         try NewSchedule.validateName(scheduleName)
         let listing = try listSchedules(named: scheduleName)
@@ -88,7 +88,7 @@ extension Queue {
 
     /// Resumes a paused schedule (or moves an unpaused one's next fire time to the first after now).
     /// - Returns: the schedule, with its next fire time.
-    /// - Throws: ``JobQueueError`` `.scheduleNotFound`, `.redis`.
+    /// - Throws: ``JobQueueError`` `.scheduleNotFound`, `.unreadableSchedule`, `.redis`.
     @discardableResult
     public func resumeSchedule(named scheduleName: String) throws -> Schedule {
         try NewSchedule.validateName(scheduleName)
@@ -123,7 +123,7 @@ extension Queue {
     }
 
     private func unreadable(_ scheduleName: String, _ reason: String) -> JobQueueError {
-        JobQueueError(code: .invalidSchedule, message: "schedule '\(scheduleName)' of queue \(name) cannot be read: \(reason)")
+        JobQueueError(code: .unreadableSchedule, message: "schedule '\(scheduleName)' of queue \(name) cannot be read: \(reason)")
     }
 
     private func notFound(_ scheduleName: String) -> JobQueueError {
