@@ -49,7 +49,10 @@ import Testing
                          "--", "/bin/sleep", "600"], redisURL: url)
         }
         usleep(500_000)
-        let added = try CommandRun.run("jobq", ["schedule", "add", name, "beat", "--every", "2s", #"{"beat":true}"#], environment: ["JOBQ_REDIS_URL": url])
+        // Catch-up all: a supervisor held up for a tick's length by a loaded machine fires the
+        // tick late rather than dropping it, so what is counted is how many ticks got a job.
+        let added = try CommandRun.run(
+            "jobq", ["schedule", "add", name, "beat", "--every", "2s", "--catch-up", "all", #"{"beat":true}"#], environment: ["JOBQ_REDIS_URL": url])
         #expect(added.status == 0, "\(added.standardError)")
         let created = try queue.schedule(named: "beat").createdAt
         usleep(30_000_000)
@@ -63,7 +66,7 @@ import Testing
         #expect(zip(ticks, ticks.dropFirst()).allSatisfy { $1 - $0 == 2000 }, "no tick missed, none doubled: \(ticks)")
         let schedule = try queue.schedule(named: "beat")
         #expect(schedule.enqueued == ticks.count && schedule.missed == 0 && schedule.skipped == 0)
-        let firing = outputs.filter { $0.output.contains("schedule beat of queue \(name): enqueued 1 job") }
+        let firing = outputs.filter { $0.output.contains("schedule beat of queue \(name): enqueued ") }
         #expect(firing.count >= 1, "a supervisor logged its ticks")
     }
 
