@@ -261,6 +261,22 @@ import Testing
         #expect(try queue.stats().schedules.map(\.name) == ["b-fine"], "stats show what they can read")
     }
 
+    @Test func aScheduleHashMissingItsJobDoesNotHoldUpTheOthers() throws {
+        let queue = try TestRedis.queue()
+        try queue.addSchedule(NewSchedule(name: "a-partial", rule: .every(.seconds(60)), payload: "{}", skipIfRunning: true))
+        try queue.addSchedule(NewSchedule(name: "b-fine", rule: .every(.seconds(60)), payload: "{}"))
+        _ = try queue.connection.command(["HDEL", RedisArgument(queue.keys.schedule("a-partial")), "payload"])
+        let now = try queue.schedules().now
+        try Self.makeDue(queue, "a-partial", at: now - 20)
+        try Self.makeDue(queue, "b-fine", at: now - 10)
+        let pass = try #require(try Self.scheduler(queue, holder: "a").runPass().first)
+        #expect(pass.enqueued == 1)
+        #expect(try Self.jobIDs(queue) == ["schedule:b-fine:\(now - 10)"])
+        let listing = try queue.schedules()
+        #expect(listing.schedules.map(\.name) == ["b-fine"] && listing.unreadable["a-partial"]?.contains("no payload") == true)
+        #expect(try queue.connection.command(["KEYS", RedisArgument(queue.keys.base + "unique*")]).array?.isEmpty == true, "nothing half-written")
+    }
+
     @Test func anUnreadableScheduleIsLoggedOnceAndAFailingQueueOnceWhileOthersFire() throws {
         let queue = try TestRedis.queue()
         try queue.addSchedule(NewSchedule(name: "odd", rule: .every(.seconds(60)), payload: "{}"))

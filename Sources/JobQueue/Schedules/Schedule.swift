@@ -63,9 +63,12 @@ public struct Schedule: Sendable, Equatable, Codable {
     init(name: String, fields: [String: String], lastJobState: String?) throws {
         self.name = name
         rule = try ScheduleRule(kind: fields["kind"] ?? "", value: fields["rule"] ?? "", zone: fields["tz"] ?? "")
+        guard let payload = fields["payload"], let maxAttempts = fields["max_attempts"].flatMap({ Int($0) }) else {
+            throw JobQueueError(code: .invalidSchedule, message: "the stored schedule has no payload or max attempts")
+        }
         type = fields["type"] ?? "default"
-        payload = fields["payload"] ?? "null"
-        maxAttempts = fields["max_attempts"].flatMap { Int($0) } ?? 0
+        self.payload = payload
+        self.maxAttempts = maxAttempts
         catchUp = fields["catch_up"].flatMap(CatchUpPolicy.init(rawValue:)) ?? .one
         skipIfRunning = fields["skip_if_running"] == "1"
         paused = fields["paused"] == "1"

@@ -194,6 +194,8 @@ public final class Scheduler: Sendable {
         case "not-leader":
             pass.leader = false
             return nil
+        case "unreadable":
+            throw JobQueueError(code: .invalidSchedule, message: "schedule '\(name)' of queue \(queue.name) has no payload or max attempts stored")
         default:
             // Paused, removed, or fired by another pass meanwhile: nothing to do.
             return nil
