@@ -258,7 +258,12 @@ import Testing
         try Self.makeDue(queue, "b-fine", at: listing.now - 10)
         #expect(try Self.scheduler(queue, holder: "a").runPass().first?.enqueued == 1)
         #expect(try Self.jobIDs(queue) == ["schedule:b-fine:\(listing.now - 10)"])
-        #expect(try queue.stats().schedules.map(\.name) == ["b-fine"], "stats show what they can read")
+        let stats = try queue.stats()
+        #expect(stats.schedules.map(\.name) == ["b-fine"], "stats show what they can read")
+        #expect(stats.unreadableSchedules["a-odd"]?.contains("'lunar' is unknown to this version") == true, "and name what they cannot")
+        #expect(try QueueStats.decodeJSONDocument(Data(QueueStats.jsonDocument([stats]).utf8)).first?.unreadableSchedules == stats.unreadableSchedules)
+        #expect(QueueStats.prometheusText([stats]).contains(#"jobq_schedules_unreadable{queue="\#(queue.name)"} 1"#))
+        #expect(stats.renderText(width: 300).contains("a-odd: cannot be read by this version of jobq (stored rule kind 'lunar' is unknown to this version); it does not fire"))
     }
 
     @Test func aScheduleHashMissingItsJobDoesNotHoldUpTheOthers() throws {
