@@ -131,6 +131,8 @@ import Testing
         #expect(try first.runPass().first?.leader == true, "and another takes it at its next look")
         second.releaseLeases()
         #expect(try queue.schedules().schedulerHolder == "first", "only the holder can give the lease up")
+        _ = try queue.connection.command(["PERSIST", RedisArgument(queue.keys.scheduler)])
+        #expect(try second.runPass().first?.sleep == second.configuration.maxSleep, "a lease without a TTL (set by hand): no spinning")
     }
 
     @Test func schedulersRacingForTheSameTicksEnqueueEachOnce() throws {

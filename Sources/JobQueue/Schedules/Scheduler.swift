@@ -129,8 +129,9 @@ public final class Scheduler: Sendable {
         else { throw JobQueueError.protocolMismatch("schedule-due", reply) }
         var pass = Pass(queue: queue.name, leader: leader == 1, enqueued: 0, skipped: 0, missed: 0, sleep: configuration.maxSleep)
         guard pass.leader else {
-            // Another scheduler holds the lease: look again when it would have expired.
-            pass.sleep = min(configuration.maxSleep, .milliseconds(max(third, 0) + 10))
+            // Another scheduler holds the lease: look again when it would have expired (a lease
+            // without a TTL, set by hand, never does: look again as usual rather than spin).
+            if third >= 0 { pass.sleep = min(configuration.maxSleep, .milliseconds(third + 10)) }
             return pass
         }
         guard parts.count == 4, let entries = parts[3].array else { throw JobQueueError.protocolMismatch("schedule-due", reply) }
