@@ -161,6 +161,9 @@ import Testing
         }
         let handle = try Queue(name: QueueName(queue), connection: RedisConnection(configuration: RedisConfiguration(url: url)))
         _ = try handle.connection.command(["HSET", RedisArgument(handle.keys.schedule("s")), "kind", "lunar"])
+        let listed = try CommandRun.run("jobq", ["schedule", "list", queue, "--json"], environment: environment)
+        let document = try JSONSerialization.jsonObject(with: Data(listed.standardOutput.utf8)) as? [String: Any]
+        #expect((document?["unreadable_schedules"] as? [String: String])?["s"]?.contains("'lunar'") == true, "\(listed.standardOutput)")
         for verb in ["show", "resume"] {
             let unreadable = try CommandRun.run("jobq", ["schedule", verb, queue, "s"], environment: environment)
             #expect(unreadable.status == 1 && unreadable.standardError.contains("schedule 's' of queue \(queue) cannot be read"),

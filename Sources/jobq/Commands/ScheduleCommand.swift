@@ -235,20 +235,26 @@ enum ScheduleListingJSON {
         var at: Int64
         var scheduler: String?
         var schedules: [Schedule]
+        var unreadable: [String: String]
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(at, forKey: .at)
             try container.encode(scheduler, forKey: .scheduler)
             try container.encode(schedules, forKey: .schedules)
+            if !unreadable.isEmpty { try container.encode(unreadable, forKey: .unreadable) }
         }
 
-        enum CodingKeys: String, CodingKey { case at, scheduler, schedules }
+        enum CodingKeys: String, CodingKey {
+            case at, scheduler, schedules
+            case unreadable = "unreadable_schedules"
+        }
     }
 
     static func encode(_ listing: ScheduleListing) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(Document(at: listing.now, scheduler: listing.schedulerHolder, schedules: listing.schedules)), as: UTF8.self)
+        return String(decoding: try encoder.encode(Document(
+            at: listing.now, scheduler: listing.schedulerHolder, schedules: listing.schedules, unreadable: listing.unreadable)), as: UTF8.self)
     }
 }
