@@ -105,7 +105,9 @@ let package = Package(
             path: "Examples/SwiftWorker"
         ),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "JobqTestSupport"]),
-        .testTarget(name: "JobQueueTests", dependencies: ["RedisClient", "JobQueue", "StatsRendering", "JobqTestSupport"]),
+        .testTarget(
+            name: "JobQueueTests",
+            dependencies: ["RedisClient", "JobQueue", "StatsRendering", "JobqTestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "RedisClient", "JobQueue", "Processes", "JobqTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ProcessesTests", dependencies: ["Processes"]),
         .testTarget(name: "HumanUnitsTests", dependencies: ["HumanUnits"]),

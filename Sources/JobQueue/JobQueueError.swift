@@ -31,6 +31,10 @@ public struct JobQueueError: Error, Sendable, CustomStringConvertible {
         public static let scheduleNotFound = Code(name: "scheduleNotFound")
         /// A schedule with this name already exists in the queue.
         public static let scheduleExists = Code(name: "scheduleExists")
+        /// A stored schedule this version cannot read (a rule written by a newer version, or a hash
+        /// without its job's payload or attempts): it does not fire; remove it, or read it with the
+        /// version that wrote it.
+        public static let unreadableSchedule = Code(name: "unreadableSchedule")
     }
 
     /// The kind of failure.

@@ -104,6 +104,7 @@ private struct PrometheusMetric: Sendable {
         perSchedule("jobq_schedule_missed_total", "Ticks dropped by the schedule's catch-up policy after downtime.", "counter") {
             String($0.missed)
         },
+        gauge("jobq_schedules_unreadable", "Schedules of the queue this version cannot read: they do not fire.") { $0.unreadableSchedules.count },
     ]
 
     /// A sample per schedule of the queue, labelled `schedule="…"`; none when `value` is `nil`.

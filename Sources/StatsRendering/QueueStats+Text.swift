@@ -41,7 +41,10 @@ extension QueueStats {
         for (index, schedule) in schedules.enumerated() {
             row(index == 0 ? "schedules" : "", "\(schedule.name): \(schedule.summaryLine(now: at))")
         }
-        if !schedules.isEmpty {
+        for (index, (name, reason)) in unreadableSchedules.sorted(by: { $0.key < $1.key }).enumerated() {
+            row(index == 0 && schedules.isEmpty ? "schedules" : "", "\(name): cannot be read by this version of jobq (\(reason)); it does not fire")
+        }
+        if !schedules.isEmpty || !unreadableSchedules.isEmpty {
             row("", "scheduler " + (schedulerHolder.map { "held by \($0)" } ?? "not running: start jobq supervise \(queue) or jobq schedule run \(queue)"))
         }
         return lines.joined(separator: "\n") + "\n"

@@ -56,6 +56,32 @@ import Testing
         #expect(plan.next == now - 30_000 + Self.minute, "the schedule moves on to its first tick after now")
     }
 
+    @Test func pastTheCountLimitTheNewestTicksAreStillTheOnesEnqueued() throws {
+        let rule = try ScheduleRule.cron("* * * * *", timeZone: "Europe/Berlin")
+        let base: Int64 = 1_767_225_600_000 // 2026-01-01T00:00Z
+        let now = base + 24 * 3_600_000 + 30_000 // a day later: 1,441 ticks due
+        let newest = now - 30_000
+        #expect(TickPlan(rule: rule, anchor: 0, due: base, now: now, policy: .one, lateness: Self.minute).ticks == [newest])
+        #expect(TickPlan(rule: rule, anchor: 0, due: base, now: now, policy: .none, lateness: Self.minute).ticks == [newest],
+                "the newest tick is 30 s late: it fires")
+        let all = TickPlan(rule: rule, anchor: 0, due: base, now: now, policy: .all, lateness: Self.minute)
+        #expect(all.ticks == (0..<Int64(TickPlan.maximumCatchUp)).reversed().map { newest - $0 * Self.minute })
+
+        // Ticks only from January to June, down until mid-December: the newest are the last minutes of June.
+        let firstHalf = try ScheduleRule.cron("* * * 1-6 *", timeZone: "UTC")
+        let lastOfJune: Int64 = 1_782_863_940_000 // 2026-06-30T23:59Z
+        let december: Int64 = 1_797_292_800_000 // 2026-12-15T00:00Z
+        let plan = TickPlan(rule: firstHalf, anchor: 0, due: base, now: december, policy: .all, lateness: Self.minute)
+        #expect(plan.ticks == (0..<Int64(TickPlan.maximumCatchUp)).reversed().map { lastOfJune - $0 * Self.minute })
+        #expect(plan.missed == TickPlan.countLimit - TickPlan.maximumCatchUp)
+        #expect(plan.next == 1_798_761_600_000, "2027-01-01T00:00Z")
+
+        // Just over the limit: the newest ticks join the ones walked before.
+        let justOver = TickPlan(rule: rule, anchor: 0, due: base, now: base + Int64(TickPlan.countLimit + 5) * Self.minute, policy: .all, lateness: Self.minute)
+        let last = base + Int64(TickPlan.countLimit + 5) * Self.minute
+        #expect(justOver.ticks == (0..<Int64(TickPlan.maximumCatchUp)).reversed().map { last - $0 * Self.minute })
+    }
+
     @Test func intervalsAreAnchoredOnTheCreationTime() {
         let rule = ScheduleRule.every(.seconds(4 * 3600))
         let created: Int64 = 1_000_123

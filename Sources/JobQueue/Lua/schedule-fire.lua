@@ -10,8 +10,9 @@
 -- job runs, the unique key 'schedule:<name>': a tick whose previous job still waits, is delayed
 -- or runs is skipped (counted). Jobs are written by add_job (library.lua), as enqueue.lua writes
 -- them, and counted as enqueued.
--- Returns {'fired', jobs enqueued, ticks skipped}, {'not-leader'}, {'gone'}, {'paused'} or
--- {'moved', the stored next fire time or false}.
+-- Returns {'fired', jobs enqueued, ticks skipped}, {'not-leader'}, {'gone'}, {'paused'},
+-- {'moved', the stored next fire time or false} or {'unreadable'} (the hash lacks the job's
+-- payload or max attempts: nothing is written, and the caller goes on with other schedules).
 
 local now = now_ms()
 local holder, name, expected = ARGV[1], ARGV[3], ARGV[4]
@@ -19,6 +20,7 @@ if not scheduler_lease(holder, tonumber(ARGV[2])) then return {'not-leader'} end
 local h = K.schedule .. name
 local f = redis.call('HMGET', h, 'next_at', 'paused', 'type', 'payload', 'max_attempts', 'skip_if_running')
 if not f[3] then return {'gone'} end
+if not f[4] or not f[5] then return {'unreadable'} end
 if f[2] == '1' then return {'paused'} end
 if f[1] ~= expected then return {'moved', f[1] or false} end
 local unique = ''

@@ -60,13 +60,11 @@ extension Queue {
     }
 
     /// One schedule.
-    /// - Throws: ``JobQueueError`` `.scheduleNotFound`, `.redis`.
+    /// - Throws: ``JobQueueError`` `.scheduleNotFound`, `.unreadableSchedule`, `.redis`.
     public func schedule(named scheduleName: String) throws -> Schedule {
         try NewSchedule.validateName(scheduleName)
         let listing = try listSchedules(named: scheduleName)
-        if let reason = listing.unreadable[scheduleName] {
-            throw JobQueueError(code: .invalidSchedule, message: "schedule '\(scheduleName)' of queue \(name) cannot be read: \(reason)")
-        }
+        if let reason = listing.unreadable[scheduleName] { throw unreadable(scheduleName, reason) }
         guard let found = listing.schedules.first else { throw notFound(scheduleName) }
         return found
     }
@@ -90,11 +88,12 @@ extension Queue {
 
     /// Resumes a paused schedule (or moves an unpaused one's next fire time to the first after now).
     /// - Returns: the schedule, with its next fire time.
-    /// - Throws: ``JobQueueError`` `.scheduleNotFound`, `.redis`.
+    /// - Throws: ``JobQueueError`` `.scheduleNotFound`, `.unreadableSchedule`, `.redis`.
     @discardableResult
     public func resumeSchedule(named scheduleName: String) throws -> Schedule {
         try NewSchedule.validateName(scheduleName)
         let listing = try listSchedules(named: scheduleName)
+        if let reason = listing.unreadable[scheduleName] { throw unreadable(scheduleName, reason) }
         guard let schedule = listing.schedules.first else { throw notFound(scheduleName) }
         guard let next = schedule.rule.nextFire(after: listing.now, anchor: schedule.createdAt) else {
             throw JobQueueError(code: .invalidSchedule, message: "\(schedule.rule) does not fire within the next \(CronExpression.searchDays / 366) years")
@@ -121,6 +120,10 @@ extension Queue {
         JobQueueError(
             code: .scheduleExists,
             message: "queue \(name) already has a schedule named '\(scheduleName)': remove it first (jobq schedule remove \(name) \(scheduleName))")
+    }
+
+    private func unreadable(_ scheduleName: String, _ reason: String) -> JobQueueError {
+        JobQueueError(code: .unreadableSchedule, message: "schedule '\(scheduleName)' of queue \(name) cannot be read: \(reason)")
     }
 
     private func notFound(_ scheduleName: String) -> JobQueueError {

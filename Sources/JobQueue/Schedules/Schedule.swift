@@ -44,7 +44,8 @@ public struct Schedule: Sendable, Equatable, Codable {
     public var lastSkippedAt: Int64?
 
     enum CodingKeys: String, CodingKey {
-        case name, rule, every, cron, type, payload, paused, enqueued, skipped, missed
+        case name, rule, cron, type, payload, paused, enqueued, skipped, missed
+        case everyMilliseconds = "every_ms"
         case timeZone = "time_zone"
         case maxAttempts = "max_attempts"
         case catchUp = "catch_up"
@@ -62,9 +63,12 @@ public struct Schedule: Sendable, Equatable, Codable {
     init(name: String, fields: [String: String], lastJobState: String?) throws {
         self.name = name
         rule = try ScheduleRule(kind: fields["kind"] ?? "", value: fields["rule"] ?? "", zone: fields["tz"] ?? "")
+        guard let payload = fields["payload"], let maxAttempts = fields["max_attempts"].flatMap({ Int($0) }) else {
+            throw JobQueueError(code: .invalidSchedule, message: "the stored schedule has no payload or max attempts")
+        }
         type = fields["type"] ?? "default"
-        payload = fields["payload"] ?? "null"
-        maxAttempts = fields["max_attempts"].flatMap { Int($0) } ?? 0
+        self.payload = payload
+        self.maxAttempts = maxAttempts
         catchUp = fields["catch_up"].flatMap(CatchUpPolicy.init(rawValue:)) ?? .one
         skipIfRunning = fields["skip_if_running"] == "1"
         paused = fields["paused"] == "1"
@@ -84,7 +88,7 @@ public struct Schedule: Sendable, Equatable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)
-        if let every = try container.decodeIfPresent(Int64.self, forKey: .every) {
+        if let every = try container.decodeIfPresent(Int64.self, forKey: .everyMilliseconds) {
             rule = .every(.milliseconds(every))
         } else {
             rule = try .cron(container.decode(String.self, forKey: .cron), timeZone: container.decode(String.self, forKey: .timeZone))
@@ -107,14 +111,14 @@ public struct Schedule: Sendable, Equatable, Codable {
         lastSkippedAt = try container.decodeIfPresent(Int64.self, forKey: .lastSkippedAt)
     }
 
-    /// Encodes the schedule; the rule as `rule` (its description) and `every` (ms) or `cron` and
+    /// Encodes the schedule; the rule as `rule` (its description) and `every_ms` or `cron` and
     /// `time_zone`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(name, forKey: .name)
         try container.encode(rule.description, forKey: .rule)
         switch rule {
-        case .every(let interval): try container.encode(interval.milliseconds, forKey: .every)
+        case .every(let interval): try container.encode(interval.milliseconds, forKey: .everyMilliseconds)
         case .cron(let expression, let zone):
             try container.encode(expression.text, forKey: .cron)
             try container.encode(ScheduleRule.name(of: zone), forKey: .timeZone)

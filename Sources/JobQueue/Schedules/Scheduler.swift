@@ -60,7 +60,10 @@ public final class Scheduler: Sendable {
     private let logger: Logger
     private let wakeup = DispatchSemaphore(value: 0)
     private let stopped = Atomic<Bool>(false)
-    private let lastTrouble = Mutex<String?>(nil)
+    /// Per queue, the failure last logged, until a pass on that queue succeeds again.
+    private let troubles = Mutex<[QueueName: String]>([:])
+    /// Per queue, the due schedules this version cannot read, each logged once while it stays so.
+    private let unreadable = Mutex<[QueueName: Set<String>]>([:])
 
     /// Creates a scheduler; nothing happens until ``run()`` or ``runPass()``.
     public init(queues: [Queue], configuration: Configuration = Configuration(), logger: Logger = Logger(label: "jobq.scheduler")) {
@@ -80,9 +83,9 @@ public final class Scheduler: Sendable {
                 do {
                     let pass = try runPass(on: queue)
                     sleep = min(sleep, pass.sleep)
-                    recovered()
+                    recovered(queue.name)
                 } catch {
-                    trouble("cannot fire the schedules of queue \(queue.name): \(error)")
+                    trouble(queue.name, "cannot fire the schedules of queue \(queue.name): \(error)")
                 }
             }
             _ = wakeup.wait(timeout: .now() + .nanoseconds(Int(max(sleep, .milliseconds(1)).nanosecondsClamped)))
@@ -112,9 +115,13 @@ public final class Scheduler: Sendable {
 
     /// One pass over one queue: take or renew the lease; as its holder, fire every due schedule.
     func runPass(on queue: Queue) throws -> Pass {
+        // Unreadable schedules never move, so they stay due: list that many more, so that they
+        // never take the places of the others.
+        let knownUnreadable = unreadable.withLock { $0[queue.name] ?? [] }
         let reply = try queue.redis {
             try queue.connection.run(QueueScripts.scheduleDue, keys: queue.keys.scriptKeys, arguments: [
-                RedisArgument(configuration.holder), RedisArgument(Int(configuration.leaseTTL.milliseconds)), RedisArgument(Self.dueLimit),
+                RedisArgument(configuration.holder), RedisArgument(Int(configuration.leaseTTL.milliseconds)),
+                RedisArgument(Self.dueLimit + knownUnreadable.count),
             ])
         }
         guard let parts = reply.array, parts.count >= 3, let now = parts[0].integer, let leader = parts[1].integer,
@@ -122,12 +129,14 @@ public final class Scheduler: Sendable {
         else { throw JobQueueError.protocolMismatch("schedule-due", reply) }
         var pass = Pass(queue: queue.name, leader: leader == 1, enqueued: 0, skipped: 0, missed: 0, sleep: configuration.maxSleep)
         guard pass.leader else {
-            // Another scheduler holds the lease: look again when it would have expired.
-            pass.sleep = min(configuration.maxSleep, .milliseconds(max(third, 0) + 10))
+            // Another scheduler holds the lease: look again when it would have expired (a lease
+            // without a TTL, set by hand, never does: look again as usual rather than spin).
+            if third >= 0 { pass.sleep = min(configuration.maxSleep, .milliseconds(third + 10)) }
             return pass
         }
         guard parts.count == 4, let entries = parts[3].array else { throw JobQueueError.protocolMismatch("schedule-due", reply) }
         var wake: Int64? = third >= 0 ? third : nil
+        var unreadableNow = Set<String>()
         for entry in entries {
             guard let fields = entry.array?.map({ $0.string ?? "" }), fields.count == 7 else {
                 throw JobQueueError.protocolMismatch("schedule-due", reply)
@@ -136,10 +145,17 @@ public final class Scheduler: Sendable {
                 if let next = try fire(fields, on: queue, now: now, into: &pass) { wake = min(wake ?? next, next) }
             } catch let error as JobQueueError where error.code == .invalidSchedule {
                 // A schedule this version cannot read (written by a newer one?) must not hold up the others.
-                trouble("cannot fire schedule \(fields[0]) of queue \(queue.name): \(error.message)")
+                unreadableNow.insert(fields[0])
+                if !knownUnreadable.contains(fields[0]) {
+                    logger.warning("cannot fire schedule \(fields[0]) of queue \(queue.name): \(error.message); it is skipped until it is removed or jobq is upgraded")
+                }
             }
+            guard pass.leader else { break }
         }
-        if entries.count >= Self.dueLimit {
+        unreadable.withLock { $0[queue.name] = unreadableNow }
+        if !pass.leader {
+            pass.sleep = configuration.maxSleep
+        } else if entries.count - unreadableNow.count >= Self.dueLimit {
             pass.sleep = .zero
         } else if let wake {
             pass.sleep = min(configuration.maxSleep, .milliseconds(max(0, wake - now)))
@@ -179,25 +195,24 @@ public final class Scheduler: Sendable {
         case "not-leader":
             pass.leader = false
             return nil
+        case "unreadable":
+            throw JobQueueError(code: .invalidSchedule, message: "schedule '\(name)' of queue \(queue.name) has no payload or max attempts stored")
         default:
             // Paused, removed, or fired by another pass meanwhile: nothing to do.
             return nil
         }
     }
 
-    private func trouble(_ message: String) {
-        let isNew = lastTrouble.withLock { last in
-            defer { last = message }
-            return last != message
+    private func trouble(_ queue: QueueName, _ message: String) {
+        let isNew = troubles.withLock { troubles in
+            defer { troubles[queue] = message }
+            return troubles[queue] != message
         }
         if isNew { logger.warning("\(message); retrying") }
     }
 
-    private func recovered() {
-        let hadTrouble = lastTrouble.withLock { last in
-            defer { last = nil }
-            return last != nil
-        }
-        if hadTrouble { logger.info("schedules can be fired again") }
+    private func recovered(_ queue: QueueName) {
+        let hadTrouble = troubles.withLock { $0.removeValue(forKey: queue) != nil }
+        if hadTrouble { logger.info("the schedules of queue \(queue) can be fired again") }
     }
 }

@@ -69,6 +69,7 @@ extension QueueStats {
                 let listing = try ScheduleListing(reply: scheduleReply)
                 stats.schedules = listing.schedules
                 stats.schedulerHolder = listing.schedulerHolder
+                stats.unreadableSchedules = listing.unreadable
                 stats.verdicts = QueueVerdict.judge(stats, configuration: configuration)
                 return .success(stats)
             } catch let error as JobQueueError {

@@ -44,6 +44,8 @@ public struct QueueStats: Sendable, Codable, Equatable {
     public var schedules: [Schedule] = []
     /// Who holds the queue's scheduler lease (`host/pid`), if anyone: the process firing its schedules.
     public var schedulerHolder: String?
+    /// Schedules this version cannot read, by name, with why: they do not fire.
+    public var unreadableSchedules: [String: String] = [:]
 
     /// The verdict shown first: the most urgent that applies, or `ok`.
     public var verdict: QueueVerdict.Kind { verdicts.first?.kind ?? .ok }
@@ -86,6 +88,7 @@ public struct QueueStats: Sendable, Codable, Equatable {
         case lastLost = "last_lost"
         case schedules
         case schedulerHolder = "scheduler"
+        case unreadableSchedules = "unreadable_schedules"
     }
 
     /// Decodes statistics; the primary `verdict` is derived from `verdicts`.
@@ -110,6 +113,7 @@ public struct QueueStats: Sendable, Codable, Equatable {
         lastLost = try container.decodeIfPresent(LostJob.self, forKey: .lastLost)
         schedules = try container.decodeIfPresent([Schedule].self, forKey: .schedules) ?? []
         schedulerHolder = try container.decodeIfPresent(String.self, forKey: .schedulerHolder)
+        unreadableSchedules = try container.decodeIfPresent([String: String].self, forKey: .unreadableSchedules) ?? [:]
     }
 
     /// Encodes every field, and the primary `verdict` before the list of `verdicts`.
@@ -135,5 +139,6 @@ public struct QueueStats: Sendable, Codable, Equatable {
         try container.encodeIfPresent(lastLost, forKey: .lastLost)
         try container.encode(schedules, forKey: .schedules)
         try container.encodeIfPresent(schedulerHolder, forKey: .schedulerHolder)
+        if !unreadableSchedules.isEmpty { try container.encode(unreadableSchedules, forKey: .unreadableSchedules) }
     }
 }

@@ -35,7 +35,8 @@ struct ScheduleAddCommand: ParsableCommand {
         waiting, delayed or running (counted as skipped).
 
         Exit status: 0 added; 1 a schedule of that name exists, the payload is not JSON, or Redis \
-        failed; 64 bad usage (a bad cron expression, time zone, interval, policy or name).
+        failed; 64 bad usage (a bad cron expression, time zone, interval, policy, name or \
+        --max-attempts).
         """
     )
 
@@ -48,7 +49,7 @@ struct ScheduleAddCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Fire when a cron expression matches, e.g. '0 */4 * * *'.", valueName: "expression")) var cron: String?
     @Option(help: ArgumentHelp("The time zone of --cron, e.g. Europe/Berlin.", valueName: "zone")) var tz: String?
     @Option(help: "The job type a worker dispatches on.") var type: String = "default"
-    @Option(name: .customLong("max-attempts"), help: "Starts allowed per job (default: 5).") var maxAttempts: Int?
+    @Option(name: .customLong("max-attempts"), help: "Starts allowed per job (1-1000; default: 5).") var maxAttempts: Int?
     @Option(name: .customLong("catch-up"), help: ArgumentHelp("Missed ticks after downtime: none, one or all.", valueName: "policy")) var catchUp = "one"
     @Flag(name: .customLong("skip-if-running"), help: "Skip a tick while the previous job of the schedule waits or runs.") var skipIfRunning = false
 
@@ -63,6 +64,7 @@ struct ScheduleAddCommand: ParsableCommand {
             throw ValidationError(error.message)
         }
         if (try? QueueName(queue)) == nil { throw ValidationError("'\(queue)' is not a valid queue name") }
+        if let maxAttempts, !(1...1000).contains(maxAttempts) { throw ValidationError("--max-attempts must be from 1 to 1000") }
         guard let policy = CatchUpPolicy(rawValue: catchUp) else {
             throw ValidationError("--catch-up must be none, one or all, not '\(catchUp)'")
         }
@@ -233,20 +235,26 @@ enum ScheduleListingJSON {
         var at: Int64
         var scheduler: String?
         var schedules: [Schedule]
+        var unreadable: [String: String]
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(at, forKey: .at)
             try container.encode(scheduler, forKey: .scheduler)
             try container.encode(schedules, forKey: .schedules)
+            if !unreadable.isEmpty { try container.encode(unreadable, forKey: .unreadable) }
         }
 
-        enum CodingKeys: String, CodingKey { case at, scheduler, schedules }
+        enum CodingKeys: String, CodingKey {
+            case at, scheduler, schedules
+            case unreadable = "unreadable_schedules"
+        }
     }
 
     static func encode(_ listing: ScheduleListing) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(Document(at: listing.now, scheduler: listing.schedulerHolder, schedules: listing.schedules)), as: UTF8.self)
+        return String(decoding: try encoder.encode(Document(
+            at: listing.now, scheduler: listing.schedulerHolder, schedules: listing.schedules, unreadable: listing.unreadable)), as: UTF8.self)
     }
 }
