@@ -23,11 +23,12 @@ figure() { FIGURES+=("$1"); log "  figure: $1"; }
 finish() {
   figure "$((SECONDS - SCENARIO_STARTED)) s"
   local figures
-  figures=$(printf '%s; ' "${FIGURES[@]}")
+  # One line per scenario: figures and problems with their newlines flattened.
+  figures=$(printf '%s; ' "${FIGURES[@]}" | tr '\n' ' ')
   if [ ${#PROBLEMS[@]} -eq 0 ]; then
     echo "PASS $SCENARIO: ${figures%; }" >>"$RESULTS"
   else
-    echo "FAIL $SCENARIO: $(printf '%s; ' "${PROBLEMS[@]}")figures: ${figures%; }" >>"$RESULTS"
+    echo "FAIL $SCENARIO: $(printf '%s; ' "${PROBLEMS[@]}" | tr '\n' ' ')figures: ${figures%; }" >>"$RESULTS"
   fi
   log "=== $SCENARIO: ${#PROBLEMS[@]} problem(s)"
 }
