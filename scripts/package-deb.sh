@@ -121,7 +121,7 @@ if [ "$run_lintian" = 1 ]; then
   if command -v lintian >/dev/null; then
     echo "package-deb: lintian $(basename "$deb")" >&2
     # Errors fail the build; warnings and notes are shown.
-    lintian --fail-on error --no-tag-display-limit "$deb" >&2
+    lintian --fail-on error --tag-display-limit 0 "$deb" >&2
   else
     echo "package-deb: lintian is not installed (apt-get install lintian); not checked" >&2
   fi
