@@ -67,7 +67,7 @@ struct IngestWorker: ParsableCommand {
     }
 
     func run() throws {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        StandardErrorLogging.bootstrap()
         let environment = ProcessInfo.processInfo.environment
         if let warning = RedisConfiguration.commandLinePasswordWarning(explicitURL: redis) { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         do {

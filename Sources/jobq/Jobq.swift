@@ -1,5 +1,5 @@
 import ArgumentParser
-import Logging
+import JobQueue
 
 @main
 struct Jobq: ParsableCommand {
@@ -19,9 +19,10 @@ struct Jobq: ParsableCommand {
         ]
     )
 
-    /// Logs go to stderr, so that stdout carries only the command's output.
+    /// Logs go to stderr, so that stdout carries only the command's output (without timestamps of
+    /// their own when stderr is the systemd journal).
     static func main() {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        StandardErrorLogging.bootstrap()
         main(nil)
     }
 }

@@ -31,4 +31,32 @@ import Testing
             #expect(!log.split(separator: "\n").contains("boom"), "no log line is a bare continuation")
         }
     }
+
+    /// Under systemd, stderr is the journal (JOURNAL_STREAM names it), which stamps every line
+    /// itself: the worker's lines then carry a syslog priority instead of a timestamp of their own.
+    @Test func whenStderrIsTheJournalLinesCarryAPriorityAndNoTimestamp() throws {
+        for toJournal in [false, true] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Binaries.path("ingest-worker"))
+            // Nothing listens on port 1: the worker logs that Redis is unreachable, then exits idle.
+            process.arguments = ["--queue", "journal-log", "--idle-exit", "1s", "--redis", "redis://127.0.0.1:1/0"]
+            let errors = Pipe()
+            var info = stat()
+            #expect(fstat(errors.fileHandleForWriting.fileDescriptor, &info) == 0)
+            process.environment = ["PATH": "/usr/bin:/bin"].merging(toJournal ? ["JOURNAL_STREAM": "\(info.st_dev):\(info.st_ino)"] : [:]) { $1 }
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            try errors.fileHandleForWriting.close()
+            let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            let lines = log.split(separator: "\n")
+            #expect(!lines.isEmpty, "the worker logged something")
+            for line in lines {
+                let stamped = line.range(of: #"^20[0-9]{2}-[0-9]{2}-[0-9]{2}T"#, options: .regularExpression) != nil
+                let prioritised = line.range(of: #"^<[2-7]>(warning|error|info|notice|debug|critical|trace) "#, options: .regularExpression) != nil
+                #expect(toJournal ? (prioritised && !stamped) : (stamped && !prioritised), "\(toJournal ? "journal" : "plain"): \(line)")
+            }
+        }
+    }
 }
