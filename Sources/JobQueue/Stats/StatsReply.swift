@@ -3,7 +3,7 @@ import RedisClient
 
 /// Decodes the reply of the stats script (see ``QueueScripts/stats``) into ``QueueStats``.
 enum StatsReply {
-    static func decode(_ reply: RedisReply, queue: QueueName, configuration: StatsConfiguration) throws -> QueueStats {
+    static func decode(_ reply: RedisReply, queue: QueueName, configuration: StatsConfiguration) throws -> QueueSnapshot {
         guard let parts = reply.array, parts.count == 14, let now = parts[0].integer,
               let jobs = parts[1].array?.compactMap(\.integer), jobs.count == 7,
               let oldest = parts[2].array?.compactMap(\.integer), oldest.count == 2,
@@ -11,13 +11,11 @@ enum StatsReply {
               let minutes = parts[8].array, minutes.count > QueueStats.historyMinutes
         else { throw JobQueueError.protocolMismatch("stats", reply) }
         let number = { (index: Int) in Int(jobs[index]) }
-        let counters = CounterWindows(
-            minutes: minutes.map { StatsCounters(fields: Queue.fields($0)) },
-            total: StatsCounters(fields: Queue.fields(parts[7])), now: now
-        )
+        let perMinute = minutes.map { StatsCounters(fields: Queue.fields($0)) }
+        let counters = CounterWindows(minutes: perMinute, total: StatsCounters(fields: Queue.fields(parts[7])), now: now)
         let text = config.map(\.string)
         let decoder = JSONDecoder()
-        return QueueStats(
+        let stats = QueueStats(
             queue: queue.rawValue, at: now,
             jobs: JobCounts(
                 waiting: number(0), delayed: number(1), delayedDue: number(2), active: number(3),
@@ -44,6 +42,7 @@ enum StatsReply {
             lastEmergencyStop: OperatorEvent(reply: parts[12]),
             lastLost: LostJob(reply: parts[13])
         )
+        return QueueSnapshot(stats: stats, history: CounterHistory(newestFirst: perMinute, now: now))
     }
 
     private static func rateLimit(_ reply: RedisReply) -> RateLimitLevel? {
