@@ -76,6 +76,24 @@ import Testing
         print("dashboard screenshot: \(picture.path)")
     }
 
+    @Test func actionButtonsAndTheTokenFieldAppearOnlyWithAllowActions() throws {
+        let redis = try RedisServer()
+        let fixture = try DashboardFixture(redis: redis.url)
+        let token = FileManager.default.temporaryDirectory.appendingPathComponent("jobq-web-token-\(UUID().uuidString)")
+        try Data("browser-test-token-0123456789\n".utf8).write(to: token)
+        defer { try? FileManager.default.removeItem(at: token) }
+        let server = try WebServerProcess(["--allow-actions", "--token-file", token.path], redis: redis.url)
+        let dom = try render(server.url + "/")
+        #expect(dom.contains(#"<div id="token">"#))
+        let failing = try #require(section(dom, queue: fixture.failing.name.rawValue))
+        #expect(failing.contains(#"data-action="/api/queues/\#(fixture.failing.name)/dead/retry">Retry all 2 dead</button>"#))
+        #expect(failing.contains(#"data-action="/api/queues/\#(fixture.failing.name)/dead/\#(fixture.deadIDs[0])/retry">retry</button>"#))
+        #expect(failing.contains(">Pause</button>"))
+        let paused = try #require(section(dom, queue: fixture.paused.name.rawValue))
+        #expect(paused.contains(">Resume</button>"))
+        #expect(paused.contains(">Emergency stop</button>"))
+    }
+
     @Test func jobPageShowsTheJobWithItsLastError() throws {
         let fixture = try DashboardFixture()
         let server = try WebServerProcess()
@@ -85,5 +103,44 @@ import Testing
         #expect(dom.contains("Job \(id)"))
         #expect(dom.contains(#"<pre class="last-error">ValueError: cannot parse report-1.pdf</pre>"#))
         #expect(dom.contains("invalid payload"))
+    }
+}
+
+/// The actions clicked in a real browser driven over WebDriver: the POSTs the page sends (with the
+/// browser's own Origin and Sec-Fetch-Site headers) pass the checks with the token and fail without.
+@Suite("Dashboard actions in a real browser") struct DashboardBrowserActionTests {
+    @Test func clickingActsWithTheTokenAndIsRefusedWithoutIt() async throws {
+        let redis = try RedisServer()
+        let fixture = try DashboardFixture(redis: redis.url)
+        let token = "browser-click-token-\(UUID().uuidString)"
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("jobq-web-token-\(UUID().uuidString)")
+        try Data(token.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let server = try WebServerProcess(["--allow-actions", "--token-file", file.path], redis: redis.url)
+        let browser = try await WebDriverSession()
+        do {
+            try await browser.open(server.url + "/")
+            let healthy = #"section[data-queue="\#(fixture.healthy.name)"]"#
+            try await browser.type("not-the-token", into: "#token-input")
+            try await browser.click(#"\#(healthy) button[data-action$="/pause"]"#)
+            let refusal = try await browser.waitForText("\(healthy) .message", containing: "X-Jobq-Token")
+            #expect(refusal.contains("missing or wrong X-Jobq-Token header"), "\(refusal)")
+            #expect(try fixture.healthy.isPaused() == false)
+
+            try await browser.type(token, into: "#token-input")
+            try await browser.click(#"section[data-queue="\#(fixture.paused.name)"] button[data-action$="/resume"]"#)
+            _ = try await browser.waitForText(#"section[data-queue="\#(fixture.paused.name)"] .message"#, containing: "resumed")
+            #expect(try fixture.paused.isPaused() == false)
+
+            let dead = fixture.deadIDs[0]
+            try await browser.click(#"button[data-action$="/dead/\#(dead)/retry"]"#)
+            let moved = try await browser.waitForText(#"section[data-queue="\#(fixture.failing.name)"] .message"#, containing: "moved")
+            #expect(moved.contains("moved 1 dead letter"), "\(moved)")
+            #expect(try fixture.failing.job(id: dead)?.state == .waiting)
+        } catch {
+            await browser.close()
+            throw error
+        }
+        await browser.close()
     }
 }
