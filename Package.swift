@@ -11,11 +11,14 @@ let package = Package(
         .library(name: "Ingestion", targets: ["Ingestion"]),
         .executable(name: "jobq", targets: ["jobq"]),
         .executable(name: "ingest-worker", targets: ["ingest-worker"]),
+        .executable(name: "jobq-web", targets: ["jobq-web"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // The hiredis C client, from Debian's libhiredis-dev. Only RedisClient/RedisContext.swift imports it.
@@ -80,6 +83,33 @@ let package = Package(
                 "StatsRendering",
                 "Benchmarks",
                 "Supervisor",
+                "Processes",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The dashboard: HTTP routes over the stats JSON and Prometheus text, the page and its assets
+        // (embedded), and the token-guarded actions. Only `jobq-web` links it, so Hummingbird stays
+        // out of `jobq`, the supervisor and the workers.
+        .target(
+            name: "JobqWeb",
+            dependencies: [
+                "HumanUnits",
+                "RedisClient",
+                "JobQueue",
+                "StatsRendering",
+                "Supervisor",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.embedInCode("Assets")]
+        ),
+        .executableTarget(
+            name: "jobq-web",
+            dependencies: [
+                "JobqWeb",
+                "RedisClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -112,6 +142,7 @@ let package = Package(
         .testTarget(name: "ProcessesTests", dependencies: ["Processes"]),
         .testTarget(name: "HumanUnitsTests", dependencies: ["HumanUnits"]),
         .testTarget(name: "IngestionTests", dependencies: ["Ingestion", "RedisClient", "JobQueue", "JobqTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "JobqWebTests", dependencies: ["JobqWeb", "JobQueue", "RedisClient", "JobqTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["RedisClient", "JobQueue", "JobqTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

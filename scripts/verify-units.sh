@@ -32,11 +32,12 @@ if [ -n "${JOBQ_BIN_DIR:-}" ]; then
   bin_dir=$JOBQ_BIN_DIR
 else
   bin_dir=$(swift build --show-bin-path)
-  for product in jobq ingest-worker; do
+  for product in jobq jobq-web ingest-worker; do
     [ -x "$bin_dir/$product" ] || swift build --product "$product"
   done
 fi
-for product in jobq ingest-worker; do
+# jobq-web: `jobq web` runs it, from beside jobq.
+for product in jobq jobq-web ingest-worker; do
   [ -x "$bin_dir/$product" ] || { echo "verify-units: $bin_dir/$product is missing (build it first)" >&2; exit 1; }
 done
 

@@ -15,7 +15,7 @@ struct Jobq: ParsableCommand {
         subcommands: [
             EnqueueCommand.self, ShowCommand.self, HistoryCommand.self, DeadCommand.self, RetentionCommand.self, RetryCommand.self, CancelCommand.self,
             PauseCommand.self, ResumeCommand.self, LimitCommand.self, LocksCommand.self, SuperviseCommand.self,
-            BreakerCommand.self, StatsCommand.self, DiagnoseCommand.self, EmergencyStopCommand.self, ScheduleCommand.self, BenchCommand.self,
+            BreakerCommand.self, StatsCommand.self, DiagnoseCommand.self, EmergencyStopCommand.self, ScheduleCommand.self, BenchCommand.self, WebCommand.self,
         ]
     )
 

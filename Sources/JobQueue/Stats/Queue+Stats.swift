@@ -44,6 +44,16 @@ extension QueueStats {
     public static func readEach(
         _ queues: [QueueName], on connection: RedisConnection, configuration: StatsConfiguration = StatsConfiguration()
     ) throws -> [Result<QueueStats, JobQueueError>] {
+        try readSnapshots(queues, on: connection, configuration: configuration).map { $0.map(\.stats) }
+    }
+
+    /// Like ``readEach(_:on:configuration:)``, with each queue's counters minute by minute over the
+    /// last hour (read in the same call, for charts).
+    /// - Returns: one result per queue, in order.
+    /// - Throws: ``JobQueueError`` `.redis` when Redis cannot be reached.
+    public static func readSnapshots(
+        _ queues: [QueueName], on connection: RedisConnection, configuration: StatsConfiguration = StatsConfiguration()
+    ) throws -> [Result<QueueSnapshot, JobQueueError>] {
         guard !queues.isEmpty else { return [] }
         let arguments: [RedisArgument] = [
             RedisArgument(historyMinutes), RedisArgument(Int(configuration.expiredLeaseGrace.milliseconds)),
@@ -65,13 +75,13 @@ extension QueueStats {
                 return .failure(JobQueueError(code: .redis, message: "stats of \(queue) failed: \(text)", redisError: .server(text)))
             }
             do {
-                var stats = try StatsReply.decode(reply, queue: queue, configuration: configuration)
+                var snapshot = try StatsReply.decode(reply, queue: queue, configuration: configuration)
                 let listing = try ScheduleListing(reply: scheduleReply)
-                stats.schedules = listing.schedules
-                stats.schedulerHolder = listing.schedulerHolder
-                stats.unreadableSchedules = listing.unreadable
-                stats.verdicts = QueueVerdict.judge(stats, configuration: configuration)
-                return .success(stats)
+                snapshot.stats.schedules = listing.schedules
+                snapshot.stats.schedulerHolder = listing.schedulerHolder
+                snapshot.stats.unreadableSchedules = listing.unreadable
+                snapshot.stats.verdicts = QueueVerdict.judge(snapshot.stats, configuration: configuration)
+                return .success(snapshot)
             } catch let error as JobQueueError {
                 return .failure(error)
             } catch {

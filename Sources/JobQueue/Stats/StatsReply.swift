@@ -3,7 +3,7 @@ import RedisClient
 
 /// Decodes the reply of the stats script (see ``QueueScripts/stats``) into ``QueueStats``.
 enum StatsReply {
-    static func decode(_ reply: RedisReply, queue: QueueName, configuration: StatsConfiguration) throws -> QueueStats {
+    static func decode(_ reply: RedisReply, queue: QueueName, configuration: StatsConfiguration) throws -> QueueSnapshot {
         guard let parts = reply.array, parts.count == 14, let now = parts[0].integer,
               let jobs = parts[1].array?.compactMap(\.integer), jobs.count == 9,
               let oldest = parts[2].array?.compactMap(\.integer), oldest.count == 2,
@@ -11,10 +11,8 @@ enum StatsReply {
               let minutes = parts[8].array, minutes.count > QueueStats.historyMinutes
         else { throw JobQueueError.protocolMismatch("stats", reply) }
         let number = { (index: Int) in Int(jobs[index]) }
-        let counters = CounterWindows(
-            minutes: minutes.map { StatsCounters(fields: Queue.fields($0)) },
-            total: StatsCounters(fields: Queue.fields(parts[7])), now: now
-        )
+        let perMinute = minutes.map { StatsCounters(fields: Queue.fields($0)) }
+        let counters = CounterWindows(minutes: perMinute, total: StatsCounters(fields: Queue.fields(parts[7])), now: now)
         let text = config.map(\.string)
         let decoder = JSONDecoder()
         var jobCounts = JobCounts(
@@ -22,7 +20,7 @@ enum StatsReply {
             expiredLeases: number(4), dead: number(5), parked: number(6))
         jobCounts.waitingHigh = number(7)
         jobCounts.waitingLow = number(8)
-        return QueueStats(
+        let stats = QueueStats(
             queue: queue.rawValue, at: now,
             jobs: jobCounts,
             oldestWaiting: oldest[0] == 0 ? nil : OldestWaiting(
@@ -47,6 +45,7 @@ enum StatsReply {
             lastEmergencyStop: OperatorEvent(reply: parts[12]),
             lastLost: LostJob(reply: parts[13])
         )
+        return QueueSnapshot(stats: stats, history: CounterHistory(newestFirst: perMinute, now: now))
     }
 
     private static func rateLimit(_ reply: RedisReply) -> RateLimitLevel? {

@@ -87,12 +87,3 @@ struct StatsCommand: ParsableCommand {
         return ([redis.renderText()] + stats.map { $0.renderText() }).joined(separator: "\n")
     }
 }
-
-extension QueueStats {
-    /// Whether nothing shows the queue was ever used: no jobs, no live worker, no supervisor.
-    fileprivate var showsNoTrace: Bool {
-        let counts = jobs
-        return counts.waiting + counts.delayed + counts.active + counts.dead + counts.parked == 0
-            && workers.isEmpty && supervisor.state == .absent && counters.total == StatsCounters()
-    }
-}
