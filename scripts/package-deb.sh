@@ -20,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The programs in the package, each a product of Package.swift installed as /usr/bin/NAME.
-PRODUCTS=(jobq ingest-worker)
+PRODUCTS=(jobq ingest-worker jobq-web)
 
 suffix=""
 out_dir=.build-deb
