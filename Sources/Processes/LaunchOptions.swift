@@ -19,6 +19,12 @@ public struct LaunchOptions: Sendable {
         case discard
         /// A pipe read by a background thread that keeps only the last `maxBytes` bytes.
         case captureTail(maxBytes: Int)
+        /// Like ``captureTail(maxBytes:)``, and everything read is also written to this process's
+        /// own stream (the child's output stays in the log and its end is kept for errors).
+        case captureTailAndInherit(maxBytes: Int)
+        /// A descriptor the caller owns and keeps open until `launch` returns (such as the write
+        /// end of a ``LineChannel``); the child gets a copy.
+        case fileDescriptor(Int32)
     }
 
     /// Path to the program, or a bare name to look up on `PATH` (see ``environment``).

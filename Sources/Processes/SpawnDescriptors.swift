@@ -67,10 +67,13 @@ struct SpawnDescriptors {
             return (inherited, nil)
         case .discard:
             return (-1, nil)
-        case .captureTail(let maxBytes):
+        case .fileDescriptor(let fd):
+            return (fd, nil)
+        case .captureTail(let maxBytes), .captureTailAndInherit(let maxBytes):
             let (readEnd, writeEnd) = try makePipe()
             ownedChildEnds.append(writeEnd)
-            let tail = OutputTail(maxBytes: maxBytes)
+            let forwarding: Int32? = if case .captureTailAndInherit = destination, inherited >= 0 { inherited } else { nil }
+            let tail = OutputTail(maxBytes: maxBytes, forwardingTo: forwarding)
             captureStreams.append((readEnd, tail))
             return (writeEnd, tail)
         }
