@@ -52,12 +52,6 @@ public final class ChildProcess: Sendable {
         extraOutputCaptures.indices.contains(index) ? extraOutputCaptures[index].snapshot : []
     }
 
-    /// Forgets what ``extraOutputTail(_:)`` holds for `index`, so that it then shows only what the
-    /// child writes from now on (a long-lived child's output, one task at a time).
-    public func resetExtraOutputTail(_ index: Int) {
-        if extraOutputCaptures.indices.contains(index) { extraOutputCaptures[index].reset() }
-    }
-
     /// The last bytes the child wrote to stdout when it was launched with `.captureTail`
     /// (empty otherwise). Complete once a wait has returned; a live snapshot before that.
     public var standardOutputTail: [UInt8] { standardOutputCapture?.snapshot ?? [] }

@@ -47,6 +47,11 @@ public struct LaunchOptions: Sendable {
     /// most bytes kept (the last ones written), readable while the child runs with
     /// ``ChildProcess/extraOutputTail(_:)``. At most ``maxExtraOutputs``. Default: none.
     public var extraOutputTails: [Int]
+    /// Descriptors the caller owns and keeps open until `launch` returns (such as the write end of
+    /// a ``DrainedPipe``), given to the child after the pipes of ``extraOutputTails``: as
+    /// `3 + extraOutputTails.count`, and so on. Together with ``extraOutputTails``, at most
+    /// ``maxExtraOutputs``. Default: none.
+    public var extraDescriptors: [Int32]
     /// Put the child in a new process group of its own (`setpgid(0, 0)`), so it and its
     /// descendants can be signalled together without touching this process. Default: `true`.
     public var newProcessGroup: Bool
@@ -81,6 +86,7 @@ public struct LaunchOptions: Sendable {
         standardOutput: OutputDestination = .inherit,
         standardError: OutputDestination = .inherit,
         extraOutputTails: [Int] = [],
+        extraDescriptors: [Int32] = [],
         newProcessGroup: Bool = true,
         cgroupProcsPaths: [String] = [],
         resourceLimits: ResourceLimits = ResourceLimits(),
@@ -94,6 +100,7 @@ public struct LaunchOptions: Sendable {
         self.standardOutput = standardOutput
         self.standardError = standardError
         self.extraOutputTails = extraOutputTails
+        self.extraDescriptors = extraDescriptors
         self.newProcessGroup = newProcessGroup
         self.cgroupProcsPaths = cgroupProcsPaths
         self.resourceLimits = resourceLimits

@@ -12,11 +12,6 @@ final class OutputTail: Sendable {
         self.forwardDescriptor = forwardDescriptor
     }
 
-    /// Forgets what is held (the next reader sees only what is written from now on).
-    func reset() {
-        bytes.withLock { $0 = [] }
-    }
-
     /// Appends a chunk, dropping the oldest bytes beyond `maxBytes`.
     func append(_ chunk: UnsafeRawBufferPointer) {
         bytes.withLock { tail in

@@ -57,6 +57,7 @@ struct SpawnDescriptors {
             childExtraOutputs.append(writeEnd)
             if let tail { extraOutputTails.append(tail) }
         }
+        childExtraOutputs += options.extraDescriptors
     }
 
     private mutating func prepareOutput(

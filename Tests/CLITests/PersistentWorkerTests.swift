@@ -257,6 +257,34 @@ import Testing
         #expect(environment["CUSTOM"] == "kept" && environment["JOBQ_QUEUE"] == queue.name.rawValue && environment["JOBQ_PROGRESS_FD"] == "3")
     }
 
+    @Test func aCommandThatKeepsDyingIsStartedAgainAfterAGrowingBackoff() throws {
+        let queue = try TestRedis.queue()
+        let ids = try (0..<3).map { _ in try queue.enqueue(payload: "1", options: EnqueueOptions(maxAttempts: 1)).id }
+        let worker = try startWorker(queue, ["--max-jobs", "3"], script: #"date +%s%N >> "$OUT/starts"; echo "cannot load model" >&2; exit 1"#)
+        try finish(worker)
+        for id in ids {
+            let record = try #require(try queue.job(id: id))
+            #expect(record.state == .dead && record.lastError?.contains("exit status 1 before answering") == true)
+            #expect(record.lastError?.contains("cannot load model") == true)
+        }
+        let starts = (file("starts") ?? "").split(separator: "\n").compactMap { Double($0) }.map { $0 / 1e9 }
+        try #require(starts.count == 3)
+        // The backoff starts at 500 ms and doubles; each wait is jittered down to half its ceiling.
+        #expect(starts[1] - starts[0] >= 0.25, "first restart waited")
+        #expect(starts[2] - starts[1] >= 0.5, "second restart waited longer")
+    }
+
+    @Test func theProcessDiesWithAWorkerKilledWithoutWarning() throws {
+        let queue = try TestRedis.queue()
+        try queue.enqueue(payload: "1")
+        let worker = try startWorker(queue, [], script: Self.loop(#"touch "$OUT/started"; sleep 60"#))
+        try #require(eventually { file("started") != nil })
+        let pid = try #require(pids.first)
+        kill(worker.processIdentifier, SIGKILL)
+        worker.waitUntilExit()
+        #expect(eventually(timeout: .seconds(5)) { ProcessState.isGone(pid) }, "the parent-death signal ended \(pid)")
+    }
+
     @Test func persistentWithoutACommandIsBadUsage() throws {
         let run = try CommandRun.run("ingest-worker", ["--queue", "q", "--persistent"], environment: ["JOBQ_REDIS_URL": try TestRedis.url()])
         #expect(run.status == 64 && run.standardError.contains("--persistent"))

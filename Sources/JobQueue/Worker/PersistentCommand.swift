@@ -44,6 +44,8 @@ public final class PersistentCommand: Sendable {
     private struct Running: Sendable {
         var process: ChildProcess
         var channel: LineChannel
+        /// Descriptor 3: progress lines, read only for the job in hand.
+        var progress: DrainedPipe
         var jobs = 0
     }
 
@@ -109,9 +111,10 @@ public final class PersistentCommand: Sendable {
             }
         }
         guard var child = state.child else { return .failed("could not start \(name)") }
-        child.process.resetExtraOutputTail(0)
-        let process = child.process
-        context.readProgress { JobProgress.lastLine(of: process.extraOutputTail(0)) }
+        // The previous job's progress was written before its response, so it is in the pipe now.
+        child.progress.reset()
+        let process = child.process, progress = child.progress
+        context.readProgress { JobProgress.lastLine(of: progress.snapshot()) }
         let grace = command.stopGrace
         let race = AnswerRace()
         context.onCancel { _ in
@@ -165,6 +168,14 @@ public final class PersistentCommand: Sendable {
     private func launch(_ context: JobContext) throws(ProcessError) -> Running {
         var channel = try LineChannel.open()
         defer { channel.closeChildEnds() }
+        let progress: DrainedPipe
+        do {
+            progress = try DrainedPipe(maxBytes: CommandHandler.progressTailBytes)
+        } catch {
+            channel.close()
+            throw error
+        }
+        defer { progress.closeChildEnd() }
         var environment = CommandHandler.baseEnvironment(command)
         environment["JOBQ_QUEUE"] = context.queue.rawValue
         environment["JOBQ_PROGRESS_FD"] = String(CommandHandler.progressDescriptor)
@@ -172,13 +183,14 @@ public final class PersistentCommand: Sendable {
             executable: command.command[0], arguments: Array(command.command.dropFirst()), environment: environment,
             standardInput: .fileDescriptor(channel.childInput), standardOutput: .fileDescriptor(channel.childOutput),
             standardError: .captureTailAndInherit(maxBytes: command.stderrTailBytes),
-            extraOutputTails: [CommandHandler.progressTailBytes], newProcessGroup: true, parentDeathSignal: SIGKILL)
+            extraDescriptors: [progress.childEnd], newProcessGroup: true, parentDeathSignal: SIGKILL)
         do {
             let process = try ChildProcess.launch(options)
             logger.info("started \(name) (pid \(process.pid)) to run jobs one after another")
-            return Running(process: process, channel: channel)
+            return Running(process: process, channel: channel, progress: progress)
         } catch {
             channel.close()
+            progress.close()
             throw error
         }
     }
@@ -200,6 +212,7 @@ public final class PersistentCommand: Sendable {
         let exit = child.process.wait(timeout: command.stopGrace) ?? child.process.terminate(grace: .zero)
         child.process.signalGroup(SIGKILL)
         child.channel.close()
+        child.progress.close()
         logger.info("stopped \(name) (pid \(child.process.pid)): \(why); \(exit.description)")
     }
 
@@ -208,6 +221,7 @@ public final class PersistentCommand: Sendable {
         child.channel.closeInput()
         _ = child.process.terminate(grace: command.stopGrace)
         child.channel.close()
+        child.progress.close()
     }
 
     private var name: String { command.command[0] }
