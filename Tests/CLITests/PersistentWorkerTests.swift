@@ -125,6 +125,20 @@ import Testing
         #expect(pids.count == 2 && pids[0] != pids[1])
     }
 
+    @Test func aCommandThatExitsBetweenJobsIsReplacedWithoutFailingTheNextJob() throws {
+        let queue = try TestRedis.queue()
+        let first = try queue.enqueue(payload: "1", options: EnqueueOptions(maxAttempts: 1)).id
+        // Answers one job, then exits on its own.
+        let worker = try startWorker(queue, ["--max-jobs", "2"], script: #"echo $$ >> "$OUT/pids"; read -r line; echo '{"status":"ok"}'; exit 0"#)
+        try #require(eventually { try queue.job(id: first) == nil })
+        let gone = try #require(pids.first)
+        try #require(eventually { ProcessState.isGone(gone) })
+        let second = try queue.enqueue(payload: "2", options: EnqueueOptions(maxAttempts: 1)).id
+        try finish(worker)
+        #expect(try queue.job(id: second) == nil, "the second job went to a new process and was acked")
+        #expect(pids.count == 2)
+    }
+
     @Test func aHangingCommandIsKilledAfterTheJobTimeoutWithItsGroup() throws {
         let queue = try TestRedis.queue()
         let hanging = try queue.enqueue(payload: #""hang""#, options: EnqueueOptions(maxAttempts: 1)).id

@@ -92,25 +92,32 @@ public final class PersistentCommand: Sendable {
     }
 
     private func run(_ request: [UInt8], _ context: JobContext, _ state: inout State) -> JobResult {
-        if var child = state.child, child.channel.hasUnreadOutput || child.process.wait(timeout: .zero) != nil {
-            logger.warning("\(name) (pid \(child.process.pid)) exited or wrote out of turn between jobs; starting a new one")
+        var child: Running
+        switch startedChild(&state, context) {
+        case .success(let running): child = running
+        case .failure(let failure): return failure.result
+        }
+        var exchange = converse(request, &child, context)
+        if exchange.answer == nil && child.jobs > 0 {
+            // The request found no reader: the process was gone before it arrived, which is not
+            // this job's fault. Once more, with a new process.
+            logger.warning("\(name) (pid \(child.process.pid)) exited between jobs; starting a new one")
             discard(&child)
             state.child = nil
             state.restartDue = true
-        }
-        if state.child == nil {
-            if state.restartDue, let stopped = waitBeforeRestart(&state, context) {
-                return .failed("\(name): not started again: stopped (\(stopped.rawValue))")
+            switch startedChild(&state, context) {
+            case .success(let running): child = running
+            case .failure(let failure): return failure.result
             }
-            do {
-                state.child = try launch(context)
-                state.restartDue = false
-            } catch {
-                state.restartDue = true
-                return .failed("could not start \(name): \(error.message)")
-            }
+            exchange = converse(request, &child, context)
         }
-        guard var child = state.child else { return .failed("could not start \(name)") }
+        return finish(exchange.answer ?? .endOfFile, &child, context, &state, race: exchange.race)
+    }
+
+    /// Sends the request and reads the answer, stopping the child if the run is cancelled meanwhile.
+    /// - Returns: the answer, `nil` when the request could not be written (no reader), and the race
+    ///   between the answer and a cancellation.
+    private func converse(_ request: [UInt8], _ child: inout Running, _ context: JobContext) -> (answer: LineChannel.Read?, race: AnswerRace) {
         // The previous job's progress was written before its response, so it is in the pipe now.
         child.progress.reset()
         let process = child.process, progress = child.progress
@@ -118,14 +125,16 @@ public final class PersistentCommand: Sendable {
         let grace = command.stopGrace
         let race = AnswerRace()
         context.onCancel { _ in
-            // Tear down on a thread of its own; the read below then ends with the child's output.
+            // Tear down on a thread of its own; a blocked write or read below then ends.
             // A child that has already answered is left alone: it is fine and keeps its next job.
             if race.cancelFirst() { Thread { _ = process.terminate(grace: grace) }.start() }
         }
+        guard child.channel.send(request) else { return (nil, race) }
+        return (child.channel.readLine(maxBytes: configuration.maxResponseBytes) { process.wait(timeout: .zero) == nil }, race)
+    }
 
-        let answer: LineChannel.Read = child.channel.send(request)
-            ? child.channel.readLine(maxBytes: configuration.maxResponseBytes) { process.wait(timeout: .zero) == nil }
-            : .endOfFile
+    /// Settles the job with what the child answered and keeps, recycles or replaces the child.
+    private func finish(_ answer: LineChannel.Read, _ child: inout Running, _ context: JobContext, _ state: inout State, race: AnswerRace) -> JobResult {
         let outcome = settle(answer, &child, context)
         if outcome.keepChild && race.answerFirst() {
             child.jobs += 1
@@ -142,6 +151,35 @@ public final class PersistentCommand: Sendable {
             state.restartDue = true
         }
         return outcome.result
+    }
+
+    /// Why no child could be had for a job.
+    private struct NoChild: Error {
+        var result: JobResult
+    }
+
+    /// The child to send the job to: the one in hand if it is still fine, else a new one, started
+    /// after the restart backoff when the last one ended badly.
+    private func startedChild(_ state: inout State, _ context: JobContext) -> Result<Running, NoChild> {
+        if var child = state.child, child.channel.hasUnreadOutput || child.process.wait(timeout: .zero) != nil {
+            logger.warning("\(name) (pid \(child.process.pid)) exited or wrote out of turn between jobs; starting a new one")
+            discard(&child)
+            state.child = nil
+            state.restartDue = true
+        }
+        if let child = state.child { return .success(child) }
+        if state.restartDue, let stopped = waitBeforeRestart(&state, context) {
+            return .failure(NoChild(result: .failed("\(name): not started again: stopped (\(stopped.rawValue))")))
+        }
+        do {
+            let child = try launch(context)
+            state.child = child
+            state.restartDue = false
+            return .success(child)
+        } catch {
+            state.restartDue = true
+            return .failure(NoChild(result: .failed("could not start \(name): \(error.message)")))
+        }
     }
 
     /// Maps what the child answered to the job's result, and whether the child may run more jobs.
