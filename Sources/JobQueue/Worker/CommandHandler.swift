@@ -2,9 +2,10 @@ import Foundation
 import Processes
 import RedisClient
 
-/// Runs each job as a child process: the user's own script, one process per job.
+/// Runs each job as a child process: the user's own script, one process per job, or with
+/// ``Configuration/persistent`` one long-lived process fed the jobs as lines (``PersistentCommand``).
 ///
-/// Contract with the command (see `docs/worker.md`):
+/// Contract with a command run per job (see `docs/worker.md`):
 /// - stdin: the job's message, a JSON object with `payload` (and `id`, `type`, ...), then end of file;
 /// - environment: the worker's without every variable that carries a Redis credential
 ///   (``RedisConfiguration/credentialVariables``) and without `JOBQ_WORKER_ID`, or with
