@@ -16,6 +16,12 @@ public struct QueueBenchmark: Sendable {
         public var batchSize: Int = 100
         /// Jobs sent one at a time to an idle worker for the latency figures. Default: 500.
         public var latencySamples: Int = 500
+        /// Jobs run by a command started per job, for the persistent-child row; the long-lived
+        /// child runs 25 times as many. 0 skips the row. Default: 40.
+        public var commandJobs: Int = 40
+        /// The Python that runs the command handler of that row; without it the row is skipped.
+        /// Default: `/usr/bin/python3`.
+        public var python = "/usr/bin/python3"
 
         /// The defaults.
         public init() {}
@@ -103,7 +109,59 @@ public struct QueueBenchmark: Sendable {
         let (p50, p99) = try latency(queue, samples: configuration.latencySamples)
         rows.append(Result(name: "enqueue-to-start latency p50", value: p50, unit: "µs", ratio: p50 / roundTrip, baseline: "raw EVALSHA round trip"))
         rows.append(Result(name: "enqueue-to-start latency p99", value: p99, unit: "µs", ratio: p99 / roundTrip, baseline: "raw EVALSHA round trip"))
+        if configuration.commandJobs > 0 && FileManager.default.isExecutableFile(atPath: configuration.python) {
+            rows += try commandRows(queue, progress: progress)
+        }
         return rows
+    }
+
+    /// A Python handler whose start costs 50 ms (standing in for its imports): in mode `exec` it
+    /// reads one job from stdin and exits; in mode `persistent` it answers every request line.
+    static let pythonHandler = #"""
+        import json, sys, time
+        time.sleep(0.05)
+        if sys.argv[1] == "exec":
+            json.load(sys.stdin)
+        else:
+            for line in sys.stdin:
+                json.loads(line)
+                sys.stdout.write('{"status":"ok"}\n')
+                sys.stdout.flush()
+        """#
+
+    /// One worker draining jobs through ``pythonHandler``: started per job, then kept running.
+    private func commandRows(_ queue: Queue, progress: (String) -> Void) throws -> [Result] {
+        let execJobs = configuration.commandJobs
+        progress("command handler: \(execJobs) jobs with a Python process per job")
+        let perJob = try commandDrainRate(queue, jobs: execJobs, mode: "exec")
+        let persistentJobs = execJobs * 25
+        progress("command handler: \(persistentJobs) jobs through one long-lived Python process")
+        let persistent = try commandDrainRate(queue, jobs: persistentJobs, mode: "persistent")
+        return [
+            Result(name: "drain, Python handler (50 ms import), process per job", value: perJob, unit: "jobs/s"),
+            Result(
+                name: "drain, same handler, one persistent process", value: persistent, unit: "jobs/s", ratio: persistent / perJob,
+                baseline: "process per job"),
+        ]
+    }
+
+    private func commandDrainRate(_ queue: Queue, jobs: Int, mode: String) throws -> Double {
+        let batch = (0..<min(jobs, 1000)).map { n in NewJob(payload: #"{"n":\#(n)}"#, options: EnqueueOptions(type: "command")) }
+        var queued = 0
+        while queued < jobs {
+            _ = try queue.enqueue(batch: Array(batch.prefix(min(1000, jobs - queued))))
+            queued += min(1000, jobs - queued)
+        }
+        var command = CommandHandler.Configuration(command: [configuration.python, "-c", Self.pythonHandler, mode])
+        if mode == "persistent" { command.persistent = PersistentCommand.Configuration() }
+        let handler = try CommandHandler(configuration: command)
+        defer { handler.stop() }
+        var workerConfiguration = Worker.Configuration()
+        workerConfiguration.maxJobs = jobs
+        let worker = Worker(queue: queue, configuration: workerConfiguration, logger: .init(label: "jobq.bench")) { handler.handle($0) }
+        let start = ContinuousClock.now
+        _ = try worker.run()
+        return Double(jobs) / (ContinuousClock.now - start).seconds
     }
 
     static func median(_ values: [Double]) -> Double {

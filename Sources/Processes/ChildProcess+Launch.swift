@@ -23,8 +23,9 @@ extension ChildProcess {
         let searchPath = environment["PATH"] ?? ownEnvironment["PATH"] ?? ExecutableLookup.defaultSearchPath
         let path = try ExecutableLookup.resolve(options.executable, searchPath: searchPath)
         try validate(path: path, workingDirectory: options.workingDirectory, environment: environment)
-        guard options.extraOutputTails.count <= LaunchOptions.maxExtraOutputs else {
-            throw ProcessError(code: .invalidArgument, message: "at most \(LaunchOptions.maxExtraOutputs) extra output descriptors, not \(options.extraOutputTails.count)")
+        let extraCount = options.extraOutputTails.count + options.extraDescriptors.count
+        guard extraCount <= LaunchOptions.maxExtraOutputs else {
+            throw ProcessError(code: .invalidArgument, message: "at most \(LaunchOptions.maxExtraOutputs) extra output descriptors, not \(extraCount)")
         }
 
         var argv = try CStringArray([options.executable] + options.arguments, describing: "an argument")

@@ -19,6 +19,12 @@ public struct LaunchOptions: Sendable {
         case discard
         /// A pipe read by a background thread that keeps only the last `maxBytes` bytes.
         case captureTail(maxBytes: Int)
+        /// Like ``captureTail(maxBytes:)``, and everything read is also written to this process's
+        /// own stream (the child's output stays in the log and its end is kept for errors).
+        case captureTailAndInherit(maxBytes: Int)
+        /// A descriptor the caller owns and keeps open until `launch` returns (such as the write
+        /// end of a ``LineChannel``); the child gets a copy.
+        case fileDescriptor(Int32)
     }
 
     /// Path to the program, or a bare name to look up on `PATH` (see ``environment``).
@@ -41,6 +47,11 @@ public struct LaunchOptions: Sendable {
     /// most bytes kept (the last ones written), readable while the child runs with
     /// ``ChildProcess/extraOutputTail(_:)``. At most ``maxExtraOutputs``. Default: none.
     public var extraOutputTails: [Int]
+    /// Descriptors the caller owns and keeps open until `launch` returns (such as the write end of
+    /// a ``DrainedPipe``), given to the child after the pipes of ``extraOutputTails``: as
+    /// `3 + extraOutputTails.count`, and so on. Together with ``extraOutputTails``, at most
+    /// ``maxExtraOutputs``. Default: none.
+    public var extraDescriptors: [Int32]
     /// Put the child in a new process group of its own (`setpgid(0, 0)`), so it and its
     /// descendants can be signalled together without touching this process. Default: `true`.
     public var newProcessGroup: Bool
@@ -75,6 +86,7 @@ public struct LaunchOptions: Sendable {
         standardOutput: OutputDestination = .inherit,
         standardError: OutputDestination = .inherit,
         extraOutputTails: [Int] = [],
+        extraDescriptors: [Int32] = [],
         newProcessGroup: Bool = true,
         cgroupProcsPaths: [String] = [],
         resourceLimits: ResourceLimits = ResourceLimits(),
@@ -88,6 +100,7 @@ public struct LaunchOptions: Sendable {
         self.standardOutput = standardOutput
         self.standardError = standardError
         self.extraOutputTails = extraOutputTails
+        self.extraDescriptors = extraDescriptors
         self.newProcessGroup = newProcessGroup
         self.cgroupProcsPaths = cgroupProcsPaths
         self.resourceLimits = resourceLimits

@@ -1,3 +1,4 @@
+import CJobqSystem
 import Dispatch
 import Glibc
 
@@ -31,7 +32,9 @@ enum OutputCapture {
                 }
                 let count = read(stream.fd, buffer.baseAddress, buffer.count)
                 if count > 0 {
-                    stream.tail.append(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+                    let chunk = UnsafeRawBufferPointer(rebasing: buffer[..<count])
+                    stream.tail.append(chunk)
+                    if let forward = stream.tail.forwardDescriptor { _ = jobq_write_all(forward, chunk.baseAddress, chunk.count) }
                     stillOpen.append(stream)
                 } else if count < 0 && (errno == EINTR || errno == EAGAIN) {
                     stillOpen.append(stream)

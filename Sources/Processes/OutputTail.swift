@@ -3,10 +3,13 @@ import Synchronization
 /// The last `maxBytes` bytes written to a captured stream; safe to read while it grows.
 final class OutputTail: Sendable {
     let maxBytes: Int
+    /// A descriptor of this process every chunk is also written to (its own stderr), or `nil`.
+    let forwardDescriptor: Int32?
     private let bytes = Mutex<[UInt8]>([])
 
-    init(maxBytes: Int) {
+    init(maxBytes: Int, forwardingTo forwardDescriptor: Int32? = nil) {
         self.maxBytes = max(0, maxBytes)
+        self.forwardDescriptor = forwardDescriptor
     }
 
     /// Appends a chunk, dropping the oldest bytes beyond `maxBytes`.

@@ -57,6 +57,7 @@ struct SpawnDescriptors {
             childExtraOutputs.append(writeEnd)
             if let tail { extraOutputTails.append(tail) }
         }
+        childExtraOutputs += options.extraDescriptors
     }
 
     private mutating func prepareOutput(
@@ -67,10 +68,13 @@ struct SpawnDescriptors {
             return (inherited, nil)
         case .discard:
             return (-1, nil)
-        case .captureTail(let maxBytes):
+        case .fileDescriptor(let fd):
+            return (fd, nil)
+        case .captureTail(let maxBytes), .captureTailAndInherit(let maxBytes):
             let (readEnd, writeEnd) = try makePipe()
             ownedChildEnds.append(writeEnd)
-            let tail = OutputTail(maxBytes: maxBytes)
+            let forwarding: Int32? = if case .captureTailAndInherit = destination, inherited >= 0 { inherited } else { nil }
+            let tail = OutputTail(maxBytes: maxBytes, forwardingTo: forwarding)
             captureStreams.append((readEnd, tail))
             return (writeEnd, tail)
         }

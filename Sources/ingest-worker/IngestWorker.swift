@@ -13,7 +13,9 @@ struct IngestWorker: ParsableCommand {
         abstract: "Run the jobs of one queue, one at a time: built-in handlers, or a command per job.",
         discussion: """
         Without a command, jobs are dispatched by type: noop, ingest.file, ingest.dir; any other type \
-        is dead-lettered with reason "unknown type". With -- COMMAND ARGS..., every job runs that command.
+        is dead-lettered with reason "unknown type". With -- COMMAND ARGS..., every job runs that command; \
+        with --persistent the command is started once and gets the jobs as JSON lines on stdin, answering \
+        each with a JSON line on stdout (see docs/worker.md).
 
         Exit status: 0 after --idle-exit (time waiting for an unreachable Redis counts), --max-jobs or \
         a graceful stop (SIGTERM/SIGINT); 1 on a fatal error (such as bad Redis credentials or a command \
@@ -44,6 +46,10 @@ struct IngestWorker: ParsableCommand {
     var allowEviction = false
     @Flag(name: .customLong("pass-redis-url"), help: "For a command: give every job JOBQ_REDIS_URL, password included (the job then holds the credential).")
     var passRedisURL = false
+    @Flag(help: "For a command: start it once and send it every job as a JSON line on stdin; it answers each with a JSON line on stdout.")
+    var persistent = false
+    @Option(name: .customLong("max-jobs-per-process"), help: "With --persistent: replace the command's process after this many jobs.")
+    var maxJobsPerProcess: Int?
     @Argument(parsing: .postTerminator, help: ArgumentHelp("A command to run for every job: the job's JSON on stdin; exit 0 done, 75 retry later, else failed.", valueName: "command"))
     var command: [String] = []
 
@@ -63,6 +69,11 @@ struct IngestWorker: ParsableCommand {
         if let leaseValue = try? DurationText.parse(lease), leaseValue < .seconds(1) { throw ValidationError("--lease must be at least 1s") }
         if command.isEmpty && (!passEnv.isEmpty || cleanEnv || passRedisURL) {
             throw ValidationError("--pass-env, --clean-env and --pass-redis-url shape a command's environment: give the command after --")
+        }
+        if command.isEmpty && persistent { throw ValidationError("--persistent keeps a command running: give the command after --") }
+        if let maxJobsPerProcess {
+            if !persistent { throw ValidationError("--max-jobs-per-process needs --persistent") }
+            if maxJobsPerProcess < 1 { throw ValidationError("--max-jobs-per-process must be at least 1") }
         }
     }
 
@@ -86,6 +97,7 @@ struct IngestWorker: ParsableCommand {
             configuration.shutdownGrace = try DurationText.parse(stopGrace)
             configuration.registryInfo = ["command": command.isEmpty ? "ingest-worker" : command.joined(separator: " ")]
             let handler: Worker.Handler
+            var stopHandler: () -> Void = {}
             if command.isEmpty {
                 let dispatcher = JobDispatcher.builtIn(queue: queue)
                 handler = { context in try dispatcher.handle(context) }
@@ -96,12 +108,19 @@ struct IngestWorker: ParsableCommand {
                 commandConfiguration.cleanEnvironment = cleanEnv
                 commandConfiguration.passedVariables = passEnv
                 commandConfiguration.redisURL = passRedisURL ? connection.configuration.urlWithSecret : nil
+                if persistent {
+                    var persistence = PersistentCommand.Configuration()
+                    persistence.maxJobsPerProcess = maxJobsPerProcess
+                    commandConfiguration.persistent = persistence
+                }
                 let commandHandler = try CommandHandler(configuration: commandConfiguration)
                 handler = { context in commandHandler.handle(context) }
+                stopHandler = commandHandler.stop
             }
             let worker = Worker(queue: queue, configuration: configuration, handler: handler)
             let signals = ShutdownSignals { _ in worker.stop() }
             defer { signals.cancel() }
+            defer { stopHandler() }
             let reason = try worker.run()
             Logger(label: "ingest-worker").info("stopped: \(Self.stopText[reason] ?? reason.rawValue)")
         } catch let error as any (Error & CustomStringConvertible) {

@@ -2,9 +2,10 @@ import Foundation
 import Processes
 import RedisClient
 
-/// Runs each job as a child process: the user's own script, one process per job.
+/// Runs each job as a child process: the user's own script, one process per job, or with
+/// ``Configuration/persistent`` one long-lived process fed the jobs as lines (``PersistentCommand``).
 ///
-/// Contract with the command (see `docs/worker.md`):
+/// Contract with a command run per job (see `docs/worker.md`):
 /// - stdin: the job's message, a JSON object with `payload` (and `id`, `type`, ...), then end of file;
 /// - environment: the worker's without every variable that carries a Redis credential
 ///   (``RedisConfiguration/credentialVariables``) and without `JOBQ_WORKER_ID`, or with
@@ -46,6 +47,9 @@ public struct CommandHandler: Sendable {
         /// that must reach Redis themselves: the child (and anything that can read its environment)
         /// then holds the credential. Default: `nil`, none.
         public var redisURL: String?
+        /// Start the command once and send it jobs as JSON lines (``PersistentCommand``) instead of
+        /// starting it for every job. Default: `nil`, one process per job.
+        public var persistent: PersistentCommand.Configuration?
 
         /// Runs `command` with the defaults.
         public init(command: [String]) {
@@ -70,6 +74,8 @@ public struct CommandHandler: Sendable {
 
     /// The configuration in use.
     public let configuration: Configuration
+    /// The long-lived child's keeper when ``Configuration/persistent`` is set.
+    private let persistentCommand: PersistentCommand?
 
     /// Checks that the command can be found, so a worker with a typo fails at start, not per job.
     /// - Throws: ``ProcessError`` naming the missing or non-executable program, or a passed
@@ -85,10 +91,13 @@ public struct CommandHandler: Sendable {
         }
         _ = try ExecutableLookup.resolveExisting(program, searchPath: configuration.environment["PATH"] ?? ExecutableLookup.defaultSearchPath)
         self.configuration = configuration
+        self.persistentCommand = configuration.persistent.map { PersistentCommand(command: configuration, persistence: $0) }
     }
 
-    /// Runs one job's command and maps its exit to a result.
+    /// Runs one job: through the long-lived child when ``Configuration/persistent`` is set, else
+    /// in a process of its own whose exit is mapped to a result.
     public func handle(_ context: JobContext) -> JobResult {
+        if let persistentCommand { return persistentCommand.handle(context) }
         let job = context.job
         let options = LaunchOptions(
             executable: configuration.command[0], arguments: Array(configuration.command.dropFirst()),
@@ -114,18 +123,31 @@ public struct CommandHandler: Sendable {
         return self.result(of: exit, stderr: child.standardErrorTail, cancellation: context.cancellationReason)
     }
 
+    /// Stops the long-lived child, if there is one, the way ``PersistentCommand/stop()`` does:
+    /// call it once the worker's loop has returned. Nothing to do for a process per job.
+    public func stop() {
+        persistentCommand?.stop()
+    }
+
+    /// The environment every child starts from: the worker's without credentials (or an empty one),
+    /// the passed variables, and `JOBQ_REDIS_URL` only when configured.
+    static func baseEnvironment(_ configuration: Configuration) -> [String: String] {
+        var environment = configuration.cleanEnvironment ? [:] : configuration.environment.filter { !withheldVariables.contains($0.key) }
+        for name in configuration.passedVariables { environment[name] = configuration.environment[name] }
+        if let url = configuration.redisURL { environment["JOBQ_REDIS_URL"] = url }
+        return environment
+    }
+
     /// The environment of one job's process.
     func environment(for context: JobContext) -> [String: String] {
         let job = context.job
-        var environment = configuration.cleanEnvironment ? [:] : configuration.environment.filter { !Self.withheldVariables.contains($0.key) }
-        for name in configuration.passedVariables { environment[name] = configuration.environment[name] }
+        var environment = Self.baseEnvironment(configuration)
         environment["JOBQ_JOB_ID"] = job.id
         environment["JOBQ_QUEUE"] = context.queue.rawValue
         environment["JOBQ_JOB_TYPE"] = job.type
         environment["JOBQ_ATTEMPT"] = String(job.attempt)
         environment["JOBQ_MAX_ATTEMPTS"] = String(job.maxAttempts)
         if let fencing = job.fencingToken { environment["JOBQ_FENCING_TOKEN"] = String(fencing) }
-        if let url = configuration.redisURL { environment["JOBQ_REDIS_URL"] = url }
         environment["JOBQ_PROGRESS_FD"] = String(Self.progressDescriptor)
         environment["JOBQ_RESULT_FD"] = String(Self.resultDescriptor)
         return environment
@@ -138,10 +160,15 @@ public struct CommandHandler: Sendable {
         }
         var status = "\(configuration.command[0]): \(exit.description)"
         if let cancellation { status += " (stopped: \(cancellation.rawValue))" }
+        return .failed(Self.failure(status, stderr: stderr, configuration: configuration))
+    }
+
+    /// A failed run's error text: the status line first and the end of the child's stderr after
+    /// it, the whole within ``Configuration/stderrTailBytes``.
+    static func failure(_ status: String, stderr: [UInt8], configuration: Configuration) -> String {
         let tail = String(decoding: stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !tail.isEmpty else { return .failed(status) }
-        // The status line comes first and the stderr tail after it; the whole fits the 4 KiB kept.
+        guard !tail.isEmpty else { return status }
         let room = max(0, configuration.stderrTailBytes - status.utf8.count - 1)
-        return .failed(status + "\n" + String(decoding: tail.utf8.suffix(room), as: UTF8.self))
+        return status + "\n" + String(decoding: tail.utf8.suffix(room), as: UTF8.self)
     }
 }

@@ -12,7 +12,9 @@ struct BenchCommand: ParsableCommand {
         Uses a fresh queue named bench-<random> and deletes its keys afterwards. Build with -c release \
         for meaningful figures. Throughput is measured in rounds, each timing every row moments \
         after its baseline; rows show medians over the rounds, and each ratio is the median of the \
-        per-round ratios, so the ratios compare across machines and survive a busy host.
+        per-round ratios, so the ratios compare across machines and survive a busy host. The last two \
+        rows drain jobs through a Python command (/usr/bin/python3, skipped without it) whose start \
+        costs 50 ms: one process per job, then one persistent process (ingest-worker --persistent).
         """
     )
 
@@ -22,6 +24,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Rounds the throughput measurements are split into.") var rounds: Int = 10
     @Option(name: .customLong("batch-size"), help: "Jobs per pipelined batch.") var batchSize: Int = 100
     @Option(name: .customLong("latency-samples"), help: "Jobs sent one at a time for the latency figures.") var latencySamples: Int = 500
+    @Option(name: .customLong("command-jobs"), help: "Jobs a Python command started per job runs, for the persistent-process row (the persistent process runs 25 times as many); 0 skips the row.")
+    var commandJobs: Int = 40
     @Flag(help: "Print the rows as JSON.") var json = false
 
     func validate() throws {
@@ -29,6 +33,7 @@ struct BenchCommand: ParsableCommand {
         if batchSize < 1 || batchSize > 10_000 { throw ValidationError("--batch-size must be from 1 to 10000") }
         if latencySamples < 10 { throw ValidationError("--latency-samples must be at least 10") }
         if rounds < 1 || rounds > 1000 { throw ValidationError("--rounds must be from 1 to 1000") }
+        if commandJobs < 0 || commandJobs > 10_000 { throw ValidationError("--command-jobs must be from 0 to 10000") }
     }
 
     func run() throws {
@@ -38,6 +43,7 @@ struct BenchCommand: ParsableCommand {
             configuration.batchSize = batchSize
             configuration.latencySamples = latencySamples
             configuration.rounds = rounds
+            configuration.commandJobs = commandJobs
             let benchmark = QueueBenchmark(redis: try redis.resolve(.writing(eviction)), configuration: configuration)
             let rows = try benchmark.run { line in
                 if !json { FileHandle.standardError.write(Data("… \(line)\n".utf8)) }
