@@ -35,12 +35,14 @@ public final class RedisSentinelGroup: @unchecked Sendable {
         nodes = [master, replica]
         let started = try (0..<3).map { _ in try RedisSentinelProcess(masterName: name, masterPort: master.port) }
         sentinels = started
-        let ready = eventually(timeout: .seconds(20)) {
+        // Sentinels find replicas through INFO every 10 s and each other through hello messages
+        // every 2 s; on a loaded machine that can take well over 20 s.
+        let ready = eventually(timeout: .seconds(60)) {
             started.allSatisfy { sentinel in (try? sentinel.knowsReplicaAndPeers(name)) == true }
         }
         guard ready else {
             stop()
-            throw TestFailure("the sentinels did not learn of the replica and of each other within 20 s")
+            throw TestFailure("the sentinels did not learn of the replica and of each other within 60 s")
         }
     }
 
