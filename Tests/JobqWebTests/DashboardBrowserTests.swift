@@ -133,6 +133,14 @@ import Testing
         #expect(dom.contains("<dt>progress</dt><dd>12/12 pages (100%)</dd>"))
         #expect(dom.contains(#"<pre class="result">\#(ScheduledWorkFixture.result)</pre>"#))
         #expect(!dom.contains("<dt>lease until</dt>"))
+
+        try FileManager.default.createDirectory(at: Self.artifacts, withIntermediateDirectories: true)
+        let picture = Self.artifacts.appendingPathComponent("dashboard-job.png")
+        try? FileManager.default.removeItem(at: picture)
+        _ = try render("\(server.url)/queues/\(work.queue.name)/jobs/\(work.completedID)", screenshot: picture)
+        let size = (try FileManager.default.attributesOfItem(atPath: picture.path)[.size] as? Int) ?? 0
+        #expect(size > 10_000, "screenshot \(picture.path) is \(size) bytes")
+        print("job page screenshot: \(picture.path)")
     }
 }
 
