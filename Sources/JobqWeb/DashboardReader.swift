@@ -53,7 +53,7 @@ struct DashboardReader: Sendable {
     func job(_ id: String, in name: QueueName, on connection: RedisConnection) throws -> JobRecord {
         guard !id.isEmpty, id.utf8.count <= 256 else { throw WebError(.badRequest, "'\(id.prefix(40))' is not a job id") }
         guard let record = try redis({ try Queue(name: name, connection: connection).job(id: id) }) else {
-            throw WebError(.notFound, "no job '\(id)' in queue '\(name)' (completed jobs are not kept)")
+            throw WebError(.notFound, "no job '\(id)' in queue '\(name)' (completed jobs are kept only where the queue keeps a history: jobq retention --keep-completed)")
         }
         return record
     }

@@ -49,7 +49,7 @@ struct DashboardRoutes: Sendable {
         }
         router.get("/api/queues/:queue/jobs/:id") { _, context in
             await answer {
-                let name = try queueName(context), id = context.parameters.get("id") ?? ""
+                let name = try queueName(context), id = Self.parameter("id", of: context.parameters)
                 return try Self.json(encoding: try await threads.run { try reader.job(id, in: name, on: $0) })
             }
         }
@@ -62,7 +62,7 @@ struct DashboardRoutes: Sendable {
         let actions: [(String, @Sendable (Parameters) -> QueueAction)] = [
             ("pause", { _ in .pause }), ("resume", { _ in .resume }), ("breaker/reset", { _ in .resetBreaker }),
             ("emergency-stop", { _ in .emergencyStop }), ("dead/retry", { _ in .retryDead(nil) }),
-            ("dead/:id/retry", { .retryDead($0.get("id")) }),
+            ("dead/:id/retry", { .retryDead(Self.parameter("id", of: $0)) }),
         ]
         for (path, action) in actions {
             router.post(RouterPath("/api/queues/:queue/" + path)) { request, context in
@@ -80,8 +80,15 @@ struct DashboardRoutes: Sendable {
     /// Who the actions are recorded as done by: the server's user and host, marked as the dashboard.
     private static let operatorName = "\(OperatorIdentity.current) (dashboard)"
 
+    /// A path parameter as the client meant it: the page percent-encodes queue names and job ids
+    /// (a scheduled job's id holds colons), and the router hands them over as sent.
+    private static func parameter(_ name: String, of parameters: Parameters) -> String {
+        let raw = parameters.get(name) ?? ""
+        return raw.removingPercentEncoding ?? raw
+    }
+
     private func queueName(_ context: BasicRequestContext) throws -> QueueName {
-        let text = context.parameters.get("queue") ?? ""
+        let text = Self.parameter("queue", of: context.parameters)
         guard let name = try? QueueName(text) else { throw WebError(.badRequest, "'\(text.prefix(80))' is not a valid queue name") }
         return name
     }

@@ -69,6 +69,23 @@ import Testing
         #expect(badName.status == 400)
     }
 
+    @Test func aFinishedScheduledJobIsFoundByItsPercentEncodedIDWithItsOutcome() async throws {
+        let work = try ScheduledWorkFixture()
+        let server = try WebServerProcess()
+        #expect(work.completedID.contains(":"), "a scheduled job's id holds colons, which the page encodes")
+        let encoded = try #require(work.completedID.addingPercentEncoding(withAllowedCharacters: .alphanumerics))
+        let answer = try await HTTPExchange.send("GET", "\(server.url)/api/queues/\(work.queue.name)/jobs/\(encoded)")
+        #expect(answer.status == 200, "\(answer.text)")
+        let record = try answer.json()
+        #expect(record["id"] as? String == work.completedID)
+        #expect(record["state"] as? String == "completed")
+        #expect(record["result"] as? String == ScheduledWorkFixture.result)
+        #expect(record["finished_at"] is Int && record["duration_ms"] is Int)
+        #expect(record["host"] as? String == ProcessInfo.processInfo.hostName)
+        let progress = try #require(record["progress"] as? [String: Any])
+        #expect(progress["done"] as? Int == 12 && progress["total"] as? Int == 12 && progress["message"] as? String == "pages")
+    }
+
     @Test func metricsAreThePrometheusTextAndParseWithTheReferenceParser() async throws {
         guard let python = Python.interpreter, Python.canImport("prometheus_client") else {
             Issue.record("prometheus_client is not installed (python3 -m pip install prometheus_client)")

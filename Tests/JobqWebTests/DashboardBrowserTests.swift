@@ -19,7 +19,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: profile) }
         var arguments = [
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--hide-scrollbars",
-            "--user-data-dir=\(profile.path)", "--virtual-time-budget=\(budget)", "--window-size=1280,1600",
+            "--user-data-dir=\(profile.path)", "--virtual-time-budget=\(budget)", "--window-size=1280,2400",
         ]
         if let screenshot {
             arguments.append("--screenshot=\(screenshot.path)")
@@ -43,6 +43,7 @@ import Testing
         // A Redis of its own, so that the page (and the screenshot) shows these three queues only.
         let redis = try RedisServer()
         let fixture = try DashboardFixture(redis: redis.url)
+        let work = try ScheduledWorkFixture(redis: redis.url)
         let server = try WebServerProcess(redis: redis.url)
         let dom = try render(server.url + "/")
 
@@ -63,6 +64,21 @@ import Testing
         let paused = try #require(section(dom, queue: fixture.paused.name.rawValue))
         #expect(paused.contains(#"data-verdict="paused""#))
         #expect(paused.contains(">PAUSED</span>"))
+        let scheduled = try #require(section(dom, queue: work.queue.name.rawValue))
+        #expect(scheduled.contains(#"<tr class="schedule" data-schedule="report"><td>report</td><td>every 1s</td><td>"#), "\(scheduled)")
+        #expect(scheduled.contains(#">\#(work.completedID)</a><span class="job-state completed"> completed</span>"#))
+        #expect(scheduled.contains("<td>1 enqueued, 0 skipped, "), "a tick late on a loaded machine may count as missed, never as another job")
+        #expect(scheduled.contains("<td>cron 0 3 * * * (Europe/Berlin)</td><td>in "))
+        #expect(scheduled.contains(#"<tr class="schedule paused" data-schedule="cleanup"><td>cleanup</td><td>every 1h</td><td>paused</td><td>none yet</td>"#))
+        #expect(scheduled.contains(#"<tr class="schedule unreadable" data-schedule="lunar"><td>lunar</td><td class="error" colspan="4">UNREADABLE, does not fire: \#(work.unreadableReason)</td>"#))
+        #expect(scheduled.contains("No scheduler is running"))
+        #expect(scheduled.contains(#"<tr class="running-job" data-job="\#(work.runningID)">"#))
+        #expect(scheduled.contains(#"<progress max="10" value="3"></progress><span class="progress-text">3/10 files (30%)</span>"#))
+        for (count, label) in [(4, "waiting"), (2, "high priority"), (1, "normal priority"), (1, "low priority")] {
+            #expect(scheduled.contains(#"<b>\#(count)</b><span>\#(label)</span>"#), "\(label) is not \(count)")
+        }
+        #expect(!healthy.contains("priority"), "no priority split when everything waits at normal priority")
+
         #expect(!dom.contains(#"<button"#), "a read-only dashboard shows no action buttons")
         #expect(dom.contains("updated "))
         #expect(dom.contains(#"<div id="token" hidden="">"#))
@@ -103,6 +119,28 @@ import Testing
         #expect(dom.contains("Job \(id)"))
         #expect(dom.contains(#"<pre class="last-error">ValueError: cannot parse report-1.pdf</pre>"#))
         #expect(dom.contains("invalid payload"))
+    }
+
+    @Test func jobPageShowsAFinishedJobsOutcomeDurationWorkerResultAndProgress() throws {
+        let work = try ScheduledWorkFixture()
+        let server = try WebServerProcess()
+        let dom = try render("\(server.url)/queues/\(work.queue.name)/jobs/\(work.completedID)")
+        #expect(dom.contains(#"data-job="\#(work.completedID)""#))
+        #expect(dom.contains("<dt>state</dt><dd>completed</dd>"), "\(dom.suffix(4000))")
+        #expect(dom.contains("<dt>type</dt><dd>report</dd>"))
+        for field in ["enqueued", "started", "finished", "duration", "owner", "progress saved"] { #expect(dom.contains("<dt>\(field)</dt>"), "no \(field)") }
+        #expect(dom.contains("<dt>worker</dt><dd>\(ProcessInfo.processInfo.hostName)/\(getpid())</dd>"))
+        #expect(dom.contains("<dt>progress</dt><dd>12/12 pages (100%)</dd>"))
+        #expect(dom.contains(#"<pre class="result">\#(ScheduledWorkFixture.result)</pre>"#))
+        #expect(!dom.contains("<dt>lease until</dt>"))
+
+        try FileManager.default.createDirectory(at: Self.artifacts, withIntermediateDirectories: true)
+        let picture = Self.artifacts.appendingPathComponent("dashboard-job.png")
+        try? FileManager.default.removeItem(at: picture)
+        _ = try render("\(server.url)/queues/\(work.queue.name)/jobs/\(work.completedID)", screenshot: picture)
+        let size = (try FileManager.default.attributesOfItem(atPath: picture.path)[.size] as? Int) ?? 0
+        #expect(size > 10_000, "screenshot \(picture.path) is \(size) bytes")
+        print("job page screenshot: \(picture.path)")
     }
 }
 

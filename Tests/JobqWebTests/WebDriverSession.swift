@@ -89,9 +89,17 @@ final class WebDriverSession {
         _ = try Self.call("POST", port: port, "\(base)/element/\(input)/value", ["text": text])
     }
 
-    /// Clicks an element.
+    /// Clicks an element. The page redraws itself every refresh, so the element found may be
+    /// replaced before the click reaches it: then the click did nothing, and it is found again.
     func click(_ selector: String) async throws {
-        _ = try Self.call("POST", port: port, "\(base)/element/\(try await element(selector))/click", [:])
+        for attempt in 1...5 {
+            do {
+                _ = try Self.call("POST", port: port, "\(base)/element/\(try await element(selector))/click", [:])
+                return
+            } catch where attempt < 5 && "\(error)".contains("stale element reference") {
+                continue
+            }
+        }
     }
 
     /// The text of an element.

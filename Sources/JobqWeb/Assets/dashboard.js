@@ -30,13 +30,22 @@ async function api(path, options) {
   return body;
 }
 
+function span(seconds) {
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m`;
+  return `${Math.floor(seconds / 86400)}d`;
+}
+
 function ago(at, now) {
   if (!at) return "never";
-  const seconds = Math.max(0, Math.round((now - at) / 1000));
-  if (seconds < 60) return `${seconds}s ago`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ago`;
-  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m ago`;
-  return `${Math.floor(seconds / 86400)}d ago`;
+  return `${span(Math.max(0, Math.round((now - at) / 1000)))} ago`;
+}
+
+// A time to come: "in 3m", or "due now" once it has passed.
+function until(at, now) {
+  const seconds = Math.round((at - now) / 1000);
+  return seconds > 0 ? `in ${span(seconds)}` : "due now";
 }
 
 function clock(at) {
@@ -47,6 +56,25 @@ function duration(ms) {
   if (ms < 1000) return `${ms}ms`;
   if (ms < 60000) return `${(ms / 1000).toFixed(1)}s`;
   return `${Math.floor(ms / 60000)}m ${Math.round((ms % 60000) / 1000)}s`;
+}
+
+// A handler's progress report: "3/10 files (30%)", "7 rows", or its message alone.
+function progressText(progress) {
+  const { done, total, message } = progress;
+  let text = done === undefined ? "" : total === undefined ? String(done) : `${done}/${total}`;
+  if (message) text = text ? `${text} ${message}` : message;
+  if (done !== undefined && total) text += ` (${Math.min(100, Math.floor((done * 100) / total))}%)`;
+  return text;
+}
+
+function progressCell(progress) {
+  if (!progress) return "no progress reported";
+  const bar = progress.done !== undefined && progress.total ? el("progress", { max: progress.total, value: Math.min(progress.done, progress.total) }) : null;
+  return [bar, el("span", { class: "progress-text" }, progressText(progress))];
+}
+
+function jobLink(queue, id) {
+  return el("a", { href: `/queues/${encodeURIComponent(queue)}/jobs/${encodeURIComponent(id)}` }, id);
 }
 
 function bytes(value) {
@@ -120,12 +148,51 @@ function chart(minutes) {
 
 function figures(stats) {
   const jobs = stats.jobs;
-  const items = [["waiting", jobs.waiting], ["delayed", jobs.delayed], ["running", jobs.active], ["dead", jobs.dead]];
+  const items = [["waiting", jobs.waiting]];
+  if (jobs.waiting_high || jobs.waiting_low) {
+    items.push(["high priority", jobs.waiting_high || 0], ["normal priority", jobs.waiting - (jobs.waiting_high || 0) - (jobs.waiting_low || 0)], ["low priority", jobs.waiting_low || 0]);
+  }
+  items.push(["delayed", jobs.delayed], ["running", jobs.active], ["dead", jobs.dead]);
   if (jobs.parked) items.push(["parked", jobs.parked]);
   if (jobs.expired_leases) items.push(["expired leases", jobs.expired_leases]);
   const perMinute = (field) => (stats.counters.last_5m.counts[field] * 60000 / Math.max(1, stats.counters.last_5m.span_ms)).toFixed(1);
   items.push(["processed/min", perMinute("processed")], ["failed/min", perMinute("failed")]);
   return el("div", { class: "figures" }, items.map(([label, value]) => el("div", { class: "figure" }, el("b", {}, value), el("span", {}, label))));
+}
+
+// The jobs the live workers are running, with how long and how far.
+function running(stats) {
+  const busy = stats.workers.filter((worker) => worker.job);
+  if (!busy.length) return null;
+  const rows = busy.map((worker) => el("tr", { class: "running-job", "data-job": worker.job },
+    el("td", {}, jobLink(stats.queue, worker.job)),
+    el("td", {}, worker.id + (worker.host ? ` on ${worker.host}/${worker.pid}` : "")),
+    el("td", {}, worker.job_running_ms !== undefined ? duration(worker.job_running_ms) : "unknown"),
+    el("td", { class: "progress" }, progressCell(worker.progress),
+      worker.progress_at ? el("span", { class: "note" }, ` saved ${ago(worker.progress_at, stats.at)}`) : null)));
+  return [el("h3", {}, "Running"), el("table", {}, el("thead", {}, el("tr", {}, el("th", {}, "job"), el("th", {}, "worker"), el("th", {}, "for"), el("th", {}, "progress"))),
+    el("tbody", {}, rows))];
+}
+
+// The queue's recurring schedules: when each fires next and what became of its last job.
+function schedules(stats) {
+  const unreadable = Object.entries(stats.unreadable_schedules || {});
+  if (!stats.schedules.length && !unreadable.length) return null;
+  const rows = stats.schedules.map((schedule) => el("tr", { class: schedule.paused ? "schedule paused" : "schedule", "data-schedule": schedule.name },
+    el("td", {}, schedule.name),
+    el("td", {}, schedule.rule),
+    el("td", {}, schedule.paused ? "paused" : schedule.next_at ? [until(schedule.next_at, stats.at), el("span", { class: "note" }, ` ${clock(schedule.next_at)}`)] : "none"),
+    el("td", {}, schedule.last_job_id
+      ? [jobLink(stats.queue, schedule.last_job_id), el("span", { class: `job-state ${schedule.last_job_state || "gone"}` }, ` ${schedule.last_job_state || "finished, not kept"}`),
+        schedule.last_enqueued_at ? el("span", { class: "note" }, ` ${ago(schedule.last_enqueued_at, stats.at)}`) : null]
+      : "none yet"),
+    el("td", {}, `${schedule.enqueued} enqueued, ${schedule.skipped} skipped, ${schedule.missed} missed`)));
+  const broken = unreadable.map(([name, reason]) => el("tr", { class: "schedule unreadable", "data-schedule": name },
+    el("td", {}, name), el("td", { class: "error", colspan: 4 }, `UNREADABLE, does not fire: ${reason}`)));
+  return [el("h3", {}, "Schedules"),
+    el("table", {}, el("thead", {}, el("tr", {}, el("th", {}, "schedule"), el("th", {}, "rule"), el("th", {}, "next run"), el("th", {}, "last job"), el("th", {}, "ticks"))),
+      el("tbody", {}, rows, broken)),
+    el("p", { class: "note" }, stats.scheduler ? `Fired by ${stats.scheduler}.` : "No scheduler is running: nothing fires until a supervisor or jobq schedule run does.")];
 }
 
 function facts(stats) {
@@ -154,7 +221,7 @@ function deadLetters(stats, letters) {
   const queue = stats.queue;
   if (!letters.length) return el("p", { class: "note" }, "No dead letters.");
   const rows = letters.map((job) => el("tr", { class: "dead-letter" },
-    el("td", {}, el("a", { href: `/queues/${encodeURIComponent(queue)}/jobs/${encodeURIComponent(job.id)}` }, job.id)),
+    el("td", {}, jobLink(queue, job.id)),
     el("td", {}, job.dead_reason || ""),
     el("td", { class: "error" }, (job.last_error || "").slice(-300)),
     el("td", {}, ago(job.dead_at, stats.at)),
@@ -188,6 +255,7 @@ function queueSection(stats, activity) {
     figures(stats),
     el("div", { class: "details" },
       el("div", {}, el("h3", {}, "Last hour, per minute"), activity ? chart(activity.minutes) : el("p", { class: "note" }, "unavailable"),
+        running(stats), schedules(stats),
         el("h3", {}, "Dead letters"), activity ? deadLetters(stats, activity.dead_letters) : null),
       el("div", {}, el("h3", {}, "Limits, workers, supervisor"), facts(stats),
         el("h3", {}, "Timeline"), activity ? timeline(activity.timeline) : null)),
@@ -216,15 +284,19 @@ async function renderQueues(only) {
 async function renderJob(queue, id) {
   const job = await api(`/api/queues/${encodeURIComponent(queue)}/jobs/${encodeURIComponent(id)}`);
   const time = (at) => (at ? new Date(at).toLocaleString() : null);
-  const rows = [["queue", job.queue], ["state", job.state], ["type", job.type], ["attempts", `${job.attempts} of ${job.max_attempts}`],
-    ["crashes", job.crashes], ["enqueued", time(job.enqueued_at)], ["started", time(job.started_at)], ["due", time(job.due_at)],
-    ["lease until", time(job.lease_until)], ["dead since", time(job.dead_at)], ["owner", job.owner], ["dead reason", job.dead_reason],
+  const rows = [["queue", job.queue], ["state", job.state], ["type", job.type], ["priority", job.priority !== "normal" ? job.priority : null],
+    ["attempts", `${job.attempts} of ${job.max_attempts}`], ["crashes", job.crashes], ["enqueued", time(job.enqueued_at)], ["started", time(job.started_at)],
+    ["due", time(job.due_at)], ["lease until", time(job.lease_until)], ["finished", time(job.finished_at)],
+    ["duration", job.duration_ms !== undefined ? duration(job.duration_ms) : null], ["dead since", time(job.dead_at)], ["owner", job.owner],
+    ["worker", job.host ? `${job.host}/${job.pid}` : null], ["progress", job.progress ? progressText(job.progress) : null],
+    ["progress saved", time(job.progress_at)], ["dead reason", job.dead_reason],
     ["last crash", job.last_crash], ["unique key", job.unique_key]].filter(([, value]) => value !== null && value !== undefined);
   const base = `/api/queues/${encodeURIComponent(queue)}`;
   document.getElementById("main").replaceChildren(el("section", { class: "job", "data-job": job.id },
     el("p", {}, el("a", { href: `/queues/${encodeURIComponent(queue)}` }, `← ${queue}`)),
     el("h2", {}, `Job ${job.id}`),
     el("dl", { class: "facts" }, rows.flatMap(([name, value]) => [el("dt", {}, name), el("dd", {}, value)])),
+    job.result !== undefined ? [el("h3", {}, "Result"), el("pre", { class: "result" }, job.result)] : null,
     job.last_error ? [el("h3", {}, "Last error"), el("pre", { class: "last-error" }, job.last_error)] : null,
     el("h3", {}, "Message"), el("pre", {}, job.body),
     server.actions && job.state === "dead" ? el("div", { class: "actions" }, actionButton("Retry", `${base}/dead/${encodeURIComponent(job.id)}/retry`)) : null,
