@@ -21,6 +21,7 @@ import Testing
         #expect(read(#"{"id":"j","status":"retry","after":1.5}"#) == .init(id: "j", result: .retryLater(after: .milliseconds(1500))))
         #expect(read(#"{"id":"j","status":"retry","after":"soon"}"#) == nil)
         #expect(read(#"{"id":"j","status":"retry","after":-1}"#) == nil)
+        #expect(read(#"{"id":"j","status":"retry","after":true}"#) == nil, "a boolean is not a number")
     }
 
     @Test func failedTakesAnErrorAndMayBePermanent() {
@@ -29,6 +30,8 @@ import Testing
         #expect(read(#"{"id":"j","status":"failed","error":"bad input","permanent":true}"#) == .init(id: "j", result: .failedPermanently(reason: "bad input")))
         #expect(read(#"{"id":"j","status":"failed","error":7}"#) == nil)
         #expect(read(#"{"id":"j","status":"failed","permanent":"yes"}"#) == nil)
+        #expect(read(#"{"id":"j","status":"failed","permanent":1}"#) == nil, "a number is not a boolean")
+        #expect(read(#"{"id":"j","status":"failed","permanent":false}"#) == .init(id: "j", result: .failed("failed")))
     }
 
     @Test func theJobsIdIsEchoedAndRequired() {

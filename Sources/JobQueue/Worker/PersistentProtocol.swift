@@ -66,7 +66,7 @@ enum PersistentProtocol {
             case let text as String:
                 guard let delay = try? DurationText.parse(text) else { return nil }
                 return Response(id: id, result: .retryLater(after: delay))
-            case let number as NSNumber:
+            case let number as NSNumber where !isBoolean(number):
                 let seconds = number.doubleValue
                 guard seconds.isFinite, seconds >= 0, seconds < 1e9 else { return nil }
                 return Response(id: id, result: .retryLater(after: .milliseconds(Int64(seconds * 1000))))
@@ -82,13 +82,19 @@ enum PersistentProtocol {
             }
             switch object["permanent"] {
             case nil, is NSNull: return Response(id: id, result: .failed(error))
-            case let flag as Bool:
-                return Response(id: id, result: flag ? .failedPermanently(reason: error) : .failed(error))
+            case let flag as NSNumber where isBoolean(flag):
+                return Response(id: id, result: flag.boolValue ? .failedPermanently(reason: error) : .failed(error))
             default: return nil
             }
         default:
             return nil
         }
+    }
+
+    /// Whether a number JSONSerialization read was `true` or `false`: both bridge to `Bool`, as do
+    /// 0 and 1, and only the encoding tells them apart.
+    private static func isBoolean(_ number: NSNumber) -> Bool {
+        String(cString: number.objCType) == "c"
     }
 
     /// A short, printable excerpt of a garbage line for an error message: its first 200 bytes.
