@@ -98,7 +98,9 @@ public final class PersistentCommand: Sendable {
         case .failure(let failure): return failure.result
         }
         var exchange = converse(request, &child, context)
-        if exchange.answer == nil && child.jobs > 0 {
+        // Claiming the race as answered disarms this exchange's stop (it would otherwise signal a
+        // process group already reaped) and tells a cancelled run, which must not start again.
+        if exchange.answer == nil && child.jobs > 0 && exchange.race.answerFirst() {
             // The request found no reader: the process was gone before it arrived, which is not
             // this job's fault. Once more, with a new process.
             logger.warning("\(name) (pid \(child.process.pid)) exited between jobs; starting a new one")
