@@ -258,19 +258,24 @@ import Testing
         let second = try queue.enqueue(payload: #""two""#).id
         let answer = #"""
             case "$line" in *one*) echo "7/7 first job" >&3; echo '{"id":"'$id'","status":"ok"}';;
-            *) touch "$OUT/second"; sleep 3; echo '{"id":"'$id'","status":"ok"}';; esac
+            *) touch "$OUT/second"; until [ -e "$OUT/go" ]; do sleep 0.1; done; echo '{"id":"'$id'","status":"ok"}';; esac
             """#
+        // Each job in hand waits for the test's `go`, so what is checked is seen while it runs.
         let worker = try startWorker(queue, ["--max-jobs", "2"], script: Self.loop(answer))
         try #require(eventually { file("second") != nil })
         #expect(try queue.job(id: first) == nil)
         Thread.sleep(forTimeInterval: 1.5)
         #expect(try queue.job(id: second)?.progress == nil, "the first job's progress is not shown for the second")
+        #expect(try queue.job(id: second)?.state == .active, "checked while the second job ran")
+        FileManager.default.createFile(atPath: directory.appendingPathComponent("go").path, contents: nil)
         try finish(worker)
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("go"))
         let reporting = try queue.enqueue(payload: #""three""#).id
         let reporter = try startWorker(
-            queue, ["--max-jobs", "1"], script: Self.loop(#"echo "3/10 files" >&"$JOBQ_PROGRESS_FD"; touch "$OUT/reported"; sleep 3; echo '{"id":"'$id'","status":"ok"}'"#))
-        try #require(eventually { file("reported") != nil })
+            queue, ["--max-jobs", "1"],
+            script: Self.loop(#"echo "3/10 files" >&"$JOBQ_PROGRESS_FD"; until [ -e "$OUT/go" ]; do sleep 0.1; done; echo '{"id":"'$id'","status":"ok"}'"#))
         #expect(try eventually { try queue.job(id: reporting)?.progress == JobProgress(done: 3, total: 10, message: "files") })
+        FileManager.default.createFile(atPath: directory.appendingPathComponent("go").path, contents: nil)
         try finish(reporter)
     }
 
@@ -281,7 +286,7 @@ import Testing
             name: try uniqueQueueName(), connection: try RedisConnection(configuration: RedisConfiguration(url: "redis://:c4n4ry@127.0.0.1:\(server.port)/0")))
         try queue.enqueue(payload: "1")
         let worker = try startWorker(
-            queue, ["--max-jobs", "1"], script: #"tr '\0' '\n' < /proc/$$/environ > "$OUT/env.txt"; "# + Self.loop(#"echo '{"id":"'$id'","status":"ok"}'"#),
+            queue, ["--max-jobs", "1"], script: #"/bin/sh -c 'ls /proc/$PPID/fd > "$OUT/fds.txt"'; tr '\0' '\n' < /proc/$$/environ > "$OUT/env.txt"; "# + Self.loop(#"echo '{"id":"'$id'","status":"ok"}'"#),
             environment: IngestWorkerProcessTests.credentialEnvironment.merging(["JOBQ_REDIS_URL": server.url, "JOBQ_WORKER_ID": "w-1"]) { $1 })
         try finish(worker)
         #expect(worker.terminationStatus == 0)
@@ -293,6 +298,7 @@ import Testing
             #expect(environment[name] == nil, "\(name) is not in the environment")
         }
         #expect(!text.contains("c4n4ry"), "the password is nowhere in the environment")
+        #expect(file("fds.txt")?.split(separator: "\n") == ["0", "1", "2", "3"], "stdin, stdout, stderr and progress: no descriptor of the worker leaks (listed from a child: a shell redirecting keeps copies)")
         #expect(environment["CUSTOM"] == "kept" && environment["JOBQ_QUEUE"] == queue.name.rawValue && environment["JOBQ_PROGRESS_FD"] == "3")
     }
 
