@@ -11,11 +11,11 @@ on stdin:
     {"attempt": 1, "id": "...", "max_attempts": 5, "payload": {"path": "/srv/kb/guide.md"},
      "queue": "ingest", "type": "ingest.file"}
 
-and reads one JSON line on stdout for each:
+and reads one JSON line on stdout for each, naming the job it answers:
 
-    {"status": "ok", "result": "12 lines, 80 words"}       done (the result is kept with the job)
-    {"status": "retry", "after": "2s"}                     not now: again later, no attempt spent
-    {"status": "failed", "error": "no such file: /x"}      failed: retried, then dead-lettered
+    {"id": "...", "status": "ok", "result": "12 lines, 80 words"}   done (the result is kept with the job)
+    {"id": "...", "status": "retry", "after": "2s"}                 not now: again later, no attempt spent
+    {"id": "...", "status": "failed", "error": "no such file: /x"}  failed: retried, then dead-lettered
 
 So stdout carries nothing but responses: print() is pointed at stderr, which is the worker's log.
 The slow part of starting (here SETUP_SECONDS of pretend work standing in for importing a big
@@ -88,11 +88,13 @@ def main():
     setup()
     print(f"persistent.py: ready (pid {os.getpid()})", file=sys.stderr, flush=True)
     for line in sys.stdin:
+        job = {}
         try:
             job = json.loads(line)
             response = run(job)
         except Exception as error:  # one bad job must not end the process
             response = {"status": "failed", "error": f"{type(error).__name__}: {error}"}
+        response["id"] = job.get("id") if isinstance(job, dict) else None  # the answer names its job
         responses.write(json.dumps(response) + "\n")
         responses.flush()
     return 0

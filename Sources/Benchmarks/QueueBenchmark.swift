@@ -124,8 +124,8 @@ public struct QueueBenchmark: Sendable {
             json.load(sys.stdin)
         else:
             for line in sys.stdin:
-                json.loads(line)
-                sys.stdout.write('{"status":"ok"}\n')
+                job = json.loads(line)
+                sys.stdout.write(json.dumps({"id": job["id"], "status": "ok"}) + "\n")
                 sys.stdout.flush()
         """#
 

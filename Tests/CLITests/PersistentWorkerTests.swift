@@ -14,10 +14,15 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
+    /// Shell code setting `$id` to the job id in the request in `$line` (the first `"id":"` in it:
+    /// the request's keys are sorted and those before `id` are numbers).
+    private static let readID = #"id=${line#*\"id\":\"}; id=${id%%\"*}"#
+
     /// A shell loop that notes its pid in `pids`, answers every request line with `answer` (shell
-    /// code that sees the request in `$line`), and notes `eof-PID` when its stdin closes.
+    /// code that sees the request in `$line` and its job id in `$id`), and notes `eof-PID` when its
+    /// stdin closes.
     private static func loop(_ answer: String) -> String {
-        #"echo $$ >> "$OUT/pids"; while IFS= read -r line; do "# + answer + #"; done; touch "$OUT/eof-$$""#
+        #"echo $$ >> "$OUT/pids"; while IFS= read -r line; do "# + readID + "; " + answer + #"; done; touch "$OUT/eof-$$""#
     }
 
     /// Starts `ingest-worker --queue Q --persistent ARGS -- /bin/sh -c SCRIPT` with OUT set.
@@ -60,7 +65,7 @@ import Testing
         try queue.keepCompleted(RetentionLimit.parse("1h/10"))
         let hostile = #"{"text":"$(rm -rf /); `reboot`\nline two ümlaut","n":[1,2]}"#
         let ids = try (0..<3).map { _ in try queue.enqueue(payload: hostile, options: EnqueueOptions(type: "ingest.custom")).id }
-        let script = Self.loop(#"printf '%s\n' "$line" >> "$OUT/requests"; echo '{"status":"ok","result":"done by '$$'"}'"#)
+        let script = Self.loop(#"printf '%s\n' "$line" >> "$OUT/requests"; echo '{"id":"'$id'","status":"ok","result":"done by '$$'"}'"#)
         let worker = try startWorker(queue, ["--max-jobs", "3"], script: script)
         try finish(worker)
         #expect(worker.terminationStatus == 0)
@@ -93,8 +98,8 @@ import Testing
         let failing = try queue.enqueue(payload: #""fail""#, options: EnqueueOptions(maxAttempts: 2)).id
         let doomed = try queue.enqueue(payload: #""doom""#, options: EnqueueOptions(maxAttempts: 5)).id
         let answer = #"""
-            case "$line" in *later*) echo '{"status":"retry","after":"1h"}';; *fail*) echo '{"status":"failed","error":"upstream said 503"}';;
-            *) echo '{"status":"failed","error":"cannot ever work","permanent":true}';; esac
+            case "$line" in *later*) echo '{"id":"'$id'","status":"retry","after":"1h"}';; *fail*) echo '{"id":"'$id'","status":"failed","error":"upstream said 503"}';;
+            *) echo '{"id":"'$id'","status":"failed","error":"cannot ever work","permanent":true}';; esac
             """#
         let worker = try startWorker(queue, ["--max-jobs", "3"], script: Self.loop(answer))
         try finish(worker)
@@ -113,7 +118,7 @@ import Testing
         let queue = try TestRedis.queue()
         let crashing = try queue.enqueue(payload: #""crash""#, options: EnqueueOptions(maxAttempts: 1)).id
         let fine = try queue.enqueue(payload: #""fine""#).id
-        let answer = #"case "$line" in *crash*) echo "dying on purpose" >&2; exit 3;; esac; echo '{"status":"ok"}'"#
+        let answer = #"case "$line" in *crash*) echo "dying on purpose" >&2; exit 3;; esac; echo '{"id":"'$id'","status":"ok"}'"#
         let worker = try startWorker(queue, ["--max-jobs", "2"], script: Self.loop(answer))
         try finish(worker)
         #expect(worker.terminationStatus == 0, "the worker survives its command's death")
@@ -129,7 +134,7 @@ import Testing
         let queue = try TestRedis.queue()
         let first = try queue.enqueue(payload: "1", options: EnqueueOptions(maxAttempts: 1)).id
         // Answers one job, then exits on its own.
-        let worker = try startWorker(queue, ["--max-jobs", "2"], script: #"echo $$ >> "$OUT/pids"; read -r line; echo '{"status":"ok"}'; exit 0"#)
+        let worker = try startWorker(queue, ["--max-jobs", "2"], script: #"echo $$ >> "$OUT/pids"; read -r line; "# + Self.readID + #"; echo '{"id":"'$id'","status":"ok"}'; exit 0"#)
         try #require(eventually { try queue.job(id: first) == nil })
         let gone = try #require(pids.first)
         try #require(eventually { ProcessState.isGone(gone) })
@@ -144,7 +149,7 @@ import Testing
         let hanging = try queue.enqueue(payload: #""hang""#, options: EnqueueOptions(maxAttempts: 1)).id
         let fine = try queue.enqueue(payload: #""fine""#).id
         // Ignores SIGTERM and leaves a grandchild behind: both must die.
-        let answer = #"case "$line" in *hang*) sleep 60 & echo $! > "$OUT/grandchild"; wait;; esac; echo '{"status":"ok"}'"#
+        let answer = #"case "$line" in *hang*) sleep 60 & echo $! > "$OUT/grandchild"; wait;; esac; echo '{"id":"'$id'","status":"ok"}'"#
         let start = ContinuousClock.now
         let worker = try startWorker(queue, ["--max-jobs", "2", "--job-timeout", "1s", "--kill-grace", "500ms"], script: "trap '' TERM; " + Self.loop(answer))
         try finish(worker)
@@ -164,17 +169,37 @@ import Testing
         let wrongStatus = try queue.enqueue(payload: #""status""#, options: EnqueueOptions(maxAttempts: 1)).id
         let fine = try queue.enqueue(payload: #""fine""#).id
         let answer = #"""
-            case "$line" in *garble*) echo 'Loading model... done';; *status*) echo '{"status":"great"}';; *) echo '{"status":"ok"}';; esac
+            case "$line" in *garble*) echo 'Loading model... done';; *status*) echo '{"id":"'$id'","status":"great"}';; *) echo '{"id":"'$id'","status":"ok"}';; esac
             """#
         let worker = try startWorker(queue, ["--max-jobs", "3"], script: Self.loop(answer))
         try finish(worker)
         let first = try #require(try queue.job(id: garbled))
         #expect(first.state == .dead && first.lastError?.contains("not a response: Loading model... done") == true)
         let second = try #require(try queue.job(id: wrongStatus))
-        #expect(second.state == .dead && second.lastError?.contains(#"{"status":"great"}"#) == true)
+        #expect(second.state == .dead && second.lastError?.contains(#""status":"great"}"#) == true)
         #expect(try queue.job(id: fine) == nil)
         #expect(pids.count == 3, "each garbage line cost the process")
         #expect(pids.prefix(2).allSatisfy { !exitedCleanly($0) }, "a process out of step is killed, not asked to finish")
+    }
+
+    @Test func aLateAnswerToTheLastJobIsNotTakenAsTheNextJobsAnswer() throws {
+        let queue = try TestRedis.queue()
+        let first = try queue.enqueue(payload: "1", options: EnqueueOptions(maxAttempts: 1)).id
+        let second = try queue.enqueue(payload: "2", options: EnqueueOptions(maxAttempts: 1)).id
+        let third = try queue.enqueue(payload: "3").id
+        // Answers every job once more when the next request comes: that extra line comes first.
+        let answer = #"""
+            if [ -n "$last" ]; then echo '{"id":"'$last'","status":"ok","result":"late answer"}'; fi
+            echo '{"id":"'$id'","status":"ok","result":"own answer"}'; last=$id
+            """#
+        let worker = try startWorker(queue, ["--max-jobs", "3"], script: Self.loop(answer))
+        try finish(worker)
+        #expect(try queue.job(id: first) == nil, "the first job was answered in turn")
+        let record = try #require(try queue.job(id: second))
+        #expect(record.state == .dead, "the late line for the first job did not settle the second")
+        #expect(record.lastError?.contains("answered job \(first) while job \(second) was in hand") == true)
+        #expect(try queue.job(id: third) == nil, "the next job went to a new process")
+        #expect(pids.count == 2, "a process out of step is replaced")
     }
 
     @Test func anOverLongLineFailsTheJob() throws {
@@ -193,7 +218,7 @@ import Testing
     @Test func maxJobsPerProcessRecyclesTheProcessGracefully() throws {
         let queue = try TestRedis.queue()
         for _ in 0..<5 { try queue.enqueue(payload: "1") }
-        let worker = try startWorker(queue, ["--max-jobs", "5", "--max-jobs-per-process", "2"], script: Self.loop(#"echo '{"status":"ok"}'"#))
+        let worker = try startWorker(queue, ["--max-jobs", "5", "--max-jobs-per-process", "2"], script: Self.loop(#"echo '{"id":"'$id'","status":"ok"}'"#))
         try finish(worker)
         #expect(try queue.counts().waiting == 0 && queue.counts().active == 0)
         #expect(Set(pids).count == 3, "2 + 2 + 1 jobs")
@@ -203,7 +228,7 @@ import Testing
     @Test func sigtermWithAJobInFlightPutsItBackAndStopsTheProcess() throws {
         let queue = try TestRedis.queue()
         let id = try queue.enqueue(payload: "1").id
-        let worker = try startWorker(queue, ["--stop-grace", "500ms", "--kill-grace", "500ms"], script: Self.loop(#"touch "$OUT/started"; sleep 30; echo '{"status":"ok"}'"#))
+        let worker = try startWorker(queue, ["--stop-grace", "500ms", "--kill-grace", "500ms"], script: Self.loop(#"touch "$OUT/started"; sleep 30; echo '{"id":"'$id'","status":"ok"}'"#))
         try #require(eventually { file("started") != nil })
         let pid = try #require(pids.first)
         kill(worker.processIdentifier, SIGTERM)
@@ -217,7 +242,7 @@ import Testing
     @Test func sigtermLetsTheJobInFlightFinishWithinTheGraceThenClosesStdin() throws {
         let queue = try TestRedis.queue()
         let id = try queue.enqueue(payload: "1").id
-        let worker = try startWorker(queue, ["--stop-grace", "10s"], script: Self.loop(#"touch "$OUT/started"; sleep 1; echo '{"status":"ok"}'"#))
+        let worker = try startWorker(queue, ["--stop-grace", "10s"], script: Self.loop(#"touch "$OUT/started"; sleep 1; echo '{"id":"'$id'","status":"ok"}'"#))
         try #require(eventually { file("started") != nil })
         kill(worker.processIdentifier, SIGTERM)
         try finish(worker)
@@ -232,20 +257,25 @@ import Testing
         let first = try queue.enqueue(payload: #""one""#).id
         let second = try queue.enqueue(payload: #""two""#).id
         let answer = #"""
-            case "$line" in *one*) echo "7/7 first job" >&3; echo '{"status":"ok"}';;
-            *) touch "$OUT/second"; sleep 3; echo '{"status":"ok"}';; esac
+            case "$line" in *one*) echo "7/7 first job" >&3; echo '{"id":"'$id'","status":"ok"}';;
+            *) touch "$OUT/second"; until [ -e "$OUT/go" ]; do sleep 0.1; done; echo '{"id":"'$id'","status":"ok"}';; esac
             """#
+        // Each job in hand waits for the test's `go`, so what is checked is seen while it runs.
         let worker = try startWorker(queue, ["--max-jobs", "2"], script: Self.loop(answer))
         try #require(eventually { file("second") != nil })
         #expect(try queue.job(id: first) == nil)
         Thread.sleep(forTimeInterval: 1.5)
         #expect(try queue.job(id: second)?.progress == nil, "the first job's progress is not shown for the second")
+        #expect(try queue.job(id: second)?.state == .active, "checked while the second job ran")
+        FileManager.default.createFile(atPath: directory.appendingPathComponent("go").path, contents: nil)
         try finish(worker)
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("go"))
         let reporting = try queue.enqueue(payload: #""three""#).id
         let reporter = try startWorker(
-            queue, ["--max-jobs", "1"], script: Self.loop(#"echo "3/10 files" >&"$JOBQ_PROGRESS_FD"; touch "$OUT/reported"; sleep 3; echo '{"status":"ok"}'"#))
-        try #require(eventually { file("reported") != nil })
+            queue, ["--max-jobs", "1"],
+            script: Self.loop(#"echo "3/10 files" >&"$JOBQ_PROGRESS_FD"; until [ -e "$OUT/go" ]; do sleep 0.1; done; echo '{"id":"'$id'","status":"ok"}'"#))
         #expect(try eventually { try queue.job(id: reporting)?.progress == JobProgress(done: 3, total: 10, message: "files") })
+        FileManager.default.createFile(atPath: directory.appendingPathComponent("go").path, contents: nil)
         try finish(reporter)
     }
 
@@ -256,7 +286,7 @@ import Testing
             name: try uniqueQueueName(), connection: try RedisConnection(configuration: RedisConfiguration(url: "redis://:c4n4ry@127.0.0.1:\(server.port)/0")))
         try queue.enqueue(payload: "1")
         let worker = try startWorker(
-            queue, ["--max-jobs", "1"], script: #"tr '\0' '\n' < /proc/$$/environ > "$OUT/env.txt"; "# + Self.loop(#"echo '{"status":"ok"}'"#),
+            queue, ["--max-jobs", "1"], script: #"/bin/sh -c 'ls /proc/$PPID/fd > "$OUT/fds.txt"'; tr '\0' '\n' < /proc/$$/environ > "$OUT/env.txt"; "# + Self.loop(#"echo '{"id":"'$id'","status":"ok"}'"#),
             environment: IngestWorkerProcessTests.credentialEnvironment.merging(["JOBQ_REDIS_URL": server.url, "JOBQ_WORKER_ID": "w-1"]) { $1 })
         try finish(worker)
         #expect(worker.terminationStatus == 0)
@@ -268,6 +298,7 @@ import Testing
             #expect(environment[name] == nil, "\(name) is not in the environment")
         }
         #expect(!text.contains("c4n4ry"), "the password is nowhere in the environment")
+        #expect(file("fds.txt")?.split(separator: "\n") == ["0", "1", "2", "3"], "stdin, stdout, stderr and progress: no descriptor of the worker leaks (listed from a child: a shell redirecting keeps copies)")
         #expect(environment["CUSTOM"] == "kept" && environment["JOBQ_QUEUE"] == queue.name.rawValue && environment["JOBQ_PROGRESS_FD"] == "3")
     }
 

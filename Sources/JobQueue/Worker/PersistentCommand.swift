@@ -17,9 +17,9 @@ import Synchronization
 /// dying. It runs in a process group of its own and gets SIGKILL if the worker dies.
 ///
 /// A child that dies, is stopped (job timeout, shutdown, lost lease), writes a line that is not a
-/// response, or a line longer than ``Configuration/maxResponseBytes``, fails the job in hand as a
-/// per-job command that failed would (an attempt counted, retried with backoff, dead-lettered after
-/// the last), and is replaced for the next job after ``Configuration/restartBackoff``. After
+/// response, a response naming another job (an extra or late answer), or a line longer than
+/// ``Configuration/maxResponseBytes``, fails the job in hand as a per-job command that failed
+/// would (an attempt counted, retried with backoff, dead-lettered after the last), and is replaced for the next job after ``Configuration/restartBackoff``. After
 /// ``Configuration/maxJobsPerProcess`` jobs the child is recycled: its stdin is closed, it gets
 /// ``CommandHandler/Configuration/stopGrace`` to exit, then its group is killed.
 ///
@@ -98,7 +98,9 @@ public final class PersistentCommand: Sendable {
         case .failure(let failure): return failure.result
         }
         var exchange = converse(request, &child, context)
-        if exchange.answer == nil && child.jobs > 0 {
+        // Claiming the race as answered disarms this exchange's stop (it would otherwise signal a
+        // process group already reaped) and tells a cancelled run, which must not start again.
+        if exchange.answer == nil && child.jobs > 0 && exchange.race.answerFirst() {
             // The request found no reader: the process was gone before it arrived, which is not
             // this job's fault. Once more, with a new process.
             logger.warning("\(name) (pid \(child.process.pid)) exited between jobs; starting a new one")
@@ -189,6 +191,11 @@ public final class PersistentCommand: Sendable {
         case .line(let line):
             guard let response = PersistentProtocol.response(from: line, retryDelay: command.retryLaterDelay) else {
                 return (.failed("\(name): wrote a line that is not a response: \(PersistentProtocol.excerpt(line))"), false)
+            }
+            guard response.id == context.job.id else {
+                // An extra or late answer to an earlier job: the child is out of step, and this
+                // job's own answer is still to come, so it cannot be settled by this line.
+                return (.failed("\(name): answered job \(PersistentProtocol.excerpt(Array(response.id.utf8))) while job \(context.job.id) was in hand"), false)
             }
             if let text = response.resultText { context.setResult(text) }
             return (response.result, true)

@@ -7,7 +7,8 @@ import HumanUnits
 /// `attempt`, `max_attempts`, `payload` (the job's payload as enqueued), and `fencing_token` when a
 /// lock guards the run.
 ///
-/// Response, one line on the child's stdout per request: a JSON object whose `status` is
+/// Response, one line on the child's stdout per request: a JSON object with the request's `id`
+/// (so an extra or late line cannot be taken as the answer to the next job) and a `status` that is
 /// - `"ok"`, with an optional `result` (a string, or any JSON value kept as its JSON text);
 /// - `"retry"`, with an optional `after` (a duration such as `"30s"`, or a number of seconds);
 /// - `"failed"`, with an optional `error` (a string) and `permanent` (`true` dead-letters at once).
@@ -31,6 +32,8 @@ enum PersistentProtocol {
 
     /// What a response line asks for.
     struct Response: Equatable {
+        /// The id of the job answered: the request's `id`, echoed.
+        var id: String
         /// How the job is settled.
         var result: JobResult
         /// The run's result text for a completed job, if any.
@@ -42,31 +45,31 @@ enum PersistentProtocol {
     /// - Returns: the response, or `nil` when the line is garbage.
     static func response(from line: [UInt8], retryDelay: Duration) -> Response? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-            let status = object["status"] as? String
+            let id = object["id"] as? String, let status = object["status"] as? String
         else { return nil }
         switch status {
         case "ok":
             switch object["result"] {
             case nil, is NSNull:
-                return Response(result: .completed)
+                return Response(id: id, result: .completed)
             case let text as String:
-                return Response(result: .completed, resultText: text)
+                return Response(id: id, result: .completed, resultText: text)
             case let value?:
                 guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys, .withoutEscapingSlashes])
                 else { return nil }
-                return Response(result: .completed, resultText: String(decoding: data, as: UTF8.self))
+                return Response(id: id, result: .completed, resultText: String(decoding: data, as: UTF8.self))
             }
         case "retry":
             switch object["after"] {
             case nil, is NSNull:
-                return Response(result: .retryLater(after: retryDelay))
+                return Response(id: id, result: .retryLater(after: retryDelay))
             case let text as String:
                 guard let delay = try? DurationText.parse(text) else { return nil }
-                return Response(result: .retryLater(after: delay))
-            case let number as NSNumber:
+                return Response(id: id, result: .retryLater(after: delay))
+            case let number as NSNumber where !isBoolean(number):
                 let seconds = number.doubleValue
                 guard seconds.isFinite, seconds >= 0, seconds < 1e9 else { return nil }
-                return Response(result: .retryLater(after: .milliseconds(Int64(seconds * 1000))))
+                return Response(id: id, result: .retryLater(after: .milliseconds(Int64(seconds * 1000))))
             default:
                 return nil
             }
@@ -78,14 +81,20 @@ enum PersistentProtocol {
             default: return nil
             }
             switch object["permanent"] {
-            case nil, is NSNull: return Response(result: .failed(error))
-            case let flag as Bool:
-                return Response(result: flag ? .failedPermanently(reason: error) : .failed(error))
+            case nil, is NSNull: return Response(id: id, result: .failed(error))
+            case let flag as NSNumber where isBoolean(flag):
+                return Response(id: id, result: flag.boolValue ? .failedPermanently(reason: error) : .failed(error))
             default: return nil
             }
         default:
             return nil
         }
+    }
+
+    /// Whether a number JSONSerialization read was `true` or `false`: both bridge to `Bool`, as do
+    /// 0 and 1, and only the encoding tells them apart.
+    private static func isBoolean(_ number: NSNumber) -> Bool {
+        String(cString: number.objCType) == "c"
     }
 
     /// A short, printable excerpt of a garbage line for an error message: its first 200 bytes.
