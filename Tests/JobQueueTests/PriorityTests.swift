@@ -105,6 +105,28 @@ import Testing
         #expect(try queue.stats().jobs.waiting == 0)
     }
 
+    @Test func aBatchOfHighJobsWakesEveryBlockedWorkerNotJustOne() throws {
+        let queue = try TestRedis.queue()
+        let consumers = try (0..<3).map { _ in try Consumer(queue: Queue(name: queue.name, connection: try TestRedis.connection())) }
+        let taken = Mutex<[String]>([])
+        let done = DispatchSemaphore(value: 0)
+        for consumer in consumers {
+            Thread.detachNewThread {
+                if case .job(let job) = try? consumer.reserve(waitingUpTo: .seconds(30)) {
+                    taken.withLock { $0.append(job.id) }
+                }
+                done.signal()
+            }
+        }
+        usleep(300_000)  // the consumers are now blocked in BLMOVE on the empty normal list
+        try queue.enqueue(batch: (0..<3).map { NewJob(payload: "1", options: EnqueueOptions(id: "h\($0)", priority: .high)) })
+        // One wake entry wakes one consumer; each one passes it on. Without that the other two
+        // would sleep out their 30 s wait with jobs waiting.
+        for _ in consumers { #expect(done.wait(timeout: .now() + 10) == .success) }
+        #expect(taken.withLock { $0.sorted() } == ["h0", "h1", "h2"])
+        #expect(try queue.stats().jobs.waiting == 0)
+    }
+
     @Test func aStaleWakeEntryIsNotCountedAndIsDroppedQuietly() throws {
         let queue = try TestRedis.queue()
         try enqueue(queue, "h", .high)

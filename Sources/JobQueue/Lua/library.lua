@@ -89,7 +89,7 @@ local WAKE = '!'
 -- Puts `entry` (`@<id>` or a message) on the waiting list of `priority`: at the back (LPUSH), or at
 -- the front with `front` (RPUSH: taken next). Consumers block on the normal list only, and only
 -- when it is empty: so a wake entry is pushed there first when it is empty and the job goes to
--- another level (one at most: once it is there the list is not empty).
+-- another level (one at most: once it is there the list is not empty; take_waiting passes it on).
 local function push_waiting(entry, priority, front)
   local list = wait_list(priority)
   if list ~= K.wait and redis.call('LLEN', K.wait) == 0 then redis.call('RPUSH', K.wait, WAKE) end
@@ -481,15 +481,20 @@ local function take_waiting(consumer, fetched)
   if level ~= 'low' and low > 0 then redis.call('HINCRBY', K.priority, 'low', 1) end
   if level == 'normal' and normal_skipped > 0 then redis.call('HDEL', K.priority, 'normal') end
   if level == 'low' and low_skipped > 0 then redis.call('HDEL', K.priority, 'low') end
+  local entry
   if level == 'normal' then
-    if fetched == '1' then
-      local entry = redis.call('RPOP', claim_list)
-      if entry then return entry, '1' end
-    end
-    return redis.call('RPOP', K.wait), '0'
+    if fetched == '1' then entry = redis.call('RPOP', claim_list) end
+    if entry then fetched = '1' else entry, fetched = redis.call('RPOP', K.wait), '0' end
+  else
+    if fetched == '1' then hand_back(consumer) end
+    entry, fetched = redis.call('RPOP', wait_list(level)), '0'
+    if level == 'high' then high = high - 1 else low = low - 1 end
   end
-  if fetched == '1' then hand_back(consumer) end
-  return redis.call('RPOP', wait_list(level)), '0'
+  -- One wake entry wakes one blocked consumer: while jobs still wait on another level and the
+  -- normal list is empty, pass the wake on, so a batch of high or low jobs wakes every idle
+  -- consumer in turn rather than one.
+  if high + low > 0 and redis.call('LLEN', K.wait) == 0 then redis.call('RPUSH', K.wait, WAKE) end
+  return entry, fetched
 end
 
 -- The reserve step. `fetched` is '1' when the consumer's BLMOVE just moved an entry into its
