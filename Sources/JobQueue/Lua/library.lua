@@ -157,7 +157,12 @@ local function keep_completed(h, id, owner, result, progress, now)
   redis.call('HSET', h, 'state', 'completed', 'finished_at', now)
   redis.call('HDEL', h, 'token', 'lease_until', 'leases')
   if result ~= '' then redis.call('HSET', h, 'result', result) end
-  if progress ~= '' then redis.call('HSET', h, 'progress', progress, 'progress_at', now) end
+  if progress ~= '' then
+    redis.call('HSET', h, 'progress', progress, 'progress_at', now)
+  else
+    -- What an earlier, failed run reported is not this run's.
+    redis.call('HDEL', h, 'progress', 'progress_at')
+  end
   note_worker(h, owner)
   redis.call('ZADD', K.completed, now, id)
   trim_finished(K.completed, 'completed', now, max_count, tonumber(cfg[2]) or HISTORY_MAX_AGE_MS)
