@@ -78,6 +78,20 @@ import Testing
         #expect(result.hasSuffix("éend"))
     }
 
+    @Test func aCredentialIsMaskedBeforeTheResultIsCutSoNoPartOfItIsKept() throws {
+        let queue = try queue()
+        try queue.keepCompleted(RetentionLimit.parse("1h/10"))
+        let id = try queue.enqueue(payload: "1").id
+        let consumer = try Consumer(queue: queue)
+        // Cut first, the kept 4 KiB would start inside the password ("...ter2@host/"), no longer
+        // recognisable as part of a URL.
+        let long = "redis://user:hunter2hunter2@host/" + String(repeating: "x", count: Consumer.resultMaxBytes - 10)
+        #expect(try consumer.ack(try take(consumer), result: long))
+        let result = try #require(try queue.job(id: id)?.result)
+        #expect(result.utf8.count <= Consumer.resultMaxBytes && result.hasSuffix("xxx"))
+        #expect(!result.contains("ter2") && !result.contains("hunter"), "\(result.prefix(40))")
+    }
+
     @Test func theHistoryIsTrimmedByCountAndTrimmedJobsAreDeletedWhole() throws {
         let queue = try queue()
         try queue.keepCompleted(RetentionLimit.parse("1h/3"))
