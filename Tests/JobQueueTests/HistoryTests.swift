@@ -121,6 +121,22 @@ import Testing
         #expect(try jobHashes(queue) == [new])
     }
 
+    @Test func theReaperTrimsJobsPastTheirAgeWhenNoneFinishesAnyMore() throws {
+        let queue = try queue()
+        try queue.keepCompleted(RetentionLimit.parse("1s/100"))
+        try queue.keepDeadLetters(RetentionLimit.parse("1s/100"))
+        let consumer = try Consumer(queue: queue)
+        let completed = try queue.enqueue(payload: "1").id
+        #expect(try consumer.ack(try take(consumer)))
+        let dead = try queue.enqueue(payload: "2").id
+        _ = try consumer.fail(try take(consumer), error: "no", permanently: true)
+        #expect(try queue.history().count == 2)
+        usleep(1_100_000)
+        #expect(try queue.reap(holder: "test") != nil)
+        #expect(try queue.job(id: completed) == nil && queue.job(id: dead) == nil)
+        #expect(try queue.history().isEmpty && jobHashes(queue).isEmpty)
+    }
+
     @Test func loweringTheRetentionOrTurningItOffDeletesAtOnce() throws {
         let queue = try queue()
         try queue.keepCompleted(RetentionLimit.parse("1h/10"))

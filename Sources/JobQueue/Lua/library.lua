@@ -138,6 +138,15 @@ local function trim_dead(now)
   trim_finished(K.dead, 'dead', now, tonumber(cfg[1]) or DEAD_LETTER_MAX_COUNT, tonumber(cfg[2]) or DEAD_LETTER_MAX_AGE_MS)
 end
 
+-- Keeps the history bounded by the queue's retention, when it keeps one.
+local function trim_history(now)
+  local cfg = redis.call('HMGET', K.config, 'history_max_count', 'history_max_age_ms')
+  local max_count = tonumber(cfg[1]) or 0
+  if max_count > 0 then
+    trim_finished(K.completed, 'completed', now, max_count, tonumber(cfg[2]) or HISTORY_MAX_AGE_MS)
+  end
+end
+
 -- Records on a finished job's hash where its last run ran: the host and pid of the worker
 -- registry entry of consumer `owner` (kept while the consumer heartbeats), when there is one.
 local function note_worker(h, owner)
