@@ -104,7 +104,9 @@ import Testing
         }
         #expect(finished.wait(timeout: .now() + 10) == .success)
         #expect(saves.count >= 2 && saves.count <= 4, "\(saves)")
-        for (earlier, later) in zip(saves, saves.dropFirst()) { #expect(later - earlier >= 900, "\(saves)") }
+        // Saves a second apart by the worker's clock; stamped by Redis on arrival, so a loaded host's
+        // delivery jitter shows in the gaps. Saving on every report would put them milliseconds apart.
+        for (earlier, later) in zip(saves, saves.dropFirst()) { #expect(later - earlier >= 500, "\(saves)") }
     }
 
     @Test func aCommandReportsProgressThroughItsProgressDescriptor() throws {
