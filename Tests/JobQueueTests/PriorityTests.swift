@@ -127,6 +127,22 @@ import Testing
         #expect(try queue.stats().jobs.waiting == 0)
     }
 
+    @Test func jobsPutBackAtTheFrontDoNotBuryAWakeEntryWhereCountsMissIt() throws {
+        let queue = try TestRedis.queue()
+        let consumer = try Consumer(queue: queue)
+        var running: [ReservedJob] = []
+        for n in 0..<6 {
+            try enqueue(queue, "n\(n)", .normal)
+            guard case .job(let job) = try consumer.reserve(waitingUpTo: .zero) else { Issue.record("no job"); return }
+            running.append(job)
+        }
+        try enqueue(queue, "h", .high)  // the normal list is empty: a wake entry goes on it
+        for job in running { #expect(try consumer.release(job)) }  // each at the front of the normal list
+        #expect(try queue.counts().waiting == 7)
+        #expect(try queue.stats().jobs.waiting == 7)
+        #expect(try drain(consumer) == ["h", "n5", "n4", "n3", "n2", "n1", "n0"])
+    }
+
     @Test func aStaleWakeEntryIsNotCountedAndIsDroppedQuietly() throws {
         let queue = try TestRedis.queue()
         try enqueue(queue, "h", .high)

@@ -93,6 +93,9 @@ local WAKE = '!'
 local function push_waiting(entry, priority, front)
   local list = wait_list(priority)
   if list ~= K.wait and redis.call('LLEN', K.wait) == 0 then redis.call('RPUSH', K.wait, WAKE) end
+  -- An entry put at the front of the normal list replaces a wake entry there (it wakes a consumer as
+  -- well): a wake entry is never buried under entries, so counting it needs only the list's end.
+  if front and list == K.wait and redis.call('LINDEX', K.wait, -1) == WAKE then redis.call('RPOP', K.wait) end
   redis.call(front and 'RPUSH' or 'LPUSH', list, entry)
 end
 
@@ -453,7 +456,7 @@ local function hand_back(consumer)
   local claim_list = K.claim .. consumer
   local entry = redis.call('RPOP', claim_list)
   while entry do
-    redis.call('RPUSH', K.wait, entry)
+    push_waiting(entry, 'normal', true)
     entry = redis.call('RPOP', claim_list)
   end
 end
