@@ -224,6 +224,18 @@ import Testing
         #expect(try queue.counts().dead == 0)
     }
 
+    @Test func aJobRefusedForItsUniqueKeyLeavesTheKeptRecordOfItsIdAlone() throws {
+        let queue = try queue()
+        try queue.keepCompleted(RetentionLimit.parse("1h/10"))
+        let consumer = try Consumer(queue: queue)
+        try queue.enqueue(payload: "1", options: EnqueueOptions(id: "nightly"))
+        #expect(try consumer.ack(try take(consumer), result: "first"))
+        let holder = try queue.enqueue(payload: "2", options: EnqueueOptions(uniqueKey: "run")).id
+        #expect(try queue.enqueue(payload: "3", options: EnqueueOptions(id: "nightly", uniqueKey: "run")) == .duplicate(existingID: holder))
+        #expect(try queue.job(id: "nightly")?.result == "first")
+        #expect(try queue.history().map(\.id) == ["nightly"])
+    }
+
     @Test func cancellingAKeptCompletedJobDeletesItsRecord() throws {
         let queue = try queue()
         try queue.keepCompleted(RetentionLimit.parse("1h/10"))

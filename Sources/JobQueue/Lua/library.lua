@@ -181,14 +181,19 @@ local function keep_completed(h, id, owner, result, progress, now)
   return true
 end
 
+-- Deletes the record of completed job `id` (hash `h`) kept in the history, and its index entry.
+local function forget_completed(id, h)
+  redis.call('DEL', h)
+  redis.call('ZREM', K.completed, id)
+end
+
 -- Whether job id `id` (hash `h`) is taken. A completed job kept in the history does not hold its
 -- id: it is forgotten here (hash and index entry), so turning history on never refuses a job that
 -- would be accepted without it.
 local function id_taken(id, h)
   local state = redis.call('HGET', h, 'state')
   if state == 'completed' then
-    redis.call('DEL', h)
-    redis.call('ZREM', K.completed, id)
+    forget_completed(id, h)
     return false
   end
   return state ~= false and state ~= nil
@@ -204,7 +209,9 @@ end
 local function add_job(now, id, payload, jtype, attempts, delay, unique, limiter, concurrency_key, priority)
   priority = priority or ''
   local h = jobkey(id)
-  if id_taken(id, h) then return {'exists', id} end
+  -- A kept completed record goes only once the job is accepted: a refused job changes nothing.
+  local existing = redis.call('HGET', h, 'state')
+  if existing and existing ~= 'completed' then return {'exists', id} end
   if unique ~= '' then
     local uk = K.unique .. unique
     local holder = redis.call('GET', uk)
@@ -214,6 +221,7 @@ local function add_job(now, id, payload, jtype, attempts, delay, unique, limiter
     end
     redis.call('SET', uk, id)
   end
+  if existing then forget_completed(id, h) end
   if delay > 0 then
     redis.call('HSET', h, 'payload', payload, 'type', jtype, 'max_attempts', attempts, 'enqueued_at', now,
       'state', 'delayed', 'due_at', now + delay)
