@@ -61,6 +61,24 @@ import Testing
         #expect(order.last == "l2")
     }
 
+    @Test func aLevelsCountStartsOverWhenItGetsAJobEvenOnceTheLevelsAboveAreEmpty() throws {
+        let queue = try TestRedis.queue()
+        let consumer = try Consumer(queue: queue)
+        for n in 0..<2 { try enqueue(queue, "n\(n)", .normal) }
+        for n in 0..<5 { try enqueue(queue, "h\(n)", .high) }
+        var order: [String] = []
+        for _ in 0..<6 {  // h0...h4 (normal counts 5), then n0, taken once no high job waits
+            guard case .job(let job) = try consumer.reserve(waitingUpTo: .zero) else { Issue.record("no job"); return }
+            order.append(job.id)
+            #expect(try consumer.ack(job))
+        }
+        #expect(order == ["h0", "h1", "h2", "h3", "h4", "n0"])
+        // n0's turn ended normal's count: n1 waits behind ten high jobs, not five.
+        for n in 5..<17 { try enqueue(queue, "h\(n)", .high) }
+        #expect(try drain(consumer) == (5..<15).map { "h\($0)" } + ["n1", "h15", "h16"])
+        #expect(try queue.connection.command(["EXISTS", RedisArgument(queue.keys.key(.priority))]).integer == 0)
+    }
+
     @Test func retriesAndRequeuesKeepTheirLevel() throws {
         var configuration = Queue.Configuration()
         configuration.retryBackoff = Backoff(base: .milliseconds(1), cap: .milliseconds(1))

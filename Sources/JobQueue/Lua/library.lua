@@ -479,8 +479,9 @@ local STARVATION_LIMIT = 10
 -- Returns the entry (false when nothing waits) and the fetched flag for the next call.
 local function take_waiting(consumer, fetched)
   local claim_list = K.claim .. consumer
-  if redis.call('EXISTS', K.wait_high, K.wait_low) == 0 then
-    -- No job waits on another level: the normal list alone, as without priorities.
+  if redis.call('EXISTS', K.wait_high, K.wait_low, K.priority) == 0 then
+    -- No job waits on another level and no count is left to end: the normal list alone, as
+    -- without priorities.
     if fetched == '1' then
       local entry = redis.call('RPOP', claim_list)
       if entry then return entry, '1' end
@@ -504,8 +505,9 @@ local function take_waiting(consumer, fetched)
   end
   if level == 'high' and normal > 0 then redis.call('HINCRBY', K.priority, 'normal', 1) end
   if level ~= 'low' and low > 0 then redis.call('HINCRBY', K.priority, 'low', 1) end
-  if level == 'normal' and normal_skipped > 0 then redis.call('HDEL', K.priority, 'normal') end
-  if level == 'low' and low_skipped > 0 then redis.call('HDEL', K.priority, 'low') end
+  -- A level's count starts over when it gets a job, or has none waiting any more.
+  if (level == 'normal' or normal == 0) and normal_skipped > 0 then redis.call('HDEL', K.priority, 'normal') end
+  if (level == 'low' or low == 0) and low_skipped > 0 then redis.call('HDEL', K.priority, 'low') end
   local entry
   if level == 'normal' then
     if fetched == '1' then entry = redis.call('RPOP', claim_list) end
