@@ -5,14 +5,15 @@ import Foundation
 public enum DurationText {
     /// Parses a duration.
     /// - Parameter text: e.g. `30s` or `1h30m`.
-    /// - Throws: ``UnitParseError`` with code `invalidDuration`, naming the text.
+    /// - Throws: ``UnitParseError`` with code `invalidDuration`, naming the text, also for a
+    ///   duration over ``maxMilliseconds``.
     public static func parse(_ text: String) throws(UnitParseError) -> Duration {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw invalid(text) }
         if let seconds = Double(trimmed), seconds >= 0, seconds.isFinite {
-            return .milliseconds(Int64((seconds * 1000).rounded()))
+            return try bounded(seconds * 1000, text)
         }
-        var total: Duration = .zero
+        var total = 0.0
         var rest = Substring(trimmed)
         while !rest.isEmpty {
             let number = rest.prefix { $0.isNumber || $0 == "." }
@@ -22,9 +23,20 @@ public enum DurationText {
             guard let value = Double(number), value >= 0, let scale = unitMilliseconds[String(unit).lowercased()] else {
                 throw invalid(text)
             }
-            total += .milliseconds(Int64((value * scale).rounded()))
+            total += (value * scale).rounded()
         }
-        return total
+        return try bounded(total, text)
+    }
+
+    /// The longest duration read: 2^53 ms (about 285,000 years), the most milliseconds a number in
+    /// a Redis script (a double) holds exactly, and far from overflowing an `Int64`.
+    public static let maxMilliseconds: Int64 = 1 << 53
+
+    private static func bounded(_ milliseconds: Double, _ text: String) throws(UnitParseError) -> Duration {
+        guard milliseconds.isFinite, milliseconds <= Double(maxMilliseconds) else {
+            throw UnitParseError(code: .invalidDuration, message: "'\(text)' is too long a duration (at most about 285,000 years)")
+        }
+        return .milliseconds(Int64(milliseconds.rounded()))
     }
 
     /// Formats a duration compactly: `250ms`, `30s`, `5m`, `1h 30m`, `2d 3h` (at most the two

@@ -12,6 +12,7 @@ struct DurationTextTests {
         #expect(try DurationText.parse("2d") == .seconds(172_800))
         #expect(try DurationText.parse("1.5") == .milliseconds(1500))
         #expect(try DurationText.parse(" 10min ") == .seconds(600))
+        #expect(try DurationText.parse("200000d") == .seconds(200_000 * 86_400))
     }
 
     @Test(arguments: ["", "soon", "5x", "-1s", "1h 30m"])
@@ -20,6 +21,15 @@ struct DurationTextTests {
             try DurationText.parse(text)
         } throws: { error in
             (error as? UnitParseError)?.code == .invalidDuration && "\(error)".contains("is not a duration")
+        }
+    }
+
+    @Test(arguments: ["1e20", "100000000000d", "9999999999999999999ms", "3000000000000h1s"])
+    func durationsTooLongForAnInt64OfMillisecondsAreRefusedNotACrash(text: String) {
+        #expect {
+            try DurationText.parse(text)
+        } throws: { error in
+            (error as? UnitParseError)?.code == .invalidDuration && "\(error)".contains("too long a duration")
         }
     }
 

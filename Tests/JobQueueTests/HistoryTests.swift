@@ -78,6 +78,20 @@ import Testing
         #expect(result.hasSuffix("éend"))
     }
 
+    @Test func aCredentialIsMaskedBeforeTheResultIsCutSoNoPartOfItIsKept() throws {
+        let queue = try queue()
+        try queue.keepCompleted(RetentionLimit.parse("1h/10"))
+        let id = try queue.enqueue(payload: "1").id
+        let consumer = try Consumer(queue: queue)
+        // Cut first, the kept 4 KiB would start inside the password ("...ter2@host/"), no longer
+        // recognisable as part of a URL.
+        let long = "redis://user:hunter2hunter2@host/" + String(repeating: "x", count: Consumer.resultMaxBytes - 10)
+        #expect(try consumer.ack(try take(consumer), result: long))
+        let result = try #require(try queue.job(id: id)?.result)
+        #expect(result.utf8.count <= Consumer.resultMaxBytes && result.hasSuffix("xxx"))
+        #expect(!result.contains("ter2") && !result.contains("hunter"), "\(result.prefix(40))")
+    }
+
     @Test func theHistoryIsTrimmedByCountAndTrimmedJobsAreDeletedWhole() throws {
         let queue = try queue()
         try queue.keepCompleted(RetentionLimit.parse("1h/3"))
@@ -105,6 +119,22 @@ import Testing
         #expect(try queue.job(id: old) == nil)
         #expect(try queue.history().map(\.id) == [new])
         #expect(try jobHashes(queue) == [new])
+    }
+
+    @Test func theReaperTrimsJobsPastTheirAgeWhenNoneFinishesAnyMore() throws {
+        let queue = try queue()
+        try queue.keepCompleted(RetentionLimit.parse("1s/100"))
+        try queue.keepDeadLetters(RetentionLimit.parse("1s/100"))
+        let consumer = try Consumer(queue: queue)
+        let completed = try queue.enqueue(payload: "1").id
+        #expect(try consumer.ack(try take(consumer)))
+        let dead = try queue.enqueue(payload: "2").id
+        _ = try consumer.fail(try take(consumer), error: "no", permanently: true)
+        #expect(try queue.history().count == 2)
+        usleep(1_100_000)
+        #expect(try queue.reap(holder: "test") != nil)
+        #expect(try queue.job(id: completed) == nil && queue.job(id: dead) == nil)
+        #expect(try queue.history().isEmpty && jobHashes(queue).isEmpty)
     }
 
     @Test func loweringTheRetentionOrTurningItOffDeletesAtOnce() throws {
@@ -192,6 +222,18 @@ import Testing
         #expect(try consumer.ack(pushed, result: "third"))
         #expect(try queue.job(id: "nightly")?.result == "third")
         #expect(try queue.counts().dead == 0)
+    }
+
+    @Test func aJobRefusedForItsUniqueKeyLeavesTheKeptRecordOfItsIdAlone() throws {
+        let queue = try queue()
+        try queue.keepCompleted(RetentionLimit.parse("1h/10"))
+        let consumer = try Consumer(queue: queue)
+        try queue.enqueue(payload: "1", options: EnqueueOptions(id: "nightly"))
+        #expect(try consumer.ack(try take(consumer), result: "first"))
+        let holder = try queue.enqueue(payload: "2", options: EnqueueOptions(uniqueKey: "run")).id
+        #expect(try queue.enqueue(payload: "3", options: EnqueueOptions(id: "nightly", uniqueKey: "run")) == .duplicate(existingID: holder))
+        #expect(try queue.job(id: "nightly")?.result == "first")
+        #expect(try queue.history().map(\.id) == ["nightly"])
     }
 
     @Test func cancellingAKeptCompletedJobDeletesItsRecord() throws {

@@ -61,6 +61,24 @@ import Testing
         #expect(order.last == "l2")
     }
 
+    @Test func aLevelsCountStartsOverWhenItGetsAJobEvenOnceTheLevelsAboveAreEmpty() throws {
+        let queue = try TestRedis.queue()
+        let consumer = try Consumer(queue: queue)
+        for n in 0..<2 { try enqueue(queue, "n\(n)", .normal) }
+        for n in 0..<5 { try enqueue(queue, "h\(n)", .high) }
+        var order: [String] = []
+        for _ in 0..<6 {  // h0...h4 (normal counts 5), then n0, taken once no high job waits
+            guard case .job(let job) = try consumer.reserve(waitingUpTo: .zero) else { Issue.record("no job"); return }
+            order.append(job.id)
+            #expect(try consumer.ack(job))
+        }
+        #expect(order == ["h0", "h1", "h2", "h3", "h4", "n0"])
+        // n0's turn ended normal's count: n1 waits behind ten high jobs, not five.
+        for n in 5..<17 { try enqueue(queue, "h\(n)", .high) }
+        #expect(try drain(consumer) == (5..<15).map { "h\($0)" } + ["n1", "h15", "h16"])
+        #expect(try queue.connection.command(["EXISTS", RedisArgument(queue.keys.key(.priority))]).integer == 0)
+    }
+
     @Test func retriesAndRequeuesKeepTheirLevel() throws {
         var configuration = Queue.Configuration()
         configuration.retryBackoff = Backoff(base: .milliseconds(1), cap: .milliseconds(1))
@@ -103,6 +121,44 @@ import Testing
         // The wake entry is not a job: nothing is left, nothing counted.
         #expect(try drain(consumer).isEmpty)
         #expect(try queue.stats().jobs.waiting == 0)
+    }
+
+    @Test func aBatchOfHighJobsWakesEveryBlockedWorkerNotJustOne() throws {
+        let queue = try TestRedis.queue()
+        let consumers = try (0..<3).map { _ in try Consumer(queue: Queue(name: queue.name, connection: try TestRedis.connection())) }
+        let taken = Mutex<[String]>([])
+        let done = DispatchSemaphore(value: 0)
+        for consumer in consumers {
+            Thread.detachNewThread {
+                if case .job(let job) = try? consumer.reserve(waitingUpTo: .seconds(30)) {
+                    taken.withLock { $0.append(job.id) }
+                }
+                done.signal()
+            }
+        }
+        usleep(300_000)  // the consumers are now blocked in BLMOVE on the empty normal list
+        try queue.enqueue(batch: (0..<3).map { NewJob(payload: "1", options: EnqueueOptions(id: "h\($0)", priority: .high)) })
+        // One wake entry wakes one consumer; each one passes it on. Without that the other two
+        // would sleep out their 30 s wait with jobs waiting.
+        for _ in consumers { #expect(done.wait(timeout: .now() + 10) == .success) }
+        #expect(taken.withLock { $0.sorted() } == ["h0", "h1", "h2"])
+        #expect(try queue.stats().jobs.waiting == 0)
+    }
+
+    @Test func jobsPutBackAtTheFrontDoNotBuryAWakeEntryWhereCountsMissIt() throws {
+        let queue = try TestRedis.queue()
+        let consumer = try Consumer(queue: queue)
+        var running: [ReservedJob] = []
+        for n in 0..<6 {
+            try enqueue(queue, "n\(n)", .normal)
+            guard case .job(let job) = try consumer.reserve(waitingUpTo: .zero) else { Issue.record("no job"); return }
+            running.append(job)
+        }
+        try enqueue(queue, "h", .high)  // the normal list is empty: a wake entry goes on it
+        for job in running { #expect(try consumer.release(job)) }  // each at the front of the normal list
+        #expect(try queue.counts().waiting == 7)
+        #expect(try queue.stats().jobs.waiting == 7)
+        #expect(try drain(consumer) == ["h", "n5", "n4", "n3", "n2", "n1", "n0"])
     }
 
     @Test func aStaleWakeEntryIsNotCountedAndIsDroppedQuietly() throws {

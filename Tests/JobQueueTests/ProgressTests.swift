@@ -52,6 +52,36 @@ import Testing
         #expect(try queue.job(id: id)?.progress == JobProgress(done: 10, total: 10, message: "files"))
     }
 
+    @Test func anEarlierAttemptsProgressIsNeitherShownForTheRetryNorKeptWithItsCompletion() throws {
+        var configuration = Queue.Configuration()
+        configuration.retryBackoff = Backoff(base: .milliseconds(1), cap: .milliseconds(1))
+        let queue = try TestRedis.queue(configuration: configuration)
+        try queue.keepCompleted(RetentionLimit.parse("1h/10"))
+        let id = try queue.enqueue(payload: "1").id
+        let release = DispatchSemaphore(value: 0)
+        var workerConfiguration = Worker.Configuration()
+        workerConfiguration.maxJobs = 2
+        workerConfiguration.heartbeatInterval = .milliseconds(200)
+        let worker = Worker(queue: queue, configuration: workerConfiguration) { context in
+            guard context.job.attempt > 1 else {
+                context.reportProgress(done: 3, total: 10, message: "files")
+                _ = try? eventually { try queue.job(id: id)?.progress != nil }
+                return .failed("first attempt")
+            }
+            release.wait()
+            return .completed
+        }
+        let finished = start(worker)
+        // The second run reports nothing: stats shows the job running without the first run's progress.
+        #expect(try eventually { try queue.stats().workers.contains { $0.job == id } && queue.job(id: id)?.attempts == 2 })
+        #expect(try queue.job(id: id)?.progress != nil)
+        #expect(try queue.stats().workers.first { $0.job == id }?.progress == nil)
+        release.signal()
+        #expect(finished.wait(timeout: .now() + 10) == .success)
+        let record = try #require(try queue.job(id: id))
+        #expect(record.state == .completed && record.progress == nil && record.progressAt == nil)
+    }
+
     @Test func progressIsSavedAtMostOnceASecondHoweverOftenItIsReported() throws {
         let queue = try TestRedis.queue()
         let id = try queue.enqueue(payload: "1").id
@@ -74,7 +104,9 @@ import Testing
         }
         #expect(finished.wait(timeout: .now() + 10) == .success)
         #expect(saves.count >= 2 && saves.count <= 4, "\(saves)")
-        for (earlier, later) in zip(saves, saves.dropFirst()) { #expect(later - earlier >= 900, "\(saves)") }
+        // Saves a second apart by the worker's clock; stamped by Redis on arrival, so a loaded host's
+        // delivery jitter shows in the gaps. Saving on every report would put them milliseconds apart.
+        for (earlier, later) in zip(saves, saves.dropFirst()) { #expect(later - earlier >= 500, "\(saves)") }
     }
 
     @Test func aCommandReportsProgressThroughItsProgressDescriptor() throws {

@@ -18,7 +18,7 @@ def audit(client, queue, ids, runs):
         chunk = ids[offset:offset + 1000]
         replies = client.pipeline([("HMGET", f"{prefix}job:{job_id}", "state", "dead_reason") for job_id in chunk])
         for job_id, (state, reason) in zip(chunk, replies):
-            if state is None:
+            if state is None or state == b"completed":  # deleted, or kept in the queue's history
                 outcome["completed" if ran[job_id] else "lost"] += 1
             elif state == b"dead":
                 outcome["dead"] += 1
@@ -45,10 +45,12 @@ def counters(client, queue):
 
 
 def unsettled(client, queue):
-    """Entries still waiting, delayed or running."""
+    """Entries still waiting (at any priority; a wake entry `!` is not a job), delayed or running."""
     prefix = keys(queue)
-    waiting, delayed, active = client.pipeline([("LLEN", f"{prefix}wait"), ("ZCARD", f"{prefix}delayed"), ("ZCARD", f"{prefix}active")])
-    return waiting + delayed + active
+    normal, wakes, high, low, delayed, active = client.pipeline([
+        ("LLEN", f"{prefix}wait"), ("LPOS", f"{prefix}wait", "!", "COUNT", 0), ("LLEN", f"{prefix}wait:high"),
+        ("LLEN", f"{prefix}wait:low"), ("ZCARD", f"{prefix}delayed"), ("ZCARD", f"{prefix}active")])
+    return normal - len(wakes) + high + low + delayed + active
 
 
 def reason_kind(reason):

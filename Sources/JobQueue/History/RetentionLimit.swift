@@ -13,7 +13,7 @@ public struct RetentionLimit: Sendable, Codable, Equatable, CustomStringConverti
     public static let countRange = 1...10_000_000
 
     /// Creates a limit.
-    /// - Throws: ``JobQueueError`` `.invalidArgument` for an age under 1 s or a count outside
+    /// - Throws: ``JobQueueError`` `.invalidSetting` for an age under 1 s or a count outside
     ///   ``countRange``.
     public init(maxAge: Duration, maxCount: Int) throws {
         guard maxAge >= .seconds(1) else {
@@ -32,7 +32,7 @@ public struct RetentionLimit: Sendable, Codable, Equatable, CustomStringConverti
     }
 
     /// Reads `AGE/COUNT`, e.g. `24h/10000` (a day, at most ten thousand jobs).
-    /// - Throws: ``JobQueueError`` `.invalidArgument` naming what is wrong.
+    /// - Throws: ``JobQueueError`` `.invalidSetting` naming what is wrong.
     public static func parse(_ text: String) throws -> RetentionLimit {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 2, let age = try? DurationText.parse(parts[0]), let count = Int(parts[1]) else {

@@ -89,10 +89,13 @@ local WAKE = '!'
 -- Puts `entry` (`@<id>` or a message) on the waiting list of `priority`: at the back (LPUSH), or at
 -- the front with `front` (RPUSH: taken next). Consumers block on the normal list only, and only
 -- when it is empty: so a wake entry is pushed there first when it is empty and the job goes to
--- another level (one at most: once it is there the list is not empty).
+-- another level (one at most: once it is there the list is not empty; take_waiting passes it on).
 local function push_waiting(entry, priority, front)
   local list = wait_list(priority)
   if list ~= K.wait and redis.call('LLEN', K.wait) == 0 then redis.call('RPUSH', K.wait, WAKE) end
+  -- An entry put at the front of the normal list replaces a wake entry there (it wakes a consumer as
+  -- well): a wake entry is never buried under entries, so counting it needs only the list's end.
+  if front and list == K.wait and redis.call('LINDEX', K.wait, -1) == WAKE then redis.call('RPOP', K.wait) end
   redis.call(front and 'RPUSH' or 'LPUSH', list, entry)
 end
 
@@ -138,6 +141,15 @@ local function trim_dead(now)
   trim_finished(K.dead, 'dead', now, tonumber(cfg[1]) or DEAD_LETTER_MAX_COUNT, tonumber(cfg[2]) or DEAD_LETTER_MAX_AGE_MS)
 end
 
+-- Keeps the history bounded by the queue's retention, when it keeps one.
+local function trim_history(now)
+  local cfg = redis.call('HMGET', K.config, 'history_max_count', 'history_max_age_ms')
+  local max_count = tonumber(cfg[1]) or 0
+  if max_count > 0 then
+    trim_finished(K.completed, 'completed', now, max_count, tonumber(cfg[2]) or HISTORY_MAX_AGE_MS)
+  end
+end
+
 -- Records on a finished job's hash where its last run ran: the host and pid of the worker
 -- registry entry of consumer `owner` (kept while the consumer heartbeats), when there is one.
 local function note_worker(h, owner)
@@ -157,11 +169,22 @@ local function keep_completed(h, id, owner, result, progress, now)
   redis.call('HSET', h, 'state', 'completed', 'finished_at', now)
   redis.call('HDEL', h, 'token', 'lease_until', 'leases')
   if result ~= '' then redis.call('HSET', h, 'result', result) end
-  if progress ~= '' then redis.call('HSET', h, 'progress', progress, 'progress_at', now) end
+  if progress ~= '' then
+    redis.call('HSET', h, 'progress', progress, 'progress_at', now)
+  else
+    -- What an earlier, failed run reported is not this run's.
+    redis.call('HDEL', h, 'progress', 'progress_at')
+  end
   note_worker(h, owner)
   redis.call('ZADD', K.completed, now, id)
   trim_finished(K.completed, 'completed', now, max_count, tonumber(cfg[2]) or HISTORY_MAX_AGE_MS)
   return true
+end
+
+-- Deletes the record of completed job `id` (hash `h`) kept in the history, and its index entry.
+local function forget_completed(id, h)
+  redis.call('DEL', h)
+  redis.call('ZREM', K.completed, id)
 end
 
 -- Whether job id `id` (hash `h`) is taken. A completed job kept in the history does not hold its
@@ -170,8 +193,7 @@ end
 local function id_taken(id, h)
   local state = redis.call('HGET', h, 'state')
   if state == 'completed' then
-    redis.call('DEL', h)
-    redis.call('ZREM', K.completed, id)
+    forget_completed(id, h)
     return false
   end
   return state ~= false and state ~= nil
@@ -187,7 +209,9 @@ end
 local function add_job(now, id, payload, jtype, attempts, delay, unique, limiter, concurrency_key, priority)
   priority = priority or ''
   local h = jobkey(id)
-  if id_taken(id, h) then return {'exists', id} end
+  -- A kept completed record goes only once the job is accepted: a refused job changes nothing.
+  local existing = redis.call('HGET', h, 'state')
+  if existing and existing ~= 'completed' then return {'exists', id} end
   if unique ~= '' then
     local uk = K.unique .. unique
     local holder = redis.call('GET', uk)
@@ -197,6 +221,7 @@ local function add_job(now, id, payload, jtype, attempts, delay, unique, limiter
     end
     redis.call('SET', uk, id)
   end
+  if existing then forget_completed(id, h) end
   if delay > 0 then
     redis.call('HSET', h, 'payload', payload, 'type', jtype, 'max_attempts', attempts, 'enqueued_at', now,
       'state', 'delayed', 'due_at', now + delay)
@@ -439,7 +464,7 @@ local function hand_back(consumer)
   local claim_list = K.claim .. consumer
   local entry = redis.call('RPOP', claim_list)
   while entry do
-    redis.call('RPUSH', K.wait, entry)
+    push_waiting(entry, 'normal', true)
     entry = redis.call('RPOP', claim_list)
   end
 end
@@ -454,8 +479,9 @@ local STARVATION_LIMIT = 10
 -- Returns the entry (false when nothing waits) and the fetched flag for the next call.
 local function take_waiting(consumer, fetched)
   local claim_list = K.claim .. consumer
-  if redis.call('EXISTS', K.wait_high, K.wait_low) == 0 then
-    -- No job waits on another level: the normal list alone, as without priorities.
+  if redis.call('EXISTS', K.wait_high, K.wait_low, K.priority) == 0 then
+    -- No job waits on another level and no count is left to end: the normal list alone, as
+    -- without priorities.
     if fetched == '1' then
       local entry = redis.call('RPOP', claim_list)
       if entry then return entry, '1' end
@@ -479,17 +505,23 @@ local function take_waiting(consumer, fetched)
   end
   if level == 'high' and normal > 0 then redis.call('HINCRBY', K.priority, 'normal', 1) end
   if level ~= 'low' and low > 0 then redis.call('HINCRBY', K.priority, 'low', 1) end
-  if level == 'normal' and normal_skipped > 0 then redis.call('HDEL', K.priority, 'normal') end
-  if level == 'low' and low_skipped > 0 then redis.call('HDEL', K.priority, 'low') end
+  -- A level's count starts over when it gets a job, or has none waiting any more.
+  if (level == 'normal' or normal == 0) and normal_skipped > 0 then redis.call('HDEL', K.priority, 'normal') end
+  if (level == 'low' or low == 0) and low_skipped > 0 then redis.call('HDEL', K.priority, 'low') end
+  local entry
   if level == 'normal' then
-    if fetched == '1' then
-      local entry = redis.call('RPOP', claim_list)
-      if entry then return entry, '1' end
-    end
-    return redis.call('RPOP', K.wait), '0'
+    if fetched == '1' then entry = redis.call('RPOP', claim_list) end
+    if entry then fetched = '1' else entry, fetched = redis.call('RPOP', K.wait), '0' end
+  else
+    if fetched == '1' then hand_back(consumer) end
+    entry, fetched = redis.call('RPOP', wait_list(level)), '0'
+    if level == 'high' then high = high - 1 else low = low - 1 end
   end
-  if fetched == '1' then hand_back(consumer) end
-  return redis.call('RPOP', wait_list(level)), '0'
+  -- One wake entry wakes one blocked consumer: while jobs still wait on another level and the
+  -- normal list is empty, pass the wake on, so a batch of high or low jobs wakes every idle
+  -- consumer in turn rather than one.
+  if high + low > 0 and redis.call('LLEN', K.wait) == 0 then redis.call('RPUSH', K.wait, WAKE) end
+  return entry, fetched
 end
 
 -- The reserve step. `fetched` is '1' when the consumer's BLMOVE just moved an entry into its

@@ -6,7 +6,9 @@
 -- (Redis TIME) has passed back to waiting, counting a crash ('lease expired'), or to dead
 -- letters (a job whose hash is gone is counted lost, see count_lost in library.lua); and
 -- returns to the waiting list what consumers that stopped heartbeating had
--- fetched but not leased; and lets parked jobs wait again when their lock was freed by a TTL.
+-- fetched but not leased; lets parked jobs wait again when their lock was freed by a TTL; and
+-- trims the history and the dead letters to their retention (so finished jobs past their age go
+-- even when no job finishes any more).
 -- Returns `{promoted, requeued, dead letters, orphaned claims}`.
 
 if not redis.call('SET', K.reaper, ARGV[1], 'NX', 'PX', ARGV[2]) then return {-1} end
@@ -25,4 +27,6 @@ for _, consumer in ipairs(redis.call('ZRANGEBYSCORE', K.consumers, '-inf', now -
   redis.call('ZREM', K.consumers, consumer)
 end
 for _, name in ipairs(redis.call('SRANDMEMBER', K.parked_names, 100)) do unpark(name) end
+trim_history(now)
+trim_dead(now)
 return {promoted, requeued, dead, orphans}

@@ -19,7 +19,7 @@
 -- - minutes: HGETALL of each minute's counters, the current minute first;
 -- - exits: the newest worker exit records (JSON);
 -- - workers: `{consumer id, HGETALL}` per live registry entry, most recent heartbeat first, with
---   the `progress` and `progress_at` of the job it runs added when that job has reported some;
+--   the `progress` and `progress_at` of the job it runs added when its current run has reported some;
 -- - the newest operator event and the newest emergency stop (JSON), or nil;
 -- - last lost: HMGET last_at, last_id, last_state of the queue's lost-job record.
 
@@ -71,8 +71,9 @@ for _, id in ipairs(redis.call('ZREVRANGE', K.consumers, 0, tonumber(ARGV[3]) - 
   if #fields > 0 then
     for i = 1, #fields, 2 do
       if fields[i] == 'job' and fields[i + 1] ~= '' then
-        local p = redis.call('HMGET', jobkey(fields[i + 1]), 'progress', 'progress_at')
-        if p[1] then
+        local p = redis.call('HMGET', jobkey(fields[i + 1]), 'progress', 'progress_at', 'started_at')
+        -- Only this run's: progress saved before it started is an earlier attempt's.
+        if p[1] and (tonumber(p[2]) or 0) >= (tonumber(p[3]) or 0) then
           fields[#fields + 1] = 'progress'
           fields[#fields + 1] = p[1]
           fields[#fields + 1] = 'progress_at'

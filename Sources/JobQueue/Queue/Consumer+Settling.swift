@@ -42,11 +42,22 @@ extension Consumer {
         try complete(job, result: result, reserveNext: false).acked
     }
 
-    /// A result as it is kept: its last ``resultMaxBytes`` bytes (whole characters), credentials masked.
+    /// A result as it is kept: its last ``resultMaxBytes`` bytes (whole characters), credentials
+    /// masked. Masked before the cut, over twice as much text (``resultReadBytes``), so a cut can
+    /// never fall inside a credential and leave its end showing without what marks it as one.
     static func keptResult(_ result: String) -> String {
-        var utf8 = result.utf8.suffix(resultMaxBytes)
+        let masked = SecretRedaction.redact(lastBytes(result, resultReadBytes))
+        return lastBytes(masked, resultMaxBytes)
+    }
+
+    /// How much of the end of a result is read to mask it before it is cut: 8 KiB.
+    static let resultReadBytes = 2 * resultMaxBytes
+
+    /// The last `count` bytes of `text`, starting at a whole character.
+    private static func lastBytes(_ text: String, _ count: Int) -> String {
+        var utf8 = text.utf8.suffix(count)
         while let first = utf8.first, first & 0xC0 == 0x80 { utf8 = utf8.dropFirst() }
-        return SecretRedaction.redact(String(decoding: utf8, as: UTF8.self))
+        return String(decoding: utf8, as: UTF8.self)
     }
 
     /// What ``fail(_:error:permanently:)`` did.

@@ -65,7 +65,8 @@ public struct CommandHandler: Sendable {
     public static let resultDescriptor = 4
     /// The pipes a command gets beyond its standard streams, as descriptors 3 and 4: progress
     /// (read for its last line) and the result.
-    static let extraOutputTails = [progressTailBytes, Consumer.resultMaxBytes]
+    /// The result pipe keeps more than is stored, so credentials are masked before the cut.
+    static let extraOutputTails = [progressTailBytes, Consumer.resultReadBytes]
     /// How much of the end of the progress pipe is kept: room for its last line.
     static let progressTailBytes = 1024
 

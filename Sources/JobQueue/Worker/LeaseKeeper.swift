@@ -90,6 +90,7 @@ final class LeaseKeeper: Sendable {
         var nextExtend = ContinuousClock.now + extendEvery
         var nextHeartbeat = ContinuousClock.now
         var heartbeatFor: String?
+        var runSeen: ContinuousClock.Instant?
         var evictedReported: String?
         var progressSent: JobProgress?
         var nextProgress = ContinuousClock.now
@@ -98,8 +99,10 @@ final class LeaseKeeper: Sendable {
             if finished { break }
             let now = ContinuousClock.now
             if let context {
-                if heartbeatFor != context.job.id {
+                // A new run; a retry of the same job the keeper did not see end is one too.
+                if heartbeatFor != context.job.id || runSeen != runStart {
                     heartbeatFor = context.job.id
+                    runSeen = runStart
                     nextHeartbeat = now
                     nextExtend = runStart + extendEvery
                     progressSent = nil
