@@ -4,7 +4,4 @@
 /// `docs/guarantees.md`, "Priorities".
 public enum JobPriority: String, Sendable, Codable, CaseIterable {
     case high, normal, low
-
-    /// The jobs taken from the levels above one with jobs waiting after which it gets the next job.
-    public static let starvationLimit = 10
 }
