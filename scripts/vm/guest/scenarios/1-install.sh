@@ -31,11 +31,11 @@ figure "journal: $lines line(s) from the service, $stamped with a timestamp of t
 figure "first: $(journalctl -u jobq-supervisor@ingest -o cat --no-pager | grep -vE '^(Starting|Started) ' | head -n 1)"
 # The dashboard from the package: its unit starts, its API and /metrics answer.
 check "systemctl start jobq-web" systemctl start jobq-web
+# GET PATH from the dashboard over bash's /dev/tcp, the whole answer (at most 10 s).
 http_get() {
-  exec 3<>/dev/tcp/127.0.0.1/8080 || return 1
-  printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1:8080\r\n\r\n' "$1" >&3
-  cat <&3
-  exec 3<&-
+  timeout 10 bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080 || exit 1
+    printf "GET %s HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nConnection: close\r\n\r\n" "$1" >&3
+    cat <&3' _ "$1" || true
 }
 api=""
 for _ in $(seq 1 30); do api=$(http_get /api/queues 2>/dev/null) && [ -n "$api" ] && break; sleep 1; done
@@ -44,6 +44,6 @@ check "GET /api/queues answers 200" grep -q '^HTTP/1.[01] 200' <<<"$api"
 check "GET /api/queues is the stats document" grep -q '"schema"' <<<"$api"
 figure "queues on the dashboard: $(grep -oE '"queue" *: *"[^"]*"' <<<"$api" | cut -d'"' -f4 | paste -sd, -)"
 check "GET /metrics has jobq series" grep -q '^jobq_' <<<"$(http_get /metrics 2>/dev/null)"
-figure "jobq-web RSS $(( $(awk '/^VmRSS/ {print $2}' "/proc/$(prop jobq-web MainPID)/status") / 1024 )) MiB"
+figure "jobq-web RSS $(awk '/^VmRSS/ {printf "%.1f MiB", $2 / 1024}' "/proc/$(prop jobq-web MainPID)/status" 2>/dev/null)"
 check "systemctl stop jobq-web" systemctl stop jobq-web
 finish
