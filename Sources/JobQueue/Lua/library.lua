@@ -160,8 +160,9 @@ end
 
 -- Keeps a job that just completed in the queue's history, when its settings ask for one
 -- (history_max_count > 0): state `completed`, `finished_at`, the worker's host and pid, and
--- `result` and `progress` (the run's last, JSON) unless empty; indexed in K.completed and trimmed
--- like dead letters. Returns false when no history is kept: the caller deletes the job.
+-- `result` and `progress` (the run's last, JSON; without one, what this run saved before) unless
+-- empty; indexed in K.completed and trimmed like dead letters. Returns false when no history is
+-- kept: the caller deletes the job.
 local function keep_completed(h, id, owner, result, progress, now)
   local cfg = redis.call('HMGET', K.config, 'history_max_count', 'history_max_age_ms')
   local max_count = tonumber(cfg[1]) or 0
@@ -172,8 +173,10 @@ local function keep_completed(h, id, owner, result, progress, now)
   if progress ~= '' then
     redis.call('HSET', h, 'progress', progress, 'progress_at', now)
   else
-    -- What an earlier, failed run reported is not this run's.
-    redis.call('HDEL', h, 'progress', 'progress_at')
+    -- Progress saved during this run (with a lease extension) stays; what an earlier, failed run
+    -- reported (saved before this run started) is not this run's.
+    local p = redis.call('HMGET', h, 'progress_at', 'started_at')
+    if p[1] and (tonumber(p[1]) or 0) < (tonumber(p[2]) or 0) then redis.call('HDEL', h, 'progress', 'progress_at') end
   end
   note_worker(h, owner)
   redis.call('ZADD', K.completed, now, id)
