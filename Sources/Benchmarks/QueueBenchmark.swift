@@ -22,6 +22,9 @@ public struct QueueBenchmark: Sendable {
         /// The Python that runs the command handler of that row; without it the row is skipped.
         /// Default: `/usr/bin/python3`.
         public var python = "/usr/bin/python3"
+        /// Jobs enqueued (and left waiting) to measure Redis memory per waiting job; 0 skips the
+        /// row. Default: 20,000.
+        public var memoryJobs: Int = 20_000
 
         /// The defaults.
         public init() {}
@@ -33,7 +36,7 @@ public struct QueueBenchmark: Sendable {
         public var name: String
         /// Operations (or jobs) per second, or a latency in microseconds for latency rows.
         public var value: Double
-        /// `ops/s` or `µs`.
+        /// `ops/s`, `jobs/s`, `µs` or `B` (bytes, for the memory row).
         public var unit: String
         /// The value divided by the baseline named in ``baseline`` (for rates: higher is better).
         public var ratio: Double?
@@ -109,10 +112,43 @@ public struct QueueBenchmark: Sendable {
         let (p50, p99) = try latency(queue, samples: configuration.latencySamples)
         rows.append(Result(name: "enqueue-to-start latency p50", value: p50, unit: "µs", ratio: p50 / roundTrip, baseline: "raw EVALSHA round trip"))
         rows.append(Result(name: "enqueue-to-start latency p99", value: p99, unit: "µs", ratio: p99 / roundTrip, baseline: "raw EVALSHA round trip"))
+        if configuration.memoryJobs > 0 {
+            progress("Redis memory per waiting job (\(configuration.memoryJobs) jobs)")
+            rows += try memoryRows(queue, scratch: scratch)
+        }
         if configuration.commandJobs > 0 && FileManager.default.isExecutableFile(atPath: configuration.python) {
             rows += try commandRows(queue, progress: progress)
         }
         return rows
+    }
+
+    /// Redis memory per waiting job: `used_memory` after ``Configuration/memoryJobs`` small jobs
+    /// (payload `{"n":…}`, enqueued in batches of 1,000 as `jobq enqueue --jsonl` does) minus
+    /// before, over their number; beside it a bare list entry `{"payload":{}}`, the least any
+    /// queue can store. The jobs are then drained (not timed). Read on a server no one else
+    /// writes to, or the figure includes their writes.
+    private func memoryRows(_ queue: Queue, scratch: RedisArgument) throws -> [Result] {
+        let count = configuration.memoryJobs
+        func used() throws -> Double { Double(try RedisMemory.read(on: queue.connection).usedBytes ?? 0) }
+        var before = try used()
+        for start in stride(from: 0, to: count, by: 1000) {
+            let entries = (start..<min(count, start + 1000)).map { _ in RedisArgument(#"{"payload":{}}"#) }
+            _ = try queue.connection.command(["LPUSH", scratch] + entries)
+        }
+        let entry = (try used() - before) / Double(count)
+        _ = try queue.connection.command(["DEL", scratch])
+        before = try used()
+        for start in stride(from: 0, to: count, by: 1000) {
+            _ = try queue.enqueue(batch: (start..<min(count, start + 1000)).map { n in
+                NewJob(payload: #"{"n":\#(n)}"#, options: EnqueueOptions(type: "noop"))
+            })
+        }
+        let job = (try used() - before) / Double(count)
+        _ = try drainRate(queue, jobs: count)
+        return [
+            Result(name: "Redis memory, bare list entry", value: entry, unit: "B"),
+            Result(name: "Redis memory per waiting job", value: job, unit: "B", ratio: job / entry, baseline: "bare list entry"),
+        ]
     }
 
     /// A Python handler whose start costs 50 ms (standing in for its imports): in mode `exec` it

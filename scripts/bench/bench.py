@@ -37,6 +37,7 @@ def setting(name, default, kind=int):
 def read_settings():
     return {
         "jobs": setting("BENCH_N", 5000),
+        "memory_jobs": setting("BENCH_MEMORY_N", 20000),
         "runs": setting("BENCH_RUNS", 3),
         "batch": setting("BENCH_BATCH", 100),
         "raw_requests": setting("BENCH_RAW_N", 50000),
@@ -103,7 +104,7 @@ def jobq_run(bin_dir, client, url, settings):
         "p50_us": rows["enqueue-to-start latency p50"],
         "p99_us": rows["enqueue-to-start latency p99"],
         "samples": settings["jobq_latency_samples"],
-        "memory_per_job": jobq_side.memory_per_job(bin_dir, client, url, settings["jobs"]),
+        "memory_per_job": jobq_side.memory_per_job(bin_dir, client, url, settings["memory_jobs"]),
     }
 
 
@@ -159,7 +160,7 @@ def main():
         run = {"load": loadavg(), "peers": {}}
         progress(f"run {number}/{settings['runs']}: raw redis-benchmark, one client, plain and pipelined (-P 16)")
         run["raw"] = raw.measure(client, port, settings["raw_requests"], settings["raw_pipeline"])
-        run["raw"]["memory_per_entry"] = raw.memory_per_entry(client, settings["jobs"])
+        run["raw"]["memory_per_entry"] = raw.memory_per_entry(client, settings["memory_jobs"])
         progress(f"run {number}: jobq bench")
         run["jobq"] = jobq_run(bin_dir, client, url, settings)
         for peer in peers:
