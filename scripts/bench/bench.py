@@ -96,8 +96,10 @@ class PeerEnvironment:
 
 
 def jobq_run(bin_dir, client, url, settings):
-    rows = jobq_side.bench(bin_dir, url, settings["jobs"], settings["batch"], settings["jobq_latency_samples"])
+    bench_rows = jobq_side.bench(bin_dir, url, settings["jobs"], settings["batch"], settings["jobq_latency_samples"])
+    rows = {row["name"]: row["value"] for row in bench_rows}
     return {
+        "bench_rows": bench_rows,
         "enqueue_each": rows["enqueue, one at a time"],
         "enqueue_batch": rows[f"enqueue, batches of {settings['batch']}"],
         "drain": rows["drain, one worker, no-op"],
@@ -128,7 +130,20 @@ def summarize(results, names):
         summary[name] = {metric: median_of(runs, *path, metric) for metric in METRICS}
         notes = [run["peers"][name].get("drain_note") for run in runs] if name != "jobq" else []
         summary[name]["drain_note"] = next((note for note in notes if note), None)
+    summary["jobq_bench"] = summarize_bench_rows([run["jobq"]["bench_rows"] for run in runs])
     return summary
+
+
+def summarize_bench_rows(runs):
+    """Every row of `jobq bench`, in its order: the median value and the median ratio over runs."""
+    rows = []
+    for first in runs[0]:
+        same = [row for run in runs for row in run if row["name"] == first["name"]]
+        ratios = [row["ratio"] for row in same if row.get("ratio") is not None]
+        rows.append({"name": first["name"], "unit": first["unit"], "baseline": first.get("baseline"),
+                     "value": statistics.median(row["value"] for row in same),
+                     "ratio": statistics.median(ratios) if ratios else None})
+    return rows
 
 
 def main():

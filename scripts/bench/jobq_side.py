@@ -16,11 +16,12 @@ def _run(argv, stdin=None):
 
 
 def bench(bin_dir, url, jobs, batch_size, latency_samples):
-    """The rows of `jobq bench --json`, by name."""
+    """The rows of `jobq bench --json`, in its order: name, value, unit, and ratio and baseline where
+    it has them."""
     argv = [os.path.join(bin_dir, "jobq"), "bench", "--redis", url, "--jobs", str(jobs),
             "--batch-size", str(batch_size), "--latency-samples", str(latency_samples), "--memory-jobs", "0", "--json"]
     output = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
-    return {row["name"]: row["value"] for row in json.loads(output)}
+    return json.loads(output)
 
 
 def _jsonl(count, start=0):

@@ -118,6 +118,15 @@ def scale_table(results):
     return table(headers, rows)
 
 
+def jobq_bench_table(results):
+    rows = []
+    for row in results["summary"].get("jobq_bench", []):
+        unit = {"µs": "us", "B": "bytes"}.get(row["unit"], "rate")
+        value = fmt(row["value"], unit)
+        rows.append([row["name"], value, "" if row["ratio"] is None else f"{row['ratio']:.2f}", row.get("baseline") or ""])
+    return table(["`jobq bench` row", "value", "ratio", "baseline"], rows) if rows else None
+
+
 def settings_table(results):
     summary = results["summary"]
     rows = [["jobq", results["meta"]["jobq_commit"], "`jobq bench`: the library's worker loop in a thread, no-op handler",
@@ -147,6 +156,10 @@ def render(results):
         "",
         settings_table(results),
     ]
+    bench_rows = jobq_bench_table(results)
+    if bench_rows:
+        parts += ["", "Every row of `jobq bench` in the same runs (medians of the values and of the per-run ratios; "
+                  "each ratio is to a baseline measured moments before it in the same process):", "", bench_rows]
     scale = scale_table(results)
     if scale:
         parts += ["", "jobq at depth (`jobq enqueue --jsonl` and `ingest-worker --max-jobs`, process start subtracted, medians of 3):",
