@@ -3,7 +3,8 @@ import Logging
 import RedisClient
 import Synchronization
 
-/// The worker's background thread: extends the running job's lease, heartbeats into the worker
+/// The worker's background thread: extends the running job's lease (and, for a prefetching
+/// worker, the leases of the other jobs it holds, in the same call), heartbeats into the worker
 /// registry, and cancels a run whose lease is lost, whose timeout passed, or whose shutdown grace
 /// ended. It has its own Redis connection, so it never waits behind the blocking fetch.
 final class LeaseKeeper: Sendable {
@@ -22,6 +23,13 @@ final class LeaseKeeper: Sendable {
     private struct State {
         var context: JobContext?
         var contextStartedAt = ContinuousClock.now
+        /// The other jobs a prefetching worker holds: leased, waiting in its buffer or finished and
+        /// not yet acked. Their leases are extended with the running job's.
+        var held: [ReservedJob] = []
+        /// When the held jobs' leases are next extended.
+        var heldExtendDue = ContinuousClock.now
+        /// Held jobs whose lease was found lost: the worker must not start them.
+        var lostHeld: Set<String> = []
         var finished = false
         var processed = 0
         var lastWake = ContinuousClock.now - .seconds(3600)
@@ -61,6 +69,28 @@ final class LeaseKeeper: Sendable {
         if shouldWake { wake() }
     }
 
+    /// A prefetching worker leased a new batch: `jobs` are all it now holds besides the running
+    /// job; their leases were just taken, so they are next extended a third of a lease from now.
+    func holdBatch(_ jobs: [ReservedJob]) {
+        let due = ContinuousClock.now + queue.configuration.lease / 3
+        state.withLock {
+            $0.held = jobs
+            $0.heldExtendDue = due
+            $0.lostHeld = []
+        }
+    }
+
+    /// The jobs a prefetching worker holds besides the running one changed (one started, one
+    /// finished): `jobs` are all it holds now. Their extension stays when it was due.
+    func hold(_ jobs: [ReservedJob]) {
+        state.withLock { $0.held = jobs }
+    }
+
+    /// Whether the lease of held job `id` was found lost (then it must not start).
+    func heldLeaseLost(_ id: String) -> Bool {
+        state.withLock { $0.lostHeld.contains(id) }
+    }
+
     /// The run ended (successfully or not).
     func end() {
         state.withLock {
@@ -96,6 +126,7 @@ final class LeaseKeeper: Sendable {
         var nextProgress = ContinuousClock.now
         while true {
             let (context, runStart, finished, processed) = state.withLock { ($0.context, $0.contextStartedAt, $0.finished, $0.processed) }
+            let (held, heldDue) = state.withLock { ($0.held, $0.heldExtendDue) }
             if finished { break }
             let now = ContinuousClock.now
             if let context {
@@ -112,15 +143,17 @@ final class LeaseKeeper: Sendable {
                 // New progress rides on an extension sent early for it, at most once a second.
                 let progress = now >= nextProgress ? context.progress : nil
                 let newProgress = progress != nil && progress != progressSent
-                if now >= nextExtend || newProgress {
+                if now >= nextExtend || newProgress || (!held.isEmpty && now >= heldDue) {
                     nextExtend = now + extendEvery
                     if newProgress { nextProgress = now + Self.progressSpacing }
-                    if extend(context, progress: newProgress ? progress : nil, &connection, evictedReported: &evictedReported), newProgress {
-                        progressSent = progress
-                    }
+                    let sent = held.isEmpty
+                        ? extend(context, progress: newProgress ? progress : nil, &connection, evictedReported: &evictedReported)
+                        : extendAll(context, held, progress: newProgress ? progress : nil, &connection, evictedReported: &evictedReported)
+                    if sent, newProgress { progressSent = progress }
                 }
             } else {
                 heartbeatFor = nil
+                if !held.isEmpty && now >= heldDue { _ = extendAll(nil, held, progress: nil, &connection, evictedReported: &evictedReported) }
             }
             if now >= nextHeartbeat {
                 nextHeartbeat = now + configuration.heartbeatInterval
@@ -128,6 +161,7 @@ final class LeaseKeeper: Sendable {
             }
             var wakeAt = min(nextHeartbeat, now + extendEvery)
             if context != nil { wakeAt = min(wakeAt, nextExtend, now + Self.wakeSpacing) }
+            if !held.isEmpty { wakeAt = min(wakeAt, heldDue) }
             condition.lock()
             if !state.withLock({ $0.finished || $0.woken }) {
                 _ = condition.wait(until: Date().addingTimeInterval(max(0.001, (wakeAt - ContinuousClock.now).seconds)))
@@ -159,6 +193,43 @@ final class LeaseKeeper: Sendable {
         } catch {
             connection = nil
             logger.warning("job \(context.job.id): could not extend the lease (\(error)); retrying")
+            return false
+        }
+    }
+
+    /// Extends, in one call, the running job's lease (when one runs) and those of the other jobs
+    /// the worker holds; records the held ones found lost, so the worker does not start them.
+    /// Returns whether the call went through.
+    private func extendAll(
+        _ context: JobContext?, _ held: [ReservedJob], progress: JobProgress?, _ connection: inout RedisConnection?, evictedReported: inout String?
+    ) -> Bool {
+        let jobs = (context.map { [$0.job] } ?? []) + held
+        // Next due a third of a lease from now, whether or not this call goes through.
+        state.withLock { $0.heldExtendDue = ContinuousClock.now + queue.configuration.lease / 3 }
+        do {
+            let link = try open(&connection)
+            let answers = try consumer.extendLeases(jobs, progress: context == nil ? nil : progress, on: link)
+            for (job, answer) in zip(jobs, answers) {
+                let running = job.id == context?.job.id && job.token == context?.job.token
+                switch answer {
+                case .extended:
+                    break
+                case .evicted:
+                    guard evictedReported != job.id else { break }
+                    evictedReported = job.id
+                    logger.warning("job \(job.id): Redis evicted its record while it is held; it is counted lost when settled (it does not run again)")
+                case .lost where running:
+                    logger.warning("job \(job.id): lease lost; stopping its run")
+                    context?.cancel(.leaseLost)
+                case .lost:
+                    logger.warning("job \(job.id): lease lost while it waited in the prefetch buffer; it will not start here")
+                    state.withLock { _ = $0.lostHeld.insert(job.id) }
+                }
+            }
+            return true
+        } catch {
+            connection = nil
+            logger.warning("could not extend the leases of \(jobs.count) held jobs (\(error)); retrying")
             return false
         }
     }
