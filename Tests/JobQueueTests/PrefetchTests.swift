@@ -83,13 +83,13 @@ import Testing
         #expect(jobs.count == 3)
         for _ in 0..<6 {
             usleep(100_000)
-            #expect(try consumer.extendLeases(jobs) == [.extended, .extended, .extended])
+            #expect(try consumer.extendLeases(jobs).leases == [.extended, .extended, .extended])
             _ = try queue.reap(holder: "t")
         }
         #expect(try queue.counts().active == 3, "no lease ran out")
         let acked = try consumer.settleBatch(acking: jobs.map { Consumer.FinishedRun(job: $0) }, givingBack: [], reservingUpTo: 0).acked
         #expect(acked == [true, true, true])
-        #expect(try consumer.extendLeases(jobs) == [.lost, .lost, .lost])
+        #expect(try consumer.extendLeases(jobs).leases == [.lost, .lost, .lost])
     }
 
     @Test func aWorkersBufferOutlivesTheLeaseWhileItsJobsWait() throws {
@@ -206,6 +206,35 @@ import Testing
         #expect(batch.jobs.isEmpty)
         #expect(batch.refusal == .paused)
         #expect(try queue.counts().waiting == 5)
+    }
+
+    @Test func aPauseSendsTheBufferBack() throws {
+        var configuration = Queue.Configuration()
+        configuration.lease = .milliseconds(600)
+        let queue = try TestRedis.queue(configuration: configuration)
+        let ids = try enqueue(queue, 8)
+        var workerConfiguration = Worker.Configuration()
+        workerConfiguration.prefetch = 4
+        workerConfiguration.idleExit = .seconds(1)
+        let runs = Mutex([String]())
+        let worker = Worker(queue: queue, configuration: workerConfiguration) { context in
+            let count = runs.withLock { runs in
+                runs.append(context.job.id)
+                return runs.count
+            }
+            // The first job of the first batch pauses the queue and runs past a lease extension.
+            if count == 2 {
+                try queue.pause()
+                Thread.sleep(forTimeInterval: 0.5)
+            }
+            return .completed
+        }
+        #expect(try worker.run() == .idle)
+        #expect(runs.withLock { $0 } == Array(ids.prefix(2)), "no job started after the pause was seen")
+        let counts = try queue.counts()
+        #expect(counts.active == 0 && counts.waiting == 6)
+        for id in ids.dropFirst(2) { #expect(try queue.job(id: id)?.attempts == 0) }
+        #expect(try queue.stats().counters.total.processed == 2)
     }
 
     @Test func prefetchOneKeepsOneCallPerJobAndPrefetchCutsThem() throws {

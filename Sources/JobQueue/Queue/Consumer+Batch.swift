@@ -75,13 +75,16 @@ extension Consumer {
 
     /// Extends the leases of every job in `jobs` (and the locks their runs hold) to the queue's
     /// lease from now, in one round trip; `progress` is saved with the first (the running job).
-    /// - Returns: one ``LeaseExtension`` per job, in order.
-    public func extendLeases(_ jobs: [ReservedJob], progress: JobProgress? = nil, on connection: RedisConnection? = nil) throws -> [LeaseExtension] {
+    /// - Returns: one ``LeaseExtension`` per job, in order, and whether the queue is paused.
+    public func extendLeases(
+        _ jobs: [ReservedJob], progress: JobProgress? = nil, on connection: RedisConnection? = nil
+    ) throws -> (leases: [LeaseExtension], queuePaused: Bool) {
         var arguments: [RedisArgument] = [RedisArgument(Int(queue.configuration.lease.milliseconds)), RedisArgument(progress?.storedJSON ?? "")]
         for job in jobs { arguments += [RedisArgument(job.id), RedisArgument(job.token)] }
         let reply = try queue.redis { try (connection ?? self.connection).run(QueueScripts.extendMany, keys: queue.keys.scriptKeys, arguments: arguments) }
-        guard let parts = reply.array, parts.count == jobs.count else { throw JobQueueError.protocolMismatch("extend-many", reply) }
-        return try parts.map { part in
+        guard let answer = reply.array, answer.count == 2, let parts = answer[0].array, parts.count == jobs.count, let paused = answer[1].integer
+        else { throw JobQueueError.protocolMismatch("extend-many", reply) }
+        let leases: [LeaseExtension] = try parts.map { part in
             switch part.array?.first?.string {
             case "extended": return .extended
             case "evicted": return .evicted
@@ -89,5 +92,6 @@ extension Consumer {
             default: throw JobQueueError.protocolMismatch("extend-many", reply)
             }
         }
+        return (leases, paused == 1)
     }
 }

@@ -30,6 +30,8 @@ final class LeaseKeeper: Sendable {
         var heldExtendDue = ContinuousClock.now
         /// Held jobs whose lease was found lost: the worker must not start them.
         var lostHeld: Set<String> = []
+        /// Whether the last extension of the held jobs found the queue paused.
+        var queuePaused = false
         var finished = false
         var processed = 0
         var lastWake = ContinuousClock.now - .seconds(3600)
@@ -77,6 +79,7 @@ final class LeaseKeeper: Sendable {
             $0.held = jobs
             $0.heldExtendDue = due
             $0.lostHeld = []
+            $0.queuePaused = false
         }
     }
 
@@ -85,6 +88,10 @@ final class LeaseKeeper: Sendable {
     func hold(_ jobs: [ReservedJob]) {
         state.withLock { $0.held = jobs }
     }
+
+    /// Whether the last extension of the held jobs found the queue paused: a prefetching worker
+    /// then gives back the jobs it has not started.
+    var heldQueuePaused: Bool { state.withLock { $0.queuePaused } }
 
     /// Whether the lease of held job `id` was found lost (then it must not start).
     func heldLeaseLost(_ id: String) -> Bool {
@@ -208,7 +215,8 @@ final class LeaseKeeper: Sendable {
         state.withLock { $0.heldExtendDue = ContinuousClock.now + queue.configuration.lease / 3 }
         do {
             let link = try open(&connection)
-            let answers = try consumer.extendLeases(jobs, progress: context == nil ? nil : progress, on: link)
+            let (answers, paused) = try consumer.extendLeases(jobs, progress: context == nil ? nil : progress, on: link)
+            state.withLock { $0.queuePaused = paused }
             for (job, answer) in zip(jobs, answers) {
                 let running = job.id == context?.job.id && job.token == context?.job.token
                 switch answer {

@@ -19,7 +19,8 @@ extension Worker {
 
     /// Runs the prefetching loop until it stops. Failed and retried runs are settled at once (as
     /// without prefetch); completed ones wait for the next batch call. Whenever the loop stops
-    /// taking jobs (stop requested, ``Configuration/maxJobs`` reached, the running job's lease lost),
+    /// taking jobs (stop requested, ``Configuration/maxJobs`` reached, the running job's lease lost,
+    /// the queue found paused by the lease extension of the held jobs),
     /// the jobs in the buffer go back to the front of their waiting list without counting an attempt.
     func runPrefetching(_ consumer: Consumer, keeper: LeaseKeeper, idleSince: ContinuousClock.Instant) throws -> StopReason {
         var backoff = configuration.reconnectBackoff
@@ -38,6 +39,11 @@ extension Worker {
             if ContinuousClock.now >= nextReap {
                 nextReap = ContinuousClock.now + queue.configuration.reapInterval
                 reapQuietly(holder: consumer.id)
+            }
+            if !batch.unstarted.isEmpty && keeper.heldQueuePaused {
+                logger.info("queue \(queue.name) paused; giving back the \(batch.unstarted.count) prefetched jobs not started")
+                settleBatch(&batch, consumer: consumer, keeper: keeper, reservingUpTo: 0)
+                continue
             }
             if !batch.unstarted.isEmpty {
                 let job = batch.unstarted.removeFirst()
