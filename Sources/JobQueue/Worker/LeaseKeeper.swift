@@ -23,9 +23,12 @@ final class LeaseKeeper: Sendable {
     private struct State {
         var context: JobContext?
         var contextStartedAt = ContinuousClock.now
-        /// The other jobs a prefetching worker holds: leased, waiting in its buffer or finished and
-        /// not yet acked. Their leases are extended with the running job's.
+        /// The batch a prefetching worker leased last: its jobs wait in the buffer, run, or are
+        /// finished and not yet acked. Their leases are extended with the running job's, except
+        /// those in `settled`.
         var held: [ReservedJob] = []
+        /// Ids of held jobs settled on their own (failed, retried, released): no lease to extend.
+        var settled: Set<String> = []
         /// When the held jobs' leases are next extended.
         var heldExtendDue = ContinuousClock.now
         /// Held jobs whose lease was found lost: the worker must not start them.
@@ -71,22 +74,24 @@ final class LeaseKeeper: Sendable {
         if shouldWake { wake() }
     }
 
-    /// A prefetching worker leased a new batch: `jobs` are all it now holds besides the running
-    /// job; their leases were just taken, so they are next extended a third of a lease from now.
+    /// A prefetching worker leased a new batch: `jobs` are all it now holds (the earlier batch
+    /// is settled); their leases were just taken, so they are next extended a third of a lease
+    /// from now.
     func holdBatch(_ jobs: [ReservedJob]) {
         let due = ContinuousClock.now + queue.configuration.lease / 3
         state.withLock {
             $0.held = jobs
+            $0.settled = []
             $0.heldExtendDue = due
             $0.lostHeld = []
             $0.queuePaused = false
         }
     }
 
-    /// The jobs a prefetching worker holds besides the running one changed (one started, one
-    /// finished): `jobs` are all it holds now. Their extension stays when it was due.
-    func hold(_ jobs: [ReservedJob]) {
-        state.withLock { $0.held = jobs }
+    /// Held job `id` was settled on its own (failed, retried, released): its lease is no longer
+    /// extended.
+    func settled(_ id: String) {
+        state.withLock { _ = $0.settled.insert(id) }
     }
 
     /// Whether the last extension of the held jobs found the queue paused: a prefetching worker
@@ -133,7 +138,7 @@ final class LeaseKeeper: Sendable {
         var nextProgress = ContinuousClock.now
         while true {
             let (context, runStart, finished, processed) = state.withLock { ($0.context, $0.contextStartedAt, $0.finished, $0.processed) }
-            let (held, heldDue) = state.withLock { ($0.held, $0.heldExtendDue) }
+            let (held, settled, heldDue) = state.withLock { ($0.held, $0.settled, $0.heldExtendDue) }
             if finished { break }
             let now = ContinuousClock.now
             if let context {
@@ -155,12 +160,14 @@ final class LeaseKeeper: Sendable {
                     if newProgress { nextProgress = now + Self.progressSpacing }
                     let sent = held.isEmpty
                         ? extend(context, progress: newProgress ? progress : nil, &connection, evictedReported: &evictedReported)
-                        : extendAll(context, held, progress: newProgress ? progress : nil, &connection, evictedReported: &evictedReported)
+                        : extendAll(context, held, settled: settled, progress: newProgress ? progress : nil, &connection, evictedReported: &evictedReported)
                     if sent, newProgress { progressSent = progress }
                 }
             } else {
                 heartbeatFor = nil
-                if !held.isEmpty && now >= heldDue { _ = extendAll(nil, held, progress: nil, &connection, evictedReported: &evictedReported) }
+                if !held.isEmpty && now >= heldDue {
+                    _ = extendAll(nil, held, settled: settled, progress: nil, &connection, evictedReported: &evictedReported)
+                }
             }
             if now >= nextHeartbeat {
                 nextHeartbeat = now + configuration.heartbeatInterval
@@ -205,12 +212,15 @@ final class LeaseKeeper: Sendable {
     }
 
     /// Extends, in one call, the running job's lease (when one runs) and those of the other jobs
-    /// the worker holds; records the held ones found lost, so the worker does not start them.
-    /// Returns whether the call went through.
+    /// the worker holds (`held` but not `settled`); records the held ones found lost, so the worker
+    /// does not start them. Returns whether the call went through.
     private func extendAll(
-        _ context: JobContext?, _ held: [ReservedJob], progress: JobProgress?, _ connection: inout RedisConnection?, evictedReported: inout String?
+        _ context: JobContext?, _ held: [ReservedJob], settled: Set<String>, progress: JobProgress?, _ connection: inout RedisConnection?,
+        evictedReported: inout String?
     ) -> Bool {
-        let jobs = (context.map { [$0.job] } ?? []) + held
+        let running = context.map { [$0.job] } ?? []
+        let jobs = running + held.filter { $0.id != context?.job.id && !settled.contains($0.id) }
+        guard !jobs.isEmpty else { return true }
         // Next due a third of a lease from now, whether or not this call goes through.
         state.withLock { $0.heldExtendDue = ContinuousClock.now + queue.configuration.lease / 3 }
         do {

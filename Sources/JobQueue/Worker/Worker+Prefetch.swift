@@ -6,15 +6,17 @@ import RedisClient
 /// jobs in one call, runs them one after the other from a local buffer, and acks the ones that
 /// completed with the call that leases the next batch.
 extension Worker {
-    /// What a prefetching worker holds besides the running job.
+    /// What a prefetching worker holds.
     private struct Batch {
-        /// Leased, not started, in the order they run.
-        var unstarted: [ReservedJob] = []
+        /// The jobs leased, in the order they run.
+        var jobs: [ReservedJob] = []
+        /// The index in `jobs` of the next job to start.
+        var next = 0
         /// Completed, waiting to be acked with the next call.
         var finished: [Consumer.FinishedRun] = []
 
-        /// Every job held: their leases are kept alive together.
-        var held: [ReservedJob] { unstarted + finished.map(\.job) }
+        /// Leased, not started, in the order they run.
+        var unstarted: ArraySlice<ReservedJob> { jobs[next...] }
     }
 
     /// Runs the prefetching loop until it stops. Failed and retried runs are settled at once (as
@@ -46,9 +48,12 @@ extension Worker {
                 continue
             }
             if !batch.unstarted.isEmpty {
-                let job = batch.unstarted.removeFirst()
-                keeper.hold(batch.held)
-                if keeper.heldLeaseLost(job.id) { continue }
+                let job = batch.jobs[batch.next]
+                batch.next += 1
+                if keeper.heldLeaseLost(job.id) {
+                    keeper.settled(job.id)
+                    continue
+                }
                 let context = JobContext(job: job, queue: queue.name)
                 keeper.begin(context)
                 let result = runHandler(context)
@@ -61,9 +66,9 @@ extension Worker {
                     settleBatch(&batch, consumer: consumer, keeper: keeper, reservingUpTo: 0)
                 case (nil, .completed), (.timeout, .completed):
                     batch.finished.append(Consumer.FinishedRun(job: job, result: context.result, progress: context.progress))
-                    keeper.hold(batch.held)
                 default:
                     _ = settle(context, result, consumer: consumer, takeNext: false)
+                    keeper.settled(job.id)
                 }
                 continue
             }
@@ -86,8 +91,8 @@ extension Worker {
             }
             switch try retrying("reserve", &backoff, idleSince: lastWork, { try consumer.reserve(waitingUpTo: wait) }) {
             case .done(.job(let job)):
-                batch.unstarted = [job]
-                keeper.holdBatch([])
+                batch.jobs = [job]
+                keeper.holdBatch([job])
             case .done(.paused):
                 control.sleep(for: min(.seconds(1), configuration.fetchWait))
             case .done:
@@ -105,7 +110,7 @@ extension Worker {
     private func settleBatch(_ batch: inout Batch, consumer: Consumer, keeper: LeaseKeeper, reservingUpTo count: Int) -> ReserveOutcome? {
         var backoff = configuration.reconnectBackoff
         let giveUpAt = ContinuousClock.now + queue.configuration.lease
-        let (finished, unstarted) = (batch.finished, batch.unstarted)
+        let (finished, unstarted) = (batch.finished, Array(batch.unstarted))
         batch = Batch()
         guard !finished.isEmpty || !unstarted.isEmpty || count > 0 else { return nil }
         let answer: Consumer.BatchSettlement
@@ -123,7 +128,7 @@ extension Worker {
         }
         if answer.evicted > 0 { logger.warning("\(answer.evicted) finished jobs had their record evicted by Redis while held; counted lost") }
         if !unstarted.isEmpty { logger.info("gave back \(answer.givenBack) prefetched jobs that had not started (attempts not counted)") }
-        batch.unstarted = answer.jobs
+        batch.jobs = answer.jobs
         keeper.holdBatch(answer.jobs)
         return answer.refusal
     }
