@@ -3,8 +3,9 @@
 -- never started. Loaded after library.lua (it uses that file's functions).
 
 -- Acks job `id` for the holder of `token` (see complete.lua): deletes it, or keeps it in the
--- history, and counts it processed. Returns 'acked', 'evicted' (its hash was evicted while it ran:
--- settled as lost) or 'stale' (the token no longer holds the lease).
+-- history. Returns 'acked' (the caller counts it processed: a batch counts its acks at once),
+-- 'evicted' (its hash was evicted while it ran: settled as lost) or 'stale' (the token no longer
+-- holds the lease).
 local function ack_job(id, token, result, progress, now)
   local h = jobkey(id)
   local f = redis.call('HMGET', h, 'state', 'token', 'unique', 'locks', 'owner')
@@ -13,7 +14,6 @@ local function ack_job(id, token, result, progress, now)
     release_unique(f[3], id)
     release_job_locks(h, f[4], token)
     if not keep_completed(h, id, f[5], result, progress, now) then redis.call('DEL', h) end
-    count(now, 'processed', 1)
     return 'acked'
   elseif not f[1] and settle_missing(id, token, now) then
     return 'evicted'

@@ -16,6 +16,7 @@
 
 local now = now_ms()
 local status = ack_job(ARGV[1], ARGV[2], ARGV[3], ARGV[4], now)
+if status == 'acked' then count(now, 'processed', 1) end
 if ARGV[5] == '1' then
   return {status, reserve(ARGV[6], ARGV[7], ARGV[8], now, tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11]))}
 end

@@ -18,10 +18,13 @@
 local now = now_ms()
 local i = 1
 local acks = {}
+local processed = 0
 for _ = 1, tonumber(ARGV[i]) do
   acks[#acks + 1] = ack_job(ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], now)
+  if acks[#acks] == 'acked' then processed = processed + 1 end
   i = i + 4
 end
+if processed > 0 then count(now, 'processed', processed) end
 i = i + 1
 local returns = tonumber(ARGV[i])
 local given = {}
