@@ -83,7 +83,9 @@ public final class Worker: Sendable {
 
     /// Asks the loop to stop: no new job is taken; the running job may finish within
     /// ``Configuration/shutdownGrace``, after which it is cancelled and put back without counting
-    /// an attempt. Safe to call from any thread or a signal handler's queue.
+    /// an attempt. With ``Configuration/prefetch`` above 1, the jobs leased but not started go back
+    /// to the front of their waiting list without counting an attempt. Safe to call from any thread
+    /// or a signal handler's queue.
     public func stop() {
         control.requestStop()
     }
