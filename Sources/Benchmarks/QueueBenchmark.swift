@@ -80,6 +80,11 @@ public struct QueueBenchmark: Sendable {
             let evalsha = try rate(chunk) { _ = try connection.run(trivial, keys: queue.keys.scriptKeys, arguments: []) }
             let single = try rate(chunk) { _ = try queue.enqueue(payload: "{}", options: EnqueueOptions(type: "noop")) }
             let drain = try drainRate(queue, jobs: chunk)
+            for prefetch in Self.prefetchCurve {
+                let rate = try drainRate(queue, jobs: chunk, prefetch: prefetch)
+                samples["prefetch \(prefetch)", default: []].append(rate)
+                samples["prefetch \(prefetch)/evalsha", default: []].append(rate / evalsha)
+            }
             let prioritized = try drainRate(queue, jobs: chunk, priorities: JobPriority.allCases)
             try queue.setRateLimit(RateLimit(count: 1_000_000, period: .seconds(1), burst: 1000))
             let limited = try drainRate(queue, jobs: chunk)
@@ -100,6 +105,13 @@ public struct QueueBenchmark: Sendable {
             Result(name: "raw EVALSHA (return 1), one client", value: median("evalsha"), unit: "ops/s"),
             Result(name: "enqueue, one at a time", value: median("single"), unit: "ops/s", ratio: median("single/lpush"), baseline: "raw LPUSH"),
             Result(name: "drain, one worker, no-op", value: median("drain"), unit: "jobs/s", ratio: median("drain/evalsha"), baseline: "raw EVALSHA"),
+        ]
+        rows += Self.prefetchCurve.map { prefetch in
+            Result(
+                name: "drain, one worker, no-op, prefetch \(prefetch)", value: median("prefetch \(prefetch)"), unit: "jobs/s",
+                ratio: median("prefetch \(prefetch)/evalsha"), baseline: "raw EVALSHA")
+        }
+        rows += [
             Result(name: "drain, one worker, rate limit set", value: median("limited"), unit: "jobs/s", ratio: median("limited/drain"), baseline: "drain, one worker, no-op"),
             Result(
                 name: "drain, one worker, jobs of all three priorities", value: median("prioritized"), unit: "jobs/s",
@@ -200,6 +212,9 @@ public struct QueueBenchmark: Sendable {
         return Double(jobs) / (ContinuousClock.now - start).seconds
     }
 
+    /// The prefetch settings the drain is measured with besides 1 (the plain drain row).
+    static let prefetchCurve = [8, 32, 128]
+
     static func median(_ values: [Double]) -> Double {
         guard !values.isEmpty else { return 0 }
         let sorted = values.sorted()
@@ -215,7 +230,8 @@ public struct QueueBenchmark: Sendable {
     /// Enqueues `jobs` no-op jobs (in batches, not timed) unless already queued, then times one
     /// worker draining them.
     /// - Parameter priorities: the levels the jobs get in turn (all normal by default).
-    private func drainRate(_ queue: Queue, jobs: Int, priorities: [JobPriority] = [.normal]) throws -> Double {
+    /// - Parameter prefetch: the worker's ``Worker/Configuration/prefetch``.
+    private func drainRate(_ queue: Queue, jobs: Int, priorities: [JobPriority] = [.normal], prefetch: Int = 1) throws -> Double {
         if try queue.counts().waiting < jobs {
             let batch = (0..<1000).map { n in
                 NewJob(payload: "{}", options: EnqueueOptions(type: "noop", priority: priorities[n % priorities.count]))
@@ -228,6 +244,7 @@ public struct QueueBenchmark: Sendable {
         }
         var configuration = Worker.Configuration()
         configuration.maxJobs = jobs
+        configuration.prefetch = prefetch
         let worker = Worker(queue: queue, configuration: configuration, logger: .init(label: "jobq.bench")) { _ in .completed }
         let start = ContinuousClock.now
         _ = try worker.run()

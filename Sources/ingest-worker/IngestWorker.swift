@@ -32,6 +32,8 @@ struct IngestWorker: ParsableCommand {
     @Option(help: "The queue to take jobs from.") var queue: String
     @Option(name: .customLong("idle-exit"), help: "Exit 0 after this long with nothing to do (e.g. 60s).") var idleExit: String?
     @Option(name: .customLong("max-jobs"), help: "Exit 0 after this many jobs.") var maxJobs: Int?
+    @Option(help: "Lease up to this many jobs in one call and run them in turn (1 to 1000; raise it for short jobs, keep 1 for long ones).")
+    var prefetch: Int = 1
     @Option(name: .customLong("job-timeout"), help: "Stop a job after this long and fail it (e.g. 10m).") var jobTimeout: String?
     @Option(help: "Lease length: a job not extended within it goes to another worker.") var lease: String = "30s"
     @Option(name: .customLong("stop-grace"), help: "On SIGTERM, how long the running job may finish.") var stopGrace: String = "30s"
@@ -55,6 +57,7 @@ struct IngestWorker: ParsableCommand {
 
     func validate() throws {
         if let maxJobs, maxJobs < 1 { throw ValidationError("--max-jobs must be at least 1") }
+        if !(1...1000).contains(prefetch) { throw ValidationError("--prefetch must be from 1 to 1000") }
         let durations = [
             ("--idle-exit", idleExit), ("--job-timeout", jobTimeout), ("--lease", lease), ("--stop-grace", stopGrace),
             ("--kill-grace", killGrace), ("--tempfail-delay", tempfailDelay),
@@ -93,6 +96,7 @@ struct IngestWorker: ParsableCommand {
             configuration.consumerID = environment["JOBQ_WORKER_ID"].flatMap { $0.isEmpty ? nil : $0 }
             configuration.idleExit = try idleExit.map(DurationText.parse)
             configuration.maxJobs = maxJobs
+            configuration.prefetch = prefetch
             configuration.jobTimeout = try jobTimeout.map(DurationText.parse)
             configuration.shutdownGrace = try DurationText.parse(stopGrace)
             configuration.registryInfo = ["command": command.isEmpty ? "ingest-worker" : command.joined(separator: " ")]

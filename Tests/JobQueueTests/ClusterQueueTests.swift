@@ -203,4 +203,26 @@ import Testing
         #expect(duplicates == 0, "\(duplicates) jobs ran twice")
         #expect(doneDuringMigration < total, "the migration ended after the drain: it did not overlap")
     }
+
+    @Test func aPrefetchingWorkerDrainsAQueueOnEveryMaster() throws {
+        let cluster = try Self.shared.get()
+        let connection = try connection(cluster)
+        for name in try cluster.queueNamesOnEachNode() {
+            let queue = Queue(name: name, connection: connection)
+            let ids = try queue.enqueue(batch: (0..<50).map { NewJob(payload: #"{"n":\#($0)}"#) }).map(\.id)
+            let runs = Mutex([String]())
+            var configuration = Worker.Configuration()
+            configuration.prefetch = 16
+            configuration.maxJobs = 50
+            let worker = Worker(queue: queue, configuration: configuration) { context in
+                runs.withLock { $0.append(context.job.id) }
+                return .completed
+            }
+            #expect(try worker.run() == .maxJobs)
+            #expect(runs.withLock { $0 } == ids, "each job once, in order")
+            let stats = try queue.stats()
+            #expect(stats.counters.total.processed == 50)
+            #expect(stats.jobs.waiting == 0 && stats.jobs.active == 0)
+        }
+    }
 }

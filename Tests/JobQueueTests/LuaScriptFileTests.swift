@@ -40,6 +40,8 @@ import Testing
         "fail": (["j1", "c1/1", "boom", "1000", "0", ""], .array),
         "release": (["j1", "c1/1", "0", "0"], .array),
         "extend": (["j1", "c1/1", "30000"], .array),
+        "settle-batch": (["1", "j1", "c1/1", "", "", "1", "j2", "c1/2", "4", "c1", "0", "1", "30000", "1048576", "5"], .array),
+        "extend-many": (["30000", "", "j1", "c1/1", "j2", "c1/2"], .array),
         "cancel": (["j1"], .array),
         "history": (["20", "0"], .array),
         "set-retention": (["completed", "10", "86400000"], .integer),

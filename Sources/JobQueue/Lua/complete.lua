@@ -11,23 +11,12 @@
 -- taking a job needs its hash, so this run is settled: the locks it holds (found by their owner,
 -- the token) are released and the job is counted lost (state running), not processed; or 'stale'
 -- when the token no longer holds the lease (acked before, or the lease expired and the job was
--- given to another consumer): acking is idempotent and only the lease owner can ack.
+-- given to another consumer): acking is idempotent and only the lease owner can ack. (See ack_job
+-- in batch-library.lua.)
 
 local now = now_ms()
-local id, token = ARGV[1], ARGV[2]
-local h = jobkey(id)
-local status = 'stale'
-local f = redis.call('HMGET', h, 'state', 'token', 'unique', 'locks', 'owner')
-if f[1] == 'active' and f[2] == token then
-  redis.call('ZREM', K.active, id)
-  release_unique(f[3], id)
-  release_job_locks(h, f[4], token)
-  if not keep_completed(h, id, f[5], ARGV[3], ARGV[4], now) then redis.call('DEL', h) end
-  count(now, 'processed', 1)
-  status = 'acked'
-elseif not f[1] and settle_missing(id, token, now) then
-  status = 'evicted'
-end
+local status = ack_job(ARGV[1], ARGV[2], ARGV[3], ARGV[4], now)
+if status == 'acked' then count(now, 'processed', 1) end
 if ARGV[5] == '1' then
   return {status, reserve(ARGV[6], ARGV[7], ARGV[8], now, tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11]))}
 end

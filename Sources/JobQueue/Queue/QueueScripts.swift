@@ -8,7 +8,8 @@ enum QueueScripts {
     /// Every script, with the shared code and the key names of ``QueueKeys``.
     static let library = RedisScriptLibrary(
         name: "jobq",
-        shared: QueueKeys.luaSuffixTable + lua(PackageResources.library_lua) + lua(PackageResources.schedules_library_lua),
+        shared: QueueKeys.luaSuffixTable + lua(PackageResources.library_lua) + lua(PackageResources.batch_library_lua)
+            + lua(PackageResources.schedules_library_lua),
         prologue: "bind_keys(KEYS[1])",
         scripts: [
             ("enqueue", lua(PackageResources.enqueue_lua)),
@@ -17,6 +18,8 @@ enum QueueScripts {
             ("fail", lua(PackageResources.fail_lua)),
             ("release", lua(PackageResources.release_lua)),
             ("extend", lua(PackageResources.extend_lua)),
+            ("settle-batch", lua(PackageResources.settle_batch_lua)),
+            ("extend-many", lua(PackageResources.extend_many_lua)),
             ("cancel", lua(PackageResources.cancel_lua)),
             ("retry-dead", lua(PackageResources.retry_dead_lua)),
             ("reap", lua(PackageResources.reap_lua)),
@@ -64,6 +67,11 @@ enum QueueScripts {
     static let release = library.script("release")
     /// Extends a lease and the locks of the run. See `Lua/extend.lua`.
     static let extend = library.script("extend")
+    /// Acks a prefetching worker's finished jobs, gives back its unstarted ones and reserves up to
+    /// N more. See `Lua/settle-batch.lua`.
+    static let settleBatch = library.script("settle-batch")
+    /// Extends the leases of every job a prefetching worker holds. See `Lua/extend-many.lua`.
+    static let extendMany = library.script("extend-many")
     /// Cancels a waiting or delayed job. See `Lua/cancel.lua`.
     static let cancel = library.script("cancel")
     /// Sends dead letters back to the waiting list. See `Lua/retry-dead.lua`.

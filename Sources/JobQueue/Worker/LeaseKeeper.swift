@@ -3,7 +3,8 @@ import Logging
 import RedisClient
 import Synchronization
 
-/// The worker's background thread: extends the running job's lease, heartbeats into the worker
+/// The worker's background thread: extends the running job's lease (and, for a prefetching
+/// worker, the leases of the other jobs it holds, in the same call), heartbeats into the worker
 /// registry, and cancels a run whose lease is lost, whose timeout passed, or whose shutdown grace
 /// ended. It has its own Redis connection, so it never waits behind the blocking fetch.
 final class LeaseKeeper: Sendable {
@@ -22,6 +23,18 @@ final class LeaseKeeper: Sendable {
     private struct State {
         var context: JobContext?
         var contextStartedAt = ContinuousClock.now
+        /// The batch a prefetching worker leased last: its jobs wait in the buffer, run, or are
+        /// finished and not yet acked. Their leases are extended with the running job's, except
+        /// those in `settled`.
+        var held: [ReservedJob] = []
+        /// Ids of held jobs settled on their own (failed, retried, released): no lease to extend.
+        var settled: Set<String> = []
+        /// When the held jobs' leases are next extended.
+        var heldExtendDue = ContinuousClock.now
+        /// Held jobs whose lease was found lost: the worker must not start them.
+        var lostHeld: Set<String> = []
+        /// Whether the last extension of the held jobs found the queue paused.
+        var queuePaused = false
         var finished = false
         var processed = 0
         var lastWake = ContinuousClock.now - .seconds(3600)
@@ -61,6 +74,35 @@ final class LeaseKeeper: Sendable {
         if shouldWake { wake() }
     }
 
+    /// A prefetching worker leased a new batch: `jobs` are all it now holds (the earlier batch
+    /// is settled); their leases were just taken, so they are next extended a third of a lease
+    /// from now.
+    func holdBatch(_ jobs: [ReservedJob]) {
+        let due = ContinuousClock.now + queue.configuration.lease / 3
+        state.withLock {
+            $0.held = jobs
+            $0.settled = []
+            $0.heldExtendDue = due
+            $0.lostHeld = []
+            $0.queuePaused = false
+        }
+    }
+
+    /// Held job `id` was settled on its own (failed, retried, released): its lease is no longer
+    /// extended.
+    func settled(_ id: String) {
+        state.withLock { _ = $0.settled.insert(id) }
+    }
+
+    /// Whether the last extension of the held jobs found the queue paused: a prefetching worker
+    /// then gives back the jobs it has not started.
+    var heldQueuePaused: Bool { state.withLock { $0.queuePaused } }
+
+    /// Whether the lease of held job `id` was found lost (then it must not start).
+    func heldLeaseLost(_ id: String) -> Bool {
+        state.withLock { $0.lostHeld.contains(id) }
+    }
+
     /// The run ended (successfully or not).
     func end() {
         state.withLock {
@@ -96,6 +138,7 @@ final class LeaseKeeper: Sendable {
         var nextProgress = ContinuousClock.now
         while true {
             let (context, runStart, finished, processed) = state.withLock { ($0.context, $0.contextStartedAt, $0.finished, $0.processed) }
+            let (held, settled, heldDue) = state.withLock { ($0.held, $0.settled, $0.heldExtendDue) }
             if finished { break }
             let now = ContinuousClock.now
             if let context {
@@ -112,15 +155,19 @@ final class LeaseKeeper: Sendable {
                 // New progress rides on an extension sent early for it, at most once a second.
                 let progress = now >= nextProgress ? context.progress : nil
                 let newProgress = progress != nil && progress != progressSent
-                if now >= nextExtend || newProgress {
+                if now >= nextExtend || newProgress || (!held.isEmpty && now >= heldDue) {
                     nextExtend = now + extendEvery
                     if newProgress { nextProgress = now + Self.progressSpacing }
-                    if extend(context, progress: newProgress ? progress : nil, &connection, evictedReported: &evictedReported), newProgress {
-                        progressSent = progress
-                    }
+                    let sent = held.isEmpty
+                        ? extend(context, progress: newProgress ? progress : nil, &connection, evictedReported: &evictedReported)
+                        : extendAll(context, held, settled: settled, progress: newProgress ? progress : nil, &connection, evictedReported: &evictedReported)
+                    if sent, newProgress { progressSent = progress }
                 }
             } else {
                 heartbeatFor = nil
+                if !held.isEmpty && now >= heldDue {
+                    _ = extendAll(nil, held, settled: settled, progress: nil, &connection, evictedReported: &evictedReported)
+                }
             }
             if now >= nextHeartbeat {
                 nextHeartbeat = now + configuration.heartbeatInterval
@@ -128,6 +175,7 @@ final class LeaseKeeper: Sendable {
             }
             var wakeAt = min(nextHeartbeat, now + extendEvery)
             if context != nil { wakeAt = min(wakeAt, nextExtend, now + Self.wakeSpacing) }
+            if !held.isEmpty { wakeAt = min(wakeAt, heldDue) }
             condition.lock()
             if !state.withLock({ $0.finished || $0.woken }) {
                 _ = condition.wait(until: Date().addingTimeInterval(max(0.001, (wakeAt - ContinuousClock.now).seconds)))
@@ -159,6 +207,47 @@ final class LeaseKeeper: Sendable {
         } catch {
             connection = nil
             logger.warning("job \(context.job.id): could not extend the lease (\(error)); retrying")
+            return false
+        }
+    }
+
+    /// Extends, in one call, the running job's lease (when one runs) and those of the other jobs
+    /// the worker holds (`held` but not `settled`); records the held ones found lost, so the worker
+    /// does not start them. Returns whether the call went through.
+    private func extendAll(
+        _ context: JobContext?, _ held: [ReservedJob], settled: Set<String>, progress: JobProgress?, _ connection: inout RedisConnection?,
+        evictedReported: inout String?
+    ) -> Bool {
+        let running = context.map { [$0.job] } ?? []
+        let jobs = running + held.filter { $0.id != context?.job.id && !settled.contains($0.id) }
+        guard !jobs.isEmpty else { return true }
+        // Next due a third of a lease from now, whether or not this call goes through.
+        state.withLock { $0.heldExtendDue = ContinuousClock.now + queue.configuration.lease / 3 }
+        do {
+            let link = try open(&connection)
+            let (answers, paused) = try consumer.extendLeases(jobs, progress: context == nil ? nil : progress, on: link)
+            state.withLock { $0.queuePaused = paused }
+            for (job, answer) in zip(jobs, answers) {
+                let running = job.id == context?.job.id && job.token == context?.job.token
+                switch answer {
+                case .extended:
+                    break
+                case .evicted:
+                    guard evictedReported != job.id else { break }
+                    evictedReported = job.id
+                    logger.warning("job \(job.id): Redis evicted its record while it is held; it is counted lost when settled (it does not run again)")
+                case .lost where running:
+                    logger.warning("job \(job.id): lease lost; stopping its run")
+                    context?.cancel(.leaseLost)
+                case .lost:
+                    logger.warning("job \(job.id): lease lost while it waited in the prefetch buffer; it will not start here")
+                    state.withLock { _ = $0.lostHeld.insert(job.id) }
+                }
+            }
+            return true
+        } catch {
+            connection = nil
+            logger.warning("could not extend the leases of \(jobs.count) held jobs (\(error)); retrying")
             return false
         }
     }

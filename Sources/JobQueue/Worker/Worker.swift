@@ -40,6 +40,12 @@ public final class Worker: Sendable {
         public var reconnectBackoff = Backoff(base: .milliseconds(200), cap: .seconds(30))
         /// Extra facts shown in `jobq stats` for this worker (e.g. the command it runs).
         public var registryInfo: [String: String] = [:]
+        /// How many jobs the worker holds at once: above 1, one script call acks the jobs it
+        /// finished and leases up to this many more, which then run one after the other from a
+        /// local buffer (their leases kept alive together with the running job's). Worth raising for
+        /// short jobs, where the round trip per job is most of the cost; keep 1 for long jobs, so
+        /// waiting jobs go to whichever worker is free. See docs/worker.md. Default: 1.
+        public var prefetch = 1
 
         /// The defaults.
         public init() {}
@@ -62,9 +68,9 @@ public final class Worker: Sendable {
     public let queue: Queue
     /// The loop's settings.
     public let configuration: Configuration
-    private let handler: Handler
-    private let logger: Logger
-    private let control: WorkerControl
+    let handler: Handler
+    let logger: Logger
+    let control: WorkerControl
 
     /// Creates a worker; nothing runs until ``run()``.
     public init(queue: Queue, configuration: Configuration = Configuration(), logger: Logger = Logger(label: "jobq.worker"), handler: @escaping Handler) {
@@ -77,7 +83,9 @@ public final class Worker: Sendable {
 
     /// Asks the loop to stop: no new job is taken; the running job may finish within
     /// ``Configuration/shutdownGrace``, after which it is cancelled and put back without counting
-    /// an attempt. Safe to call from any thread or a signal handler's queue.
+    /// an attempt. With ``Configuration/prefetch`` above 1, the jobs leased but not started go back
+    /// to the front of their waiting list without counting an attempt. Safe to call from any thread
+    /// or a signal handler's queue.
     public func stop() {
         control.requestStop()
     }
@@ -100,6 +108,7 @@ public final class Worker: Sendable {
         keeper.start()
         defer { keeper.finish() }
         logger.info("worker \(consumer.id) taking jobs from queue \(queue.name)")
+        if configuration.prefetch > 1 { return try runPrefetching(consumer, keeper: keeper, idleSince: lastWork) }
 
         var processed = 0
         var nextReap = ContinuousClock.now
@@ -149,7 +158,7 @@ public final class Worker: Sendable {
         }
     }
 
-    private func runHandler(_ context: JobContext) -> JobResult {
+    func runHandler(_ context: JobContext) -> JobResult {
         do {
             return try handler(context)
         } catch let error as JobQueueError where error.code == .invalidJob {
@@ -160,7 +169,7 @@ public final class Worker: Sendable {
     }
 
     /// Settles a run with Redis; returns the next reserve outcome when the ack fetched one.
-    private func settle(_ context: JobContext, _ result: JobResult, consumer: Consumer, takeNext: Bool) -> ReserveOutcome? {
+    func settle(_ context: JobContext, _ result: JobResult, consumer: Consumer, takeNext: Bool) -> ReserveOutcome? {
         let job = context.job
         var backoff = configuration.reconnectBackoff
         let giveUpAt = ContinuousClock.now + queue.configuration.lease
@@ -199,7 +208,7 @@ public final class Worker: Sendable {
     /// While Redis is out of memory it keeps trying past `until` (until a stop is requested): a
     /// Redis at `maxmemory` refuses every write, so nobody can take the job over meanwhile, and the
     /// result is saved once memory is freed (or found stale if the reaper got there first).
-    private func settleRetrying<T>(_ backoff: inout Backoff, until deadline: ContinuousClock.Instant, _ body: () throws -> T) throws -> T {
+    func settleRetrying<T>(_ backoff: inout Backoff, until deadline: ContinuousClock.Instant, _ body: () throws -> T) throws -> T {
         while true {
             do {
                 return try body()
@@ -216,7 +225,7 @@ public final class Worker: Sendable {
     /// - Parameter idleSince: when the worker last had work; with ``Configuration/idleExit``,
     ///   retrying gives up once the worker has been idle that long.
     /// - Returns: the value, or why the loop should stop (a stop request, the idle time over).
-    private func retrying<T>(_ what: String, _ backoff: inout Backoff, idleSince: ContinuousClock.Instant, _ body: () throws -> T) throws -> Retried<T> {
+    func retrying<T>(_ what: String, _ backoff: inout Backoff, idleSince: ContinuousClock.Instant, _ body: () throws -> T) throws -> Retried<T> {
         let idleDeadline = configuration.idleExit.map { idleSince + $0 }
         while !control.stopRequested {
             do {
@@ -242,7 +251,7 @@ public final class Worker: Sendable {
     }
 
     /// What ``retrying(_:_:idleSince:_:)`` ended with.
-    private enum Retried<T> {
+    enum Retried<T> {
         /// The call succeeded with this value.
         case done(T)
         /// The loop should stop for this reason instead.
@@ -251,7 +260,7 @@ public final class Worker: Sendable {
 
     /// Checks Redis's eviction policy again when it is due (every few minutes). Only a refusal
     /// stops the loop; a failed check (Redis unreachable) is left to the next call to ride out.
-    private func recheckEvictionPolicy(_ consumer: Consumer) throws {
+    func recheckEvictionPolicy(_ consumer: Consumer) throws {
         do {
             try consumer.connection.recheckEvictionPolicyIfDue()
         } catch let error as RedisError where error.code == .evictionPolicy {
@@ -261,7 +270,7 @@ public final class Worker: Sendable {
         }
     }
 
-    private func reapQuietly(holder: String) {
+    func reapQuietly(holder: String) {
         do {
             if let result = try queue.reap(holder: holder), result.requeued + result.deadLettered + result.orphansReturned > 0 {
                 logger.info("reaper: \(result.requeued) expired leases requeued, \(result.deadLettered) dead-lettered, \(result.orphansReturned) orphaned fetches returned")
