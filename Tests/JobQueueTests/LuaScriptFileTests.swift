@@ -41,6 +41,7 @@ import Testing
         "release": (["j1", "c1/1", "0", "0"], .array),
         "extend": (["j1", "c1/1", "30000"], .array),
         "cancel": (["j1"], .array),
+        "job": (["j1"], .array),
         "history": (["20", "0"], .array),
         "set-retention": (["completed", "10", "86400000"], .integer),
         "retry-dead": (["*"], .array),

@@ -18,6 +18,7 @@ enum QueueScripts {
             ("release", lua(PackageResources.release_lua)),
             ("extend", lua(PackageResources.extend_lua)),
             ("cancel", lua(PackageResources.cancel_lua)),
+            ("job", lua(PackageResources.job_lua)),
             ("retry-dead", lua(PackageResources.retry_dead_lua)),
             ("reap", lua(PackageResources.reap_lua)),
             ("recover-consumer", lua(PackageResources.recover_consumer_lua)),
@@ -50,7 +51,7 @@ enum QueueScripts {
             ("schedule-release", lua(PackageResources.schedule_release_lua)),
         ],
         // What jobq stats and the listings read must work on a Redis at maxmemory.
-        readOnly: ["stats", "active-jobs", "limit-status", "schedule-list", "history"])
+        readOnly: ["stats", "active-jobs", "limit-status", "schedule-list", "history", "job"])
 
     /// Adds jobs. See `Lua/enqueue.lua`.
     static let enqueue = library.script("enqueue")
@@ -66,6 +67,8 @@ enum QueueScripts {
     static let extend = library.script("extend")
     /// Cancels a waiting or delayed job. See `Lua/cancel.lua`.
     static let cancel = library.script("cancel")
+    /// Reads one job, waiting in compact form or not. See `Lua/job.lua`.
+    static let job = library.script("job")
     /// Sends dead letters back to the waiting list. See `Lua/retry-dead.lua`.
     static let retryDead = library.script("retry-dead")
     /// Recovers expired leases and dead consumers. See `Lua/reap.lua`.
