@@ -181,7 +181,12 @@ import Testing
         try queue.connection.command(["DEL", RedisArgument(queue.keys.key(.sequence))])
         let next = try queue.enqueue(payload: "3").id
         #expect(![first, waiting].contains(next))
+        // A job that takes a hash skips ids held by compact records too.
+        try queue.connection.command(["DEL", RedisArgument(queue.keys.key(.sequence))])
+        let delayed = try queue.enqueue(payload: "4", options: EnqueueOptions(delay: .seconds(60))).id
+        #expect(try ![first, waiting, next].contains(delayed) && queue.job(id: delayed)?.state == .delayed)
         #expect(try queue.job(id: first)?.state == .completed && queue.job(id: waiting)?.state == .waiting)
+        #expect(try queue.job(id: next)?.state == .waiting && Self.isCompact(queue, waiting) && Self.isCompact(queue, next))
         #expect(try queue.history().map(\.id) == [first])
     }
 

@@ -267,14 +267,13 @@ local function compact_job(id)
   return compact_fields(record) or 'cancelled'
 end
 
--- A new generated id, with its compact slot: the next number of K.seq whose id names no job hash
--- and no compact record (none does unless the counter was lost and started over).
+-- A new generated id and its digits: the next number of K.seq whose id names no job hash (none
+-- does unless the counter was lost and started over; the caller checks the compact slot).
 local function new_generated_id()
   while true do
     local digits = string.format('%d', redis.call('INCR', K.seq))
     local id = '_' .. digits
-    local bucket, field = compact_slot(digits)
-    if redis.call('EXISTS', jobkey(id)) == 0 and redis.call('HEXISTS', bucket, field) == 0 then return id, bucket, field end
+    if redis.call('EXISTS', jobkey(id)) == 0 then return id, digits end
   end
 end
 
@@ -320,17 +319,23 @@ end
 -- unique key, limiter, concurrency key or delay whose record fits waits in compact form (see
 -- above); any other is written by add_job. Returns the id and add_job's refusal (or nil).
 local function add_generated_job(now, payload, jtype, attempts, delay, unique, limiter, concurrency_key, priority)
-  local id, bucket, field = new_generated_id()
   local record = nil
   if delay <= 0 and unique == '' and limiter == '' and concurrency_key == '' then
     record = compact_record(now, payload, jtype, attempts, priority)
   end
-  if not record then
-    return id, add_job(now, id, payload, jtype, attempts, delay, unique, limiter, concurrency_key, priority)
+  -- An id whose compact slot is taken (the counter started over) is skipped like one with a hash.
+  while true do
+    local id, digits = new_generated_id()
+    local bucket, field = compact_slot(digits)
+    if record then
+      if redis.call('HSETNX', bucket, field, record) == 1 then
+        push_waiting(id, priority)
+        return id, nil
+      end
+    elseif redis.call('HEXISTS', bucket, field) == 0 then
+      return id, add_job(now, id, payload, jtype, attempts, delay, unique, limiter, concurrency_key, priority)
+    end
   end
-  redis.call('HSET', bucket, field, record)
-  push_waiting(id, priority)
-  return id, nil
 end
 
 local function dead_letter(h, id, reason, now)
