@@ -423,9 +423,13 @@ local function admit(entry, now, max_bytes, default_attempts)
     local c = compact_fields(record)
     if not c then return nil end
     h = jobkey(id)
-    redis.call('HSET', h, 'payload', c.payload, 'type', c.type, 'max_attempts', c.max_attempts, 'enqueued_at', c.enqueued_at,
-      'state', 'waiting')
-    if c.priority then redis.call('HSET', h, 'priority', c.priority) end
+    local fields = {'payload', c.payload, 'type', c.type, 'max_attempts', c.max_attempts, 'enqueued_at', c.enqueued_at,
+      'state', 'waiting'}
+    if c.priority then
+      fields[#fields + 1] = 'priority'
+      fields[#fields + 1] = c.priority
+    end
+    redis.call('HSET', h, unpack(fields))
     return id, h, {'waiting', false, false, false, false, c.max_attempts, c.enqueued_at, c.type, false, false, c.payload}
   end
   if string.byte(entry, 1) == 64 then
