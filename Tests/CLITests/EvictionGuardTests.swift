@@ -89,7 +89,7 @@ import Testing
         let queue = Queue(name: name, connection: try admin(server))
         let id = try queue.enqueue(payload: "1").id
         let other = try queue.enqueue(payload: "2").id
-        try queue.connection.command(["DEL", RedisArgument(queue.keys.job(id))])  // as eviction would
+        try deleteStoredJob(id, queue)  // as eviction would
         let show = try run("jobq", ["show", name.rawValue, other], server)
         #expect(show.status == 0 && show.standardError.isEmpty, "\(show.standardError)")
         let drained = try run("ingest-worker", ["--queue", name.rawValue, "--idle-exit", "1s", "--allow-eviction"], server)

@@ -15,7 +15,7 @@ import Testing
         #expect(enqueued.status == 0, "\(enqueued.standardError)")
         let id = try #require(enqueued.lines.first)
         let onReplica = try group.connection(to: group.nodes[1])
-        #expect(try onReplica.command(["EXISTS", RedisArgument("jobq:{\(queue.rawValue)}:job:\(id)")]).integer == 1)
+        #expect(try jobIsStored(id, QueueKeys(queue: queue), onReplica.command))
         let stats = try CommandRun.run("jobq", ["stats", queue.rawValue], environment: environment)
         #expect(stats.status == 0, "\(stats.standardError)")
     }

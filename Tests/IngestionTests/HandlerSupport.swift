@@ -32,8 +32,9 @@ func enqueue(_ queue: Queue, _ type: String, _ payload: String) throws -> String
 func waitingJobs(_ queue: Queue) throws -> [JobRecord] {
     let entries = try queue.connection.command(["LRANGE", RedisArgument(queue.keys.wait), "0", "-1"]).array ?? []
     return try entries.reversed().compactMap { entry in
-        guard let text = entry.string, text.hasPrefix("@") else { return nil }
-        return try queue.job(id: String(text.dropFirst()))
+        // `@<id>`, or the id itself for a job waiting in compact form.
+        guard let text = entry.string, text.hasPrefix("@") || queue.keys.compactRecord(of: text) != nil else { return nil }
+        return try queue.job(id: text.hasPrefix("@") ? String(text.dropFirst()) : text)
     }
 }
 

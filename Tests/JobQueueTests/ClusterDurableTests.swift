@@ -24,8 +24,7 @@ import Testing
         try onReplica.command(["READONLY"], on: itself)
         for round in 0..<10 {
             let id = try replicated.enqueue(payload: #"{"round":\#(round)}"#, options: EnqueueOptions(durable: true)).id
-            let key = RedisArgument("jobq:{\(names[1].rawValue)}:job:\(id)")
-            #expect(try onReplica.command(["EXISTS", key], on: itself).integer == 1, "round \(round): the replica has it on return")
+            #expect(try jobIsStored(id, QueueKeys(queue: names[1])) { try onReplica.command($0, on: itself) }, "round \(round): the replica has it on return")
         }
 
         for name in [names[0], names[2]] {

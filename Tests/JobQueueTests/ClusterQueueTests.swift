@@ -41,6 +41,29 @@ import Testing
         #expect(read.map { $0.counters.total.processed } == [40, 40, 40])
     }
 
+    @Test func compactWaitingJobsAreShownCancelledAndRunOnEveryMaster() throws {
+        let cluster = try Self.shared.get()
+        let connection = try connection(cluster)
+        for name in try cluster.queueNamesOnEachNode() {
+            let queue = Queue(name: name, connection: connection)
+            let ids = try queue.enqueue(batch: (0..<150).map { NewJob(payload: #"{"n":\#($0)}"#) }).map(\.id)
+            let buckets = Set(ids.compactMap { queue.keys.compactRecord(of: $0)?.bucket })
+            #expect(buckets.count == 2)
+            for bucket in buckets { #expect(try cluster.slot(of: bucket) == cluster.slot(of: queue.keys.wait)) }
+            #expect(try queue.job(id: ids[0])?.state == .waiting)
+            #expect(try queue.cancel(id: ids[0]) == .waiting)
+            let consumer = try Consumer(queue: queue)
+            var ran: [String] = []
+            while case .job(let job) = try consumer.reserve(waitingUpTo: .milliseconds(100)) {
+                ran.append(job.id)
+                #expect(try consumer.ack(job))
+            }
+            #expect(ran == Array(ids.dropFirst()))
+            let stats = try queue.stats()
+            #expect(stats.counters.total.processed == 149 && stats.counters.total.cancelled == 1 && stats.counters.total.lost == 0)
+        }
+    }
+
     @Test func rateLimitsConcurrencyLimitsAndLocksHoldOnEveryMaster() throws {
         let cluster = try Self.shared.get()
         let connection = try connection(cluster)

@@ -19,12 +19,10 @@ import Testing
         for round in 0..<20 {
             let id = try queue.enqueue(payload: #"{"round":\#(round)}"#, options: EnqueueOptions(durable: true)).id
             // No waiting here: the replica must already have it when the call returns.
-            let key = "jobq:{\(queue.name.rawValue)}:job:\(id)"
-            #expect(try onReplica.command(["EXISTS", RedisArgument(key)]).integer == 1, "round \(round)")
+            #expect(try jobIsStored(id, queue.keys, onReplica.command), "round \(round)")
         }
         let batch = try queue.enqueue(batch: (0..<600).map { NewJob(payload: #"{"n":\#($0)}"#, options: EnqueueOptions(durable: $0 == 0)) })
-        let last = "jobq:{\(queue.name.rawValue)}:job:\(batch.last!.id)"
-        #expect(try onReplica.command(["EXISTS", RedisArgument(last)]).integer == 1)
+        #expect(try jobIsStored(batch.last!.id, queue.keys, onReplica.command))
     }
 
     @Test func durableEnqueueWithoutAReplicaFailsNamingTheRisk() throws {

@@ -94,7 +94,7 @@ import Testing
         }
         let newMaster = try group.connection(to: group.master())
         func present(_ id: String) throws -> Bool {
-            try newMaster.command(["EXISTS", RedisArgument("jobq:{\(name.rawValue)}:job:\(id)")]).integer == 1
+            try jobIsStored(id, QueueKeys(queue: name), newMaster.command)
         }
         let durableLost = try confirmed.filter { try !present($0) }.count
         let plainLost = try plainAcknowledged.filter { try !present($0) }.count

@@ -43,6 +43,7 @@ import Testing
         "settle-batch": (["1", "j1", "c1/1", "", "", "1", "j2", "c1/2", "4", "c1", "0", "1", "30000", "1048576", "5"], .array),
         "extend-many": (["30000", "", "j1", "c1/1", "j2", "c1/2"], .array),
         "cancel": (["j1"], .array),
+        "job": (["j1"], .array),
         "history": (["20", "0"], .array),
         "set-retention": (["completed", "10", "86400000"], .integer),
         "retry-dead": (["*"], .array),

@@ -202,6 +202,81 @@ local function id_taken(id, h)
   return state ~= false and state ~= nil
 end
 
+-- Compact waiting jobs. A job enqueued without an id gets one from the queue's counter (K.seq):
+-- `_<n>`, a form explicit ids may not take. When it needs nothing beyond the basics (no unique key,
+-- limiter, concurrency key or delay) and its record fits in COMPACT_RECORD_MAX_BYTES, it waits
+-- without a hash of its own: its record is field `n mod 100` of the bucket hash
+-- `K.job_bucket .. floor(n / 100)`, shared by 100 consecutive ids, and its waiting entry is the id
+-- itself. A bucket stays in Redis's compact listpack encoding (hash-max-listpack-entries 128,
+-- hash-max-listpack-value 64 by default), so a job costs its record and a few bytes more. The
+-- reserve step (admit) expands the record into the usual job hash and deletes the field; from then
+-- on the job is like any other. A cancelled compact job's field holds COMPACT_CANCELLED until its
+-- entry is taken; a field that is gone while its entry waits was evicted (the job is counted lost).
+local COMPACT_RECORD_MAX_BYTES = 64
+local COMPACT_CANCELLED = 'x'
+
+-- The digits of a generated id `_<n>`, or nil for any other id.
+local function generated_digits(id)
+  return string.match(id, '^_(%d+)$')
+end
+
+-- The bucket hash and field of the compact record of generated id number `digits` (a string): a
+-- bucket per 100 ids, named by the digits but the last two, which name the field.
+local function compact_slot(digits)
+  local bucket = #digits > 2 and string.sub(digits, 1, -3) or '0'
+  return K.job_bucket .. bucket, tonumber(string.sub(digits, -2))
+end
+
+local function base36(n)
+  local digits, text = '0123456789abcdefghijklmnopqrstuvwxyz', ''
+  repeat
+    local d = n % 36
+    text = string.sub(digits, d + 1, d + 1) .. text
+    n = (n - d) / 36
+  until n == 0
+  return text
+end
+
+-- A compact record: priority letter (h, n, l), enqueued_at in base 36, '|', max_attempts, '|',
+-- type ('' for 'default'), '|', payload. nil when it does not fit or the type holds a '|'.
+local function compact_record(now, payload, jtype, attempts, priority)
+  if string.find(jtype, '|', 1, true) then return nil end
+  local record = (priority == 'high' and 'h' or priority == 'low' and 'l' or 'n') .. base36(now) .. '|' .. attempts
+    .. '|' .. (jtype == 'default' and '' or jtype) .. '|' .. payload
+  if #record > COMPACT_RECORD_MAX_BYTES then return nil end
+  return record
+end
+
+-- The fields of a compact record as a job hash holds them: {payload, type, max_attempts,
+-- enqueued_at, priority ('high', 'low' or false)}; nil for a cancelled one.
+local function compact_fields(record)
+  local level, at, attempts, jtype, payload = string.match(record, '^([hnl])(%w+)|(%d+)|([^|]*)|(.*)$')
+  if not level then return nil end
+  return {payload = payload, type = jtype == '' and 'default' or jtype, max_attempts = tonumber(attempts),
+    enqueued_at = tonumber(at, 36), priority = level == 'h' and 'high' or level == 'l' and 'low' or false}
+end
+
+-- The compact record of waiting job `id`: its fields (see compact_fields), 'cancelled', or nil when
+-- the id is not a generated one or has no compact record.
+local function compact_job(id)
+  local digits = generated_digits(id)
+  if not digits then return nil end
+  local bucket, field = compact_slot(digits)
+  local record = redis.call('HGET', bucket, field)
+  if not record then return nil end
+  return compact_fields(record) or 'cancelled'
+end
+
+-- A new generated id and its digits: the next number of K.seq whose id names no job hash (none
+-- does unless the counter was lost and started over; the caller checks the compact slot).
+local function new_generated_id()
+  while true do
+    local digits = string.format('%d', redis.call('INCR', K.seq))
+    local id = '_' .. digits
+    if redis.call('EXISTS', jobkey(id)) == 0 then return id, digits end
+  end
+end
+
 -- Writes a new job: its hash, its unique key and its waiting-list or delayed entry. The one way
 -- jobq itself adds a job (enqueue.lua, and the ticks of schedules), so every job it adds has the
 -- same record. `delay` is in ms (0: ready now); `unique`, `limiter`, `concurrency_key` and
@@ -240,6 +315,29 @@ local function add_job(now, id, payload, jtype, attempts, delay, unique, limiter
   return nil
 end
 
+-- Adds a job without an id of its own (enqueue.lua): the id is generated (`_<n>`). A job with no
+-- unique key, limiter, concurrency key or delay whose record fits waits in compact form (see
+-- above); any other is written by add_job. Returns the id and add_job's refusal (or nil).
+local function add_generated_job(now, payload, jtype, attempts, delay, unique, limiter, concurrency_key, priority)
+  local record = nil
+  if delay <= 0 and unique == '' and limiter == '' and concurrency_key == '' then
+    record = compact_record(now, payload, jtype, attempts, priority)
+  end
+  -- An id whose compact slot is taken (the counter started over) is skipped like one with a hash.
+  while true do
+    local id, digits = new_generated_id()
+    local bucket, field = compact_slot(digits)
+    if record then
+      if redis.call('HSETNX', bucket, field, record) == 1 then
+        push_waiting(id, priority)
+        return id, nil
+      end
+    elseif redis.call('HEXISTS', bucket, field) == 0 then
+      return id, add_job(now, id, payload, jtype, attempts, delay, unique, limiter, concurrency_key, priority)
+    end
+  end
+end
+
 local function dead_letter(h, id, reason, now)
   redis.call('HSET', h, 'state', 'dead', 'dead_reason', reason, 'dead_at', now)
   note_worker(h, redis.call('HGET', h, 'owner'))
@@ -276,8 +374,9 @@ local function validate(raw, max_bytes)
   if msg[1] ~= nil then return nil, 'malformed: a JSON array, not an object' end
   if msg.payload == nil then return nil, 'malformed: no "payload" field' end
   local id = msg.id
-  if id ~= nil and (type(id) ~= 'string' or id == '' or #id > 200 or string.find(id, '[%c]') or string.sub(id, 1, 1) == '@') then
-    return nil, 'malformed: "id" must be a string of 1 to 200 characters, not starting with @'
+  if id ~= nil and (type(id) ~= 'string' or id == '' or #id > 200 or string.find(id, '[%c]') or string.sub(id, 1, 1) == '@'
+      or generated_digits(id)) then
+    return nil, 'malformed: "id" must be a string of 1 to 200 characters, not starting with @ and not _ and digits only'
   end
   if msg.type ~= nil and (type(msg.type) ~= 'string' or msg.type == '' or #msg.type > 200) then
     return nil, 'malformed: "type" must be a string of 1 to 200 characters'
@@ -301,14 +400,38 @@ local function validate(raw, max_bytes)
   return msg
 end
 
--- Reads a waiting-list entry. Returns the job id, its hash key and its fields {state,
--- attempts, leases, body, crashes, max_attempts, enqueued_at, type, limiter, concurrency_key,
--- payload}: a job a client pushed keeps its message as `body`; a job jobq enqueued keeps only
--- its `payload` (the client rebuilds the message), which keeps small jobs' hashes compact;
--- nothing when the entry is not runnable (a cancelled tombstone, or malformed: dealt with here).
+-- Reads a waiting-list entry (`@<id>`, a compact job's id `_<n>`, or a message). Returns the job
+-- id, its hash key and its fields {state, attempts, leases, body, crashes, max_attempts,
+-- enqueued_at, type, limiter, concurrency_key, payload}: a job a client pushed keeps its message as
+-- `body`; a job jobq enqueued keeps only its `payload` (the client rebuilds the message), which
+-- keeps small jobs' hashes compact; a compact job's record becomes its hash here. Nothing when the
+-- entry is not runnable (a cancelled tombstone, a lost record, or malformed: dealt with here).
 local function admit(entry, now, max_bytes, default_attempts)
   local id, h, f
   if entry == WAKE then return nil end
+  local digits = string.byte(entry, 1) == 95 and generated_digits(entry)
+  if digits then
+    -- A compact job: its record becomes its hash (see compact_record).
+    id = entry
+    local bucket, field = compact_slot(digits)
+    local record = redis.call('HGET', bucket, field)
+    if not record then
+      count_lost(id, 'waiting', now)
+      return nil
+    end
+    redis.call('HDEL', bucket, field)
+    local c = compact_fields(record)
+    if not c then return nil end
+    h = jobkey(id)
+    local fields = {'payload', c.payload, 'type', c.type, 'max_attempts', c.max_attempts, 'enqueued_at', c.enqueued_at,
+      'state', 'waiting'}
+    if c.priority then
+      fields[#fields + 1] = 'priority'
+      fields[#fields + 1] = c.priority
+    end
+    redis.call('HSET', h, unpack(fields))
+    return id, h, {'waiting', false, false, false, false, c.max_attempts, c.enqueued_at, c.type, false, false, c.payload}
+  end
   if string.byte(entry, 1) == 64 then
     id = string.sub(entry, 2)
     h = jobkey(id)

@@ -41,7 +41,10 @@ for _, list in ipairs({K.wait_high, K.wait, K.wait_low}) do
   if tail == WAKE then tail = redis.call('LINDEX', list, -2) end
   if tail then
     local at = -1
-    if string.byte(tail, 1) == 64 then
+    local compact = string.byte(tail, 1) == 95 and compact_job(tail)
+    if compact then
+      if type(compact) == 'table' then at = compact.enqueued_at end
+    elseif string.byte(tail, 1) == 64 then
       at = tonumber(redis.call('HGET', jobkey(string.sub(tail, 2)), 'enqueued_at')) or -1
     else
       local ok, msg = pcall(cjson.decode, tail)

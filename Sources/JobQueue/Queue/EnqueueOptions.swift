@@ -1,7 +1,9 @@
 /// How a job is added: everything but its payload.
 public struct EnqueueOptions: Sendable, Equatable {
-    /// The job id; `nil` generates a random one. Must be 1 to 200 characters without control
-    /// characters, unique within the queue while the job exists.
+    /// The job id; `nil` has Redis generate one, `_<n>` from the queue's counter (the enqueue
+    /// result carries it). Must be 1 to 200 characters without control characters, not starting
+    /// with `@`, not of the generated form (`_` and digits only), unique within the queue while the
+    /// job exists.
     public var id: String?
     /// What kind of job this is; a worker dispatches on it. Default: `"default"`.
     public var type: String = "default"

@@ -81,7 +81,7 @@ extension Queue {
     /// Everything stored about a job, in any state; `nil` when there is no such job (completed
     /// jobs are deleted unless the queue keeps a history, see ``keepCompleted(_:)``).
     public func job(id: String) throws -> JobRecord? {
-        let reply = try redis { try connection.command(["HGETALL", RedisArgument(keys.job(id))]) }
+        let reply = try redis { try connection.run(QueueScripts.job, keys: keys.scriptKeys, arguments: [RedisArgument(id)]) }
         return JobRecord(queue: name.rawValue, id: id, fields: Self.fields(reply))
     }
 

@@ -102,7 +102,8 @@ public final class Queue: Sendable {
 
     private func enqueueCall(_ job: NewJob) throws -> [RedisArgument] {
         let options = job.options
-        let id = try options.id.map(Self.validateID) ?? Self.generateID()
+        // Without an id ('') the enqueue script generates one, `_<n>`.
+        let id = try options.id.map(Self.validateID) ?? ""
         let maxAttempts = options.maxAttempts ?? configuration.defaultMaxAttempts
         guard (1...1000).contains(maxAttempts) else {
             throw JobQueueError(code: .invalidJob, message: "max attempts must be from 1 to 1000, not \(maxAttempts)")
@@ -121,7 +122,7 @@ public final class Queue: Sendable {
         }
         let payload = try JobMessage.validatedPayload(job.payload)
         let size = JobMessage.assemble(
-            id: id, type: options.type, maxAttempts: maxAttempts, limiter: options.limiter,
+            id: id.isEmpty ? Self.longestGeneratedID : id, type: options.type, maxAttempts: maxAttempts, limiter: options.limiter,
             concurrencyKey: options.concurrencyKey, payload: payload).count
         guard size <= configuration.maxMessageBytes else {
             throw JobQueueError(code: .invalidJob, message: "job message is \(size) bytes, over the limit of \(configuration.maxMessageBytes)")
@@ -199,6 +200,9 @@ public final class Queue: Sendable {
         else {
             throw JobQueueError(code: .invalidJob, message: "job id must be 1 to 200 characters, without control characters, not starting with '@'")
         }
+        guard QueueKeys.generatedIDDigits(id) == nil else {
+            throw JobQueueError(code: .invalidJob, message: "job id '\(id)' has the form of the ids jobq generates ('_' and digits); choose another")
+        }
         return id
     }
 
@@ -211,18 +215,6 @@ public final class Queue: Sendable {
         }
     }
 
-    /// A new job id: a random per-process prefix and a counter, unique across processes and hosts
-    /// without a system call per id.
-    static func generateID() -> String {
-        let serial = idCounter.add(1, ordering: .relaxed).newValue
-        return idPrefix + String(serial, radix: 36)
-    }
-
-    private static let idPrefix: String = {
-        let random = UInt64.random(in: 0 ..< (1 << 60))
-        let text = String(random, radix: 36)
-        return String(repeating: "0", count: max(0, 12 - text.count)) + text + "-"
-    }()
-
-    private static let idCounter = Atomic<UInt64>(0)
+    /// The longest id the enqueue script generates: `_` and a 64-bit counter.
+    static let longestGeneratedID = "_" + String(UInt64.max)
 }

@@ -58,6 +58,9 @@ public struct QueueKeys: Sendable, Hashable {
         case reaper = "reaper"
         /// Hash per job: `job:<id>`.
         case job = "job:"
+        /// Hash per 100 consecutive generated ids, holding the records of those jobs that wait in
+        /// compact form: `jobs:<n / 100>`, field `<n % 100>` for id `_<n>` (see ``compactRecord(of:)``).
+        case jobBucket = "jobs:"
         /// List per consumer of the job it fetched with BLMOVE and has not leased yet: `claim:<consumer>`.
         case claim = "claim:"
         /// Hash per live worker, with a TTL: `worker:<consumer>`.
@@ -150,6 +153,24 @@ public struct QueueKeys: Sendable, Hashable {
     public var consumers: String { key(.consumers) }
     /// `jobq:{QUEUE}:job:<id>`.
     public func job(_ id: String) -> String { key(.job) + id }
+    /// Where the job with generated id `_<n>` keeps its record while it waits in compact form: hash
+    /// `jobq:{QUEUE}:jobs:<n / 100>`, field `<n % 100>` (`Lua/library.lua`, `compact_slot`, splits
+    /// the same way). `nil` for an id of any other form. Once the job is taken it has a hash,
+    /// ``job(_:)``, like any other.
+    public func compactRecord(of id: String) -> (bucket: String, field: String)? {
+        guard let digits = Self.generatedIDDigits(id) else { return nil }
+        let bucket = digits.count > 2 ? String(digits.dropLast(2)) : "0"
+        return (key(.jobBucket) + bucket, String(Int(digits.suffix(2)) ?? 0))
+    }
+
+    /// The digits of a generated job id, `_<n>` (a form explicit ids may not take), or `nil`.
+    static func generatedIDDigits(_ id: String) -> Substring? {
+        let digits = id.utf8.dropFirst()
+        guard id.utf8.first == UInt8(ascii: "_"), !digits.isEmpty, digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
+        else { return nil }
+        return Substring(digits)
+    }
+
     /// `jobq:{QUEUE}:claim:<consumer>`.
     public func claim(_ consumer: String) -> String { key(.claim) + consumer }
     /// `jobq:{QUEUE}:worker:<consumer>`.
@@ -200,6 +221,7 @@ extension QueueKeys.Suffix {
         case .scheduleNext: return "schedule_next"
         case .waitHigh: return "wait_high"
         case .waitLow: return "wait_low"
+        case .jobBucket: return "job_bucket"
         default: return String(describing: self)
         }
     }

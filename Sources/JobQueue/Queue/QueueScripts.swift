@@ -21,6 +21,7 @@ enum QueueScripts {
             ("settle-batch", lua(PackageResources.settle_batch_lua)),
             ("extend-many", lua(PackageResources.extend_many_lua)),
             ("cancel", lua(PackageResources.cancel_lua)),
+            ("job", lua(PackageResources.job_lua)),
             ("retry-dead", lua(PackageResources.retry_dead_lua)),
             ("reap", lua(PackageResources.reap_lua)),
             ("recover-consumer", lua(PackageResources.recover_consumer_lua)),
@@ -53,7 +54,7 @@ enum QueueScripts {
             ("schedule-release", lua(PackageResources.schedule_release_lua)),
         ],
         // What jobq stats and the listings read must work on a Redis at maxmemory.
-        readOnly: ["stats", "active-jobs", "limit-status", "schedule-list", "history"])
+        readOnly: ["stats", "active-jobs", "limit-status", "schedule-list", "history", "job"])
 
     /// Adds jobs. See `Lua/enqueue.lua`.
     static let enqueue = library.script("enqueue")
@@ -74,6 +75,8 @@ enum QueueScripts {
     static let extendMany = library.script("extend-many")
     /// Cancels a waiting or delayed job. See `Lua/cancel.lua`.
     static let cancel = library.script("cancel")
+    /// Reads one job, waiting in compact form or not. See `Lua/job.lua`.
+    static let job = library.script("job")
     /// Sends dead letters back to the waiting list. See `Lua/retry-dead.lua`.
     static let retryDead = library.script("retry-dead")
     /// Recovers expired leases and dead consumers. See `Lua/reap.lua`.
