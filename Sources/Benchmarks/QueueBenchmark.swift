@@ -14,7 +14,8 @@ public struct QueueBenchmark: Sendable {
         public var rounds: Int = 10
         /// Jobs per pipelined batch for batched enqueue. Default: 100.
         public var batchSize: Int = 100
-        /// Jobs sent one at a time to an idle worker for the latency figures. Default: 500.
+        /// Jobs sent one at a time to an idle worker for the latency figures, and as many raw
+        /// LPUSHes to a thread waiting in BLMOVE for the machine's floor. Default: 500.
         public var latencySamples: Int = 500
         /// Jobs run by a command started per job, for the persistent-child row; the long-lived
         /// child runs 25 times as many. 0 skips the row. Default: 40.
