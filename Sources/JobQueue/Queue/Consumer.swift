@@ -123,7 +123,11 @@ public final class Consumer: Sendable {
         let block: [RedisArgument]
         let timeout: Duration
         if hasBLMOVE {
-            block = ["BLMOVE", source, destination, "RIGHT", "LEFT", RedisArgument(String(format: "%.3f", max(0.01, Double(wait.milliseconds) / 1000)))]
+            // Seconds with three decimals, at least 0.010, without Foundation's formatter (a sixth
+            // of the client's work per wait).
+            let milliseconds = max(10, wait.milliseconds)
+            let seconds = "\(milliseconds / 1000)." + String(milliseconds % 1000 + 1000).dropFirst()
+            block = ["BLMOVE", source, destination, "RIGHT", "LEFT", RedisArgument(seconds)]
             timeout = wait
         } else {
             let seconds = max(1, Int((Double(wait.milliseconds) / 1000).rounded(.up)))
