@@ -14,7 +14,8 @@ public struct QueueBenchmark: Sendable {
         public var rounds: Int = 10
         /// Jobs per pipelined batch for batched enqueue. Default: 100.
         public var batchSize: Int = 100
-        /// Jobs sent one at a time to an idle worker for the latency figures. Default: 500.
+        /// Jobs sent one at a time to an idle worker for the latency figures, and as many raw
+        /// LPUSHes to a thread waiting in BLMOVE for the machine's floor. Default: 500.
         public var latencySamples: Int = 500
         /// Jobs run by a command started per job, for the persistent-child row; the long-lived
         /// child runs 25 times as many. 0 skips the row. Default: 40.
@@ -120,10 +121,25 @@ public struct QueueBenchmark: Sendable {
         ]
 
         progress("enqueue-to-start latency, idle worker (\(configuration.latencySamples) jobs)")
-        let roundTrip = 1_000_000 / (try rate(chunk) { _ = try connection.run(trivial, keys: queue.keys.scriptKeys, arguments: []) })
+        // The baseline is what `make bench` divides by too: one client's LPUSH round trips, back to
+        // back, each timed (redis-benchmark -c 1 reports their p50 and p99).
+        var roundTrips: [Double] = []
+        roundTrips.reserveCapacity(chunk)
+        for _ in 0..<chunk {
+            let sent = ContinuousClock.now
+            _ = try connection.command(["LPUSH", scratch, "x"])
+            roundTrips.append((ContinuousClock.now - sent).seconds * 1_000_000)
+        }
+        _ = try connection.command(["DEL", scratch])
+        let raw = Self.percentiles(roundTrips)
+        let wake = try rawWake(queue, samples: configuration.latencySamples)
         let (p50, p99) = try latency(queue, samples: configuration.latencySamples)
-        rows.append(Result(name: "enqueue-to-start latency p50", value: p50, unit: "µs", ratio: p50 / roundTrip, baseline: "raw EVALSHA round trip"))
-        rows.append(Result(name: "enqueue-to-start latency p99", value: p99, unit: "µs", ratio: p99 / roundTrip, baseline: "raw EVALSHA round trip"))
+        rows.append(Result(name: "raw LPUSH round trip p50", value: raw.p50, unit: "µs"))
+        rows.append(Result(name: "raw LPUSH round trip p99", value: raw.p99, unit: "µs"))
+        rows.append(Result(name: "raw LPUSH waking a BLMOVE, p50", value: wake.p50, unit: "µs", ratio: wake.p50 / raw.p50, baseline: "raw LPUSH round trip p50"))
+        rows.append(Result(name: "raw LPUSH waking a BLMOVE, p99", value: wake.p99, unit: "µs", ratio: wake.p99 / raw.p99, baseline: "raw LPUSH round trip p99"))
+        rows.append(Result(name: "enqueue-to-start latency p50", value: p50, unit: "µs", ratio: p50 / raw.p50, baseline: "raw LPUSH round trip p50"))
+        rows.append(Result(name: "enqueue-to-start latency p99", value: p99, unit: "µs", ratio: p99 / raw.p99, baseline: "raw LPUSH round trip p99"))
         if configuration.memoryJobs > 0 {
             progress("Redis memory per waiting job (\(configuration.memoryJobs) jobs)")
             rows += try memoryRows(queue, scratch: scratch)
@@ -277,9 +293,50 @@ public struct QueueBenchmark: Sendable {
             micros.append((at - sent).seconds * 1_000_000)
         }
         worker.stop()
-        micros.sort()
-        guard !micros.isEmpty else { return (0, 0) }
-        return (micros[micros.count / 2], micros[min(micros.count - 1, Int(Double(micros.count) * 0.99))])
+        return Self.percentiles(micros)
+    }
+
+    /// The latency probe without jobq, for the floor of this machine: a thread waiting in BLMOVE on
+    /// a connection of its own is woken by an LPUSH, 2 ms after it last woke, as the worker is by an
+    /// enqueue; measured from just before the LPUSH to the moment BLMOVE returns.
+    private func rawWake(_ queue: Queue, samples: Int) throws -> (p50: Double, p99: Double) {
+        let source = RedisArgument(queue.keys.base + "bench-wake"), destination = RedisArgument(queue.keys.base + "bench-woken")
+        let waiter = try RedisConnection(configuration: connectionConfiguration)
+        let woken = DispatchSemaphore(value: 0)
+        let wakeTimes = Mutex<[ContinuousClock.Instant]>([])
+        let stopping = Mutex(false)
+        let thread = Thread {
+            while !stopping.withLock({ $0 }) {
+                guard let reply = try? waiter.blockingCommand(["BLMOVE", source, destination, "RIGHT", "LEFT", "1"], timeout: .seconds(1)),
+                      !reply.isNull
+                else { continue }
+                wakeTimes.withLock { $0.append(.now) }
+                woken.signal()
+            }
+        }
+        thread.start()
+        usleep(200_000)
+        var micros: [Double] = []
+        for _ in 0..<samples {
+            usleep(2_000)
+            let sent = ContinuousClock.now
+            _ = try queue.connection.command(["LPUSH", source, "x"])
+            guard woken.wait(timeout: .now() + 10) == .success else { break }
+            let at = wakeTimes.withLock { $0.last! }
+            micros.append((at - sent).seconds * 1_000_000)
+        }
+        stopping.withLock { $0 = true }
+        _ = try queue.connection.command(["LPUSH", source, "x"])  // the last wake lets the thread end
+        _ = woken.wait(timeout: .now() + 2)
+        _ = try queue.connection.command(["DEL", source, destination])
+        return Self.percentiles(micros)
+    }
+
+    /// The 50th and 99th percentiles of `values` (0 for none).
+    static func percentiles(_ values: [Double]) -> (p50: Double, p99: Double) {
+        guard !values.isEmpty else { return (0, 0) }
+        let sorted = values.sorted()
+        return (sorted[sorted.count / 2], sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))])
     }
 
     /// Deletes the queue's keys: SCAN on each primary (in a cluster, the one that owns the queue's

@@ -4,15 +4,17 @@ extension RedisConnection {
     /// How many times calls a node answered "not loaded" are loaded and sent again.
     private static let loadRounds = 3
 
-    /// Runs the calls and sends `commands` with them; called with the lock held.
+    /// Runs the calls and sends `commands` before them; called with the lock held.
+    /// - Parameter readTimeout: the socket read timeout for the round trip that carries
+    ///   `commands` (a blocking command among them); the configured command timeout when `nil`.
     static func execute(
         _ script: RedisScript, _ calls: [(keys: [String], arguments: [RedisArgument])], alongside commands: [[RedisArgument]],
-        _ state: inout State
+        readTimeout: Duration? = nil, _ state: inout State
     ) throws -> (calls: [RedisReply], commands: [RedisReply]) {
         let plain = commands.map { RedisRouter.Request($0, bestEffort: true) }
         if let function = script.function, state.functionsSupported != false {
             let invocations = calls.map { RedisRouter.Request(invocation("FCALL", function.name, $0.keys, $0.arguments)) }
-            let responses = try state.router.send(plain + invocations)
+            let responses = try state.router.send(plain + invocations, readTimeout: readTimeout)
             let commandReplies = responses.prefix(plain.count).map(\.reply)
             let callResponses = Array(responses.dropFirst(plain.count))
             if callResponses.contains(where: { errorText($0.reply)?.contains("unknown command") == true }) {
@@ -22,29 +24,30 @@ extension RedisConnection {
             state.functionsSupported = true
             let replies = try reloading(
                 invocations, callResponses, missing: { $0.hasPrefix("ERR Function not found") },
-                load: ["FUNCTION", "LOAD", RedisArgument(function.library)], &state)
+                load: { ["FUNCTION", "LOAD", RedisArgument(function.library)] }, &state)
             return (replies, commandReplies)
         }
-        return try evalScript(script, calls, alongside: plain, &state)
+        return try evalScript(script, calls, alongside: plain, readTimeout: readTimeout, &state)
     }
 
     private static func evalScript(
         _ script: RedisScript, _ calls: [(keys: [String], arguments: [RedisArgument])], alongside plain: [RedisRouter.Request],
-        _ state: inout State
+        readTimeout: Duration? = nil, _ state: inout State
     ) throws -> (calls: [RedisReply], commands: [RedisReply]) {
-        guard !calls.isEmpty else { return ([], try state.router.send(plain).map(\.reply)) }
-        let load: [RedisArgument] = ["SCRIPT", "LOAD", RedisArgument(script.source)]
+        guard !calls.isEmpty else { return ([], try state.router.send(plain, readTimeout: readTimeout).map(\.reply)) }
+        // Built only when needed: a script's source is kilobytes, copied on every call otherwise.
+        let load = { () -> [RedisArgument] in ["SCRIPT", "LOAD", RedisArgument(script.source)] }
         let sha: String
         if let known = state.scriptHashes[script.name] {
             sha = known
         } else {
-            let reply = try state.router.send([RedisRouter.Request(load)])[0].reply.throwingServerError()
+            let reply = try state.router.send([RedisRouter.Request(load())])[0].reply.throwingServerError()
             guard let loaded = reply.string else { throw RedisError.unexpected(reply, expected: "a script SHA1") }
             state.scriptHashes[script.name] = loaded
             sha = loaded
         }
         let invocations = calls.map { RedisRouter.Request(invocation("EVALSHA", sha, $0.keys, $0.arguments)) }
-        let responses = try state.router.send(plain + invocations)
+        let responses = try state.router.send(plain + invocations, readTimeout: readTimeout)
         let replies = try reloading(
             invocations, Array(responses.dropFirst(plain.count)), missing: { $0.hasPrefix("NOSCRIPT") }, load: load, &state)
         return (replies, responses.prefix(plain.count).map(\.reply))
@@ -53,7 +56,7 @@ extension RedisConnection {
     /// Loads the code on every node that answered `missing` and sends those calls again, a few
     /// rounds at most (a call redirected to another node may find it lacking the code too).
     private static func reloading(
-        _ requests: [RedisRouter.Request], _ first: [RedisRouter.Response], missing: (String) -> Bool, load: [RedisArgument],
+        _ requests: [RedisRouter.Request], _ first: [RedisRouter.Response], missing: (String) -> Bool, load: () -> [RedisArgument],
         _ state: inout State
     ) throws -> [RedisReply] {
         var responses = first
@@ -62,7 +65,8 @@ extension RedisConnection {
             guard !lacking.isEmpty else { break }
             var nodes: [RedisConfiguration.Endpoint] = []
             for index in lacking where !nodes.contains(responses[index].node) { nodes.append(responses[index].node) }
-            for loaded in try state.router.send(nodes.map { RedisRouter.Request(load, node: $0) }) {
+            let command = load()
+            for loaded in try state.router.send(nodes.map { RedisRouter.Request(command, node: $0) }) {
                 if let text = errorText(loaded.reply), !text.contains("already exists") { throw RedisError.server(text) }
             }
             for (index, response) in zip(lacking, try state.router.send(lacking.map { requests[$0] })) {

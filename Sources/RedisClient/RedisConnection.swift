@@ -82,6 +82,24 @@ public final class RedisConnection: Sendable {
         }.throwingServerError()
     }
 
+    /// Sends a blocking command (as ``blockingCommand(_:timeout:)``) and a script call behind it in
+    /// the same round trip: the server runs the script the moment the command returns (with what
+    /// it moved, or at its timeout), without waiting for the client, so a consumer woken by a new
+    /// entry leases it one round trip sooner. The script is run as by ``run(_:keys:arguments:)``
+    /// (FCALL or EVALSHA, loading the code where the server lacks it); in a cluster, the command's
+    /// key and `keys[0]` must share a slot.
+    /// - Returns: the command's reply and the script's reply; error replies as `.error`.
+    /// - Throws: ``RedisError`` only for transport failures (and a library that cannot be loaded).
+    public func blockingCommand(
+        _ command: [RedisArgument], timeout: Duration, then script: RedisScript, keys: [String], arguments: [RedisArgument]
+    ) throws -> (command: RedisReply, script: RedisReply) {
+        let replies = try state.withLock { state in
+            try Self.execute(
+                script, [(keys: keys, arguments: arguments)], alongside: [command], readTimeout: timeout + configuration.blockingMargin, &state)
+        }
+        return (replies.commands[0], replies.calls[0])
+    }
+
     /// Sends all commands in one round trip and returns one reply each, in order; error replies
     /// are returned as ``RedisReply/error(_:)`` values, not thrown. In a cluster the commands are
     /// grouped by node and every node is written to before any is read.

@@ -1,6 +1,8 @@
 import Foundation
 import JobQueue
 import JobqTestSupport
+import RedisClient
+import Synchronization
 import Testing
 
 @Suite("Queue lifecycle") struct QueueLifecycleTests {
@@ -49,6 +51,56 @@ import Testing
         #expect(nextJob.id == second)
         let (_, _, after) = try consumer.complete(nextJob, reserveNext: true)
         #expect(after == .empty(nextDelayedIn: nil))
+    }
+
+    @Test func aConsumerWaitingInRedisLeasesAJobEnqueuedDuringTheWait() throws {
+        let queue = try TestRedis.queue()
+        let consumer = try Consumer(queue: queue)
+        #expect(try consumer.reserve(waitingUpTo: .zero) == .empty(nextDelayedIn: nil))
+        let enqueued = Mutex<String?>(nil)
+        let late = Thread {
+            usleep(200_000)
+            enqueued.withLock { $0 = try? queue.enqueue(payload: "1").id }
+        }
+        late.start()
+        guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(5), after: .empty(nextDelayedIn: nil)) else {
+            Issue.record("no job reserved")
+            return
+        }
+        #expect(job.id == enqueued.withLock { $0 })
+        #expect(try queue.job(id: job.id)?.state == .active, "leased in the round trip that ended the wait")
+        #expect(try consumer.ack(job))
+    }
+
+    @Test func aConsumerToldTheQueueWasEmptyStillTakesAJobThatArrivedSince() throws {
+        let queue = try TestRedis.queue()
+        let consumer = try Consumer(queue: queue)
+        let id = try queue.enqueue(payload: "1").id
+        guard case .job(let job) = try consumer.reserve(waitingUpTo: .seconds(1), after: .empty(nextDelayedIn: nil)) else {
+            Issue.record("no job reserved")
+            return
+        }
+        #expect(job.id == id)
+        #expect(try consumer.reserve(waitingUpTo: .milliseconds(50), after: .empty(nextDelayedIn: nil)) == .empty(nextDelayedIn: nil))
+    }
+
+    @Test func aWaitRedisRefusesIsReportedNotRetriedInALoop() throws {
+        let server = try RedisServer()
+        defer { server.stop() }
+        let admin = try RedisConnection(configuration: RedisConfiguration(url: server.url))
+        try admin.command([
+            "ACL", "SETUSER", "jobs", "on", ">pw", "~jobq:*", "-@all", "+@scripting", "+@read", "+@write", "+@blocking", "+@connection", "+time",
+            "-blmove", "-brpoplpush",
+        ])
+        let url = "redis://jobs:pw@127.0.0.1:\(server.port)/0"
+        let queue = Queue(name: try uniqueQueueName(), connection: try RedisConnection(configuration: RedisConfiguration(url: url)))
+        let consumer = try Consumer(queue: queue)
+        try admin.command(["CONFIG", "RESETSTAT"])
+        let error = try #require(throws: JobQueueError.self) { try consumer.reserve(waitingUpTo: .seconds(2)) }
+        #expect(error.message.contains("NOPERM"), "\(error)")
+        let stats = try admin.command(["INFO", "commandstats"]).string ?? ""
+        let fcalls = stats.split(separator: "\r\n").first { $0.hasPrefix("cmdstat_fcall:") }
+        #expect(fcalls?.hasPrefix("cmdstat_fcall:calls=2,") == true, "one reserve before the wait, one behind it: \(fcalls ?? "none")")
     }
 
     @Test func batchEnqueueAddsEveryJobInOrder() throws {

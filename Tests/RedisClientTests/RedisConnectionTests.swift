@@ -109,6 +109,39 @@ import Testing
         #expect(try connection.command(["PING"]) == .status("PONG"), "a new connection is opened after the timeout")
     }
 
+    @Test func aScriptSentBehindABlockingCommandRunsTheMomentTheWaitEnds() throws {
+        let server = try RedisServer()
+        defer { server.stop() }
+        let configuration = try RedisConfiguration(url: server.url)
+        let connection = try RedisConnection(configuration: configuration)
+        let pusher = try RedisConnection(configuration: configuration)
+        let source = "jobq-test:{wake}:source", destination = "jobq-test:{wake}:destination"
+        // The script reads what the wait moved: it can only see the entry if it ran after the wait.
+        let script = RedisScript(name: "test-after-wait", source: "return redis.call('LRANGE', KEYS[1], 0, -1)")
+        func wait(_ seconds: String) -> [RedisArgument] {
+            ["BLMOVE", RedisArgument(source), RedisArgument(destination), "RIGHT", "LEFT", RedisArgument(seconds)]
+        }
+        let entry = RedisReply.bulk(Array("entry".utf8))
+        let late = Thread {
+            usleep(200_000)
+            _ = try? pusher.command(["LPUSH", RedisArgument(source), "entry"])
+        }
+        late.start()
+        let woken = try connection.blockingCommand(wait("5"), timeout: .seconds(5), then: script, keys: [destination], arguments: [])
+        #expect(woken.command == entry)
+        #expect(woken.script == .array([entry]))
+        // At the timeout the script runs all the same.
+        let timedOut = try connection.blockingCommand(wait("0.05"), timeout: .milliseconds(50), then: script, keys: [destination], arguments: [])
+        #expect(timedOut.command.isNull)
+        #expect(timedOut.script == .array([entry]))
+        // A refused command is an error reply, not a thrown error, and the script still answers.
+        try connection.command(["SET", RedisArgument(source), "not a list"])
+        let refused = try connection.blockingCommand(wait("1"), timeout: .seconds(1), then: script, keys: [destination], arguments: [])
+        if case .error(let text) = refused.command { #expect(text.hasPrefix("WRONGTYPE")) } else { Issue.record("expected an error reply") }
+        #expect(refused.script == .array([entry]))
+        #expect(try connection.command(["PING"]) == .status("PONG"), "nothing was left unread")
+    }
+
     @Test func scriptsAreReloadedAfterTheServerForgetsThem() throws {
         let server = try RedisServer()
         defer { server.stop() }

@@ -6,7 +6,8 @@ import Synchronization
 /// its own.
 ///
 /// A consumer waits for work with BLMOVE (BRPOPLPUSH on Redis before 6.2): the waiting list's
-/// next entry moves into the consumer's claim list, and the reserve script then leases it. If the
+/// next entry moves into the consumer's claim list, and the reserve script then leases it. Both
+/// go out in one round trip, so the server runs the script the moment the wait ends. If the
 /// process dies between the two steps, the entry stays in the claim list and the reaper hands it
 /// back once the consumer's heartbeat is older than ``Queue/Configuration/consumerTTL``.
 ///
@@ -41,13 +42,25 @@ public final class Consumer: Sendable {
     ///
     /// Returns as soon as a job is leased; `.paused` at once when the queue is paused; `.empty` when
     /// the time is up. Delayed jobs that fall due during the wait are picked up on time.
-    public func reserve(waitingUpTo timeout: Duration) throws -> ReserveOutcome {
+    /// - Parameter previous: what the caller's last reserve (or the reserve half of
+    ///   ``complete(_:result:progress:reserveNext:)``) returned. After `.empty` the consumer
+    ///   starts with the wait, saving a round trip that would find the queue empty again.
+    public func reserve(waitingUpTo timeout: Duration, after previous: ReserveOutcome? = nil) throws -> ReserveOutcome {
         let deadline = ContinuousClock.now + timeout
         var fetched = firstReserve.exchange(false, ordering: .relaxed)
         var wasEmpty = false
+        // Set when the queue was empty: the next reserve waits in Redis first.
+        var waitFirst: Duration?
+        if case .empty(let nextDelayed) = previous, timeout > .zero { waitFirst = Self.wait(timeout, nextDelayed: nextDelayed) }
         while true {
-            let promote = promotionDue() || wasEmpty
-            guard let outcome = try reserveOnce(fetched: fetched, promote: promote) else { continue }
+            let reply: ReserveOutcome?
+            if let wait = waitFirst {
+                waitFirst = nil
+                reply = try waitThenReserve(wait)
+            } else {
+                reply = try reserveOnce(fetched: fetched, promote: promotionDue() || wasEmpty)
+            }
+            guard let outcome = reply else { continue }
             fetched = false
             let remaining = deadline - ContinuousClock.now
             switch outcome {
@@ -63,11 +76,15 @@ public final class Consumer: Sendable {
             case .empty(let nextDelayed):
                 wasEmpty = true
                 if remaining <= .zero { return outcome }
-                var wait = remaining
-                if let nextDelayed, nextDelayed < wait { wait = max(nextDelayed, .milliseconds(10)) }
-                fetched = try blockForEntry(wait)
+                waitFirst = Self.wait(remaining, nextDelayed: nextDelayed)
             }
         }
+    }
+
+    /// How long to wait for an entry: `remaining`, or less when a delayed job falls due sooner.
+    private static func wait(_ remaining: Duration, nextDelayed: Duration?) -> Duration {
+        guard let nextDelayed, nextDelayed < remaining else { return remaining }
+        return max(nextDelayed, .milliseconds(10))
     }
 
     /// One run of the reserve script; `nil` means "busy: call again".
@@ -98,21 +115,37 @@ public final class Consumer: Sendable {
         return try queue.heartbeat(consumer: id, ttl: queue.configuration.consumerTTL, info: identity + info, on: connection)
     }
 
-    /// Waits on the server until an entry can move into this consumer's claim list, or `wait` ends.
-    /// - Returns: whether an entry moved.
-    private func blockForEntry(_ wait: Duration) throws -> Bool {
+    /// Waits on the server until an entry can move into this consumer's claim list, or `wait` ends,
+    /// and runs the reserve script right behind the wait in the same round trip (as if it had
+    /// fetched an entry, and promoting due delayed jobs first). `nil` means "busy: call again".
+    private func waitThenReserve(_ wait: Duration) throws -> ReserveOutcome? {
         let source = RedisArgument(queue.keys.wait), destination = RedisArgument(queue.keys.claim(id))
+        let block: [RedisArgument]
+        let timeout: Duration
         if hasBLMOVE {
-            let seconds = String(format: "%.3f", max(0.01, Double(wait.milliseconds) / 1000))
-            return try queue.redis {
-                try !connection.blockingCommand(["BLMOVE", source, destination, "RIGHT", "LEFT", RedisArgument(seconds)], timeout: wait).isNull
-            }
+            // Seconds with three decimals, at least 0.010, without Foundation's formatter (a sixth
+            // of the client's work per wait).
+            let milliseconds = max(10, wait.milliseconds)
+            let seconds = "\(milliseconds / 1000)." + String(milliseconds % 1000 + 1000).dropFirst()
+            block = ["BLMOVE", source, destination, "RIGHT", "LEFT", RedisArgument(seconds)]
+            timeout = wait
         } else {
             let seconds = max(1, Int((Double(wait.milliseconds) / 1000).rounded(.up)))
-            return try queue.redis {
-                try !connection.blockingCommand(["BRPOPLPUSH", source, destination, RedisArgument(seconds)], timeout: .seconds(seconds)).isNull
-            }
+            block = ["BRPOPLPUSH", source, destination, RedisArgument(seconds)]
+            timeout = .seconds(seconds)
         }
+        let arguments = ReserveCall.arguments(consumer: id, fetched: true, promote: true, configuration: queue.configuration)
+        let replies = try queue.redis {
+            try connection.blockingCommand(block, timeout: timeout, then: QueueScripts.reserve, keys: queue.keys.scriptKeys, arguments: arguments)
+        }
+        let outcome = try ReserveCall.outcome(try queue.redis { try replies.script.throwingServerError() })
+        // A refused wait (no permission for BLMOVE, a wrong type) must not turn into a busy loop of
+        // empty reserves; a job the script leased anyway is kept.
+        if case .error = replies.command {
+            if case .job = outcome { return outcome }
+            _ = try queue.redis { try replies.command.throwingServerError() }
+        }
+        return outcome
     }
 
     /// How often a consumer of a queue whose concurrency slots are all held checks again.

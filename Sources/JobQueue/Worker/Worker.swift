@@ -113,6 +113,8 @@ public final class Worker: Sendable {
         var processed = 0
         var nextReap = ContinuousClock.now
         var pending: ReserveOutcome?
+        // What the last reserve found; after `.empty` the next one starts by waiting in Redis.
+        var previous: ReserveOutcome?
         while true {
             if control.stopRequested { return .requested }
             if let maxJobs = configuration.maxJobs, processed >= maxJobs { return .maxJobs }
@@ -135,11 +137,12 @@ public final class Worker: Sendable {
                     }
                     wait = min(wait, remaining)
                 }
-                switch try retrying("reserve", &backoff, idleSince: lastWork, { try consumer.reserve(waitingUpTo: wait) }) {
+                switch try retrying("reserve", &backoff, idleSince: lastWork, { try consumer.reserve(waitingUpTo: wait, after: previous) }) {
                 case .done(let fetched): outcome = fetched
                 case .gaveUp(let reason): return reason
                 }
             }
+            previous = outcome
             switch outcome {
             case .empty, .throttled, .saturated:
                 continue
