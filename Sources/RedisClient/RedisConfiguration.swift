@@ -205,7 +205,7 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
     /// The host of a `redis://` URL as written (percent-decoded, an IPv6 address still in brackets).
     ///
     /// Not `URLComponents.host`: that runs every name through IDNA, which loads ICU's normalization
-    /// code and data into the process (about 2 MiB resident in every worker and supervisor) for a
+    /// code and data into the process (over 1 MiB resident in every worker and supervisor) for a
     /// name the resolver takes as it is.
     static func writtenHost(of url: String) -> String? {
         guard let schemeEnd = url.firstRange(of: "://") else { return nil }
