@@ -89,18 +89,23 @@ public enum SecretRedaction {
     /// a word every other option and secret name holds.
     static let markers = ["://", "-a", "pass", "auth", "secret", "token"]
 
+    /// `a-z` for a character class of the case-insensitive patterns, with the two letters outside
+    /// ASCII that fold into it (long s, Kelvin sign): Swift's case-insensitive match leaves them
+    /// out of `[a-z]`, ICU's took them.
+    private static let letters = "a-z\u{17F}\u{212A}"
+
     /// ``passwordOptions`` as a regular-expression alternation.
     private static let optionPattern = passwordOptions.sorted().joined(separator: "|")
 
     private static let rules: [Rule] = [
         // scheme://user:password@  and  scheme://:password@
-        Rule(#"([a-z][a-z0-9+.\-]*://[^\s:/@]*:)[^\s@]+@"#, "$1\(mask)@"),
+        Rule(#"([\#(letters)][\#(letters)0-9+.\-]*://[^\s:/@]*:)[^\s@]+@"#, "$1\(mask)@"),
         // --password=value, --requirepass=value ...
         Rule(#"(^|\s)("# + optionPattern + #")=\S+"#, "$1$2=\(mask)"),
         // --password value, -a value ...
         Rule(#"(^|\s)("# + optionPattern + #")\s+(?!-)\S+"#, "$1$2 \(mask)"),
         // NAME=value where the name says it is a secret: JOBQ_REDIS_PASSWORD=..., password=..., api_token=...
-        Rule(#"(\b[a-z0-9_.\-]*(?:pass|secret|token)[a-z0-9_.\-]*=)[^\s&;]+"#, "$1\(mask)"),
+        Rule(#"(\b[\#(letters)0-9_.\-]*(?:pass|secret|token)[\#(letters)0-9_.\-]*=)[^\s&;]+"#, "$1\(mask)"),
         // requirepass value (redis.conf, CONFIG SET)
         Rule(#"(\b(?:requirepass|masterauth)\s+)(?!\*\*\*)\S+"#, "$1\(mask)"),
     ]
