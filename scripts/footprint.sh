@@ -10,8 +10,8 @@
 # Memory columns:
 #   RSS      every page the process has resident, shared or not (what ps and top show).
 #   PSS      each page divided by the number of processes mapping it.
-#   private  pages only this process maps (Private_Clean + Private_Dirty). A second copy of the same
-#            binary shares its clean pages, so for N workers this counts N times what the host pays.
+#   private  pages no other process maps now (Private_Clean + Private_Dirty). The binary's clean
+#            pages count here while it is the only process of that binary; a second one shares them.
 #   dirty    Private_Dirty: heap, stacks, written data; what each further process costs the host.
 set -euo pipefail
 cd "$(dirname "$0")/.."
