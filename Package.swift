@@ -1,6 +1,25 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+#if os(Linux)
+import Glibc
+
+/// The release `jobq` and `ingest-worker` pack their relative relocations (DT_RELR, which needs
+/// lld): the loader then reads a table of a few KiB, not one of about 2 MiB that stays resident in
+/// every process (1.3 to 1.6 MiB of an idle worker's or supervisor's RSS; docs/benchmarks.md).
+/// Only where the C library knows DT_RELR (glibc 2.36: Debian 12, Ubuntu 24.04); binaries run on
+/// the release they were built on.
+let packedRelocations: [LinkerSetting] = {
+    var text = [CChar](repeating: 0, count: 64)  // "glibc 2.36"
+    guard confstr(Int32(_CS_GNU_LIBC_VERSION), &text, text.count) > 0 else { return [] }
+    let version = String(cString: text).split(separator: " ").last?.split(separator: ".").compactMap { Int($0) } ?? []
+    guard version.count >= 2, (version[0], version[1]) >= (2, 36) else { return [] }
+    return [.unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(configuration: .release))]
+}()
+#else
+let packedRelocations: [LinkerSetting] = []
+#endif
+
 let package = Package(
     name: "jobq",
     platforms: [.macOS(.v14)],
@@ -86,7 +105,8 @@ let package = Package(
                 "Processes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            linkerSettings: packedRelocations
         ),
         // The dashboard: HTTP routes over the stats JSON and Prometheus text, the page and its assets
         // (embedded), and the token-guarded actions. Only `jobq-web` links it, so Hummingbird stays
@@ -124,7 +144,8 @@ let package = Package(
                 "Processes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            linkerSettings: packedRelocations
         ),
         // Shared by the test targets: private Redis servers, unique queue names, built binaries.
         .target(name: "JobqTestSupport", dependencies: ["RedisClient", "JobQueue", "Processes"], path: "Tests/TestSupport"),

@@ -82,7 +82,7 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
         }
         switch scheme {
         case "redis":
-            let host = components.host.flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
+            let host = Self.writtenHost(of: url).flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
             let port = components.port ?? 6379
             guard (1...65535).contains(port) else {
                 throw RedisError(code: .invalidConfiguration, message: "Redis port \(port) is out of range 1-65535")
@@ -200,6 +200,25 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
         case .unix(let path):
             return "unix://\(auth)\(path)?db=\(database)"
         }
+    }
+
+    /// The host of a `redis://` URL as written (percent-decoded, an IPv6 address still in brackets).
+    ///
+    /// Not `URLComponents.host`: that runs every name through IDNA, which loads ICU's normalization
+    /// code and data into the process (over 1 MiB resident in every worker and supervisor) for a
+    /// name the resolver takes as it is.
+    static func writtenHost(of url: String) -> String? {
+        guard let schemeEnd = url.firstRange(of: "://") else { return nil }
+        let rest = url[schemeEnd.upperBound...]
+        var authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        let host: Substring
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            host = authority[...close]
+        } else {
+            host = authority.prefix { $0 != ":" }
+        }
+        return String(host).removingPercentEncoding ?? String(host)
     }
 
     static func parseDatabase(_ text: String) throws -> Int {

@@ -20,15 +20,23 @@ public struct RedisScript: Sendable {
 
     /// A stable name, used to cache the script's SHA1 per connection.
     public let name: String
-    /// The Lua source, for EVAL.
-    public let source: String
+    /// The Lua source, for EVAL: its parts joined by newlines, assembled when asked for (only where
+    /// the server has no functions). The scripts of a library share its code; a whole copy in each
+    /// would keep that code in memory once per script for the life of the process.
+    public var source: String { sourceParts.joined(separator: "\n") }
     /// The same code as a function library, or `nil` to always use EVALSHA.
     public let function: Function?
+    private let sourceParts: [String]
 
     /// Creates a script.
     public init(name: String, source: String, function: Function? = nil) {
+        self.init(name: name, sourceParts: [source], function: function)
+    }
+
+    /// Creates a script whose source is `sourceParts` joined by newlines.
+    init(name: String, sourceParts: [String], function: Function?) {
         self.name = name
-        self.source = source
+        self.sourceParts = sourceParts
         self.function = function
     }
 }

@@ -40,7 +40,7 @@ public struct RedisScriptLibrary: Sendable {
         // Every script carries the whole library, so whichever runs first loads every function.
         self.scripts = Dictionary(uniqueKeysWithValues: scripts.map { script in
             (script.name, RedisScript(
-                name: "\(name).\(script.name)", source: "\(shared)\n\(prologue)\n\(script.body)",
+                name: "\(name).\(script.name)", sourceParts: [shared, prologue, script.body],
                 function: RedisScript.Function(name: functionName(script.name), library: source)))
         })
         self.name = libraryName

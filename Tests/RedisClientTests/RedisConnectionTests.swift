@@ -14,6 +14,10 @@ import Testing
         #expect(unix.endpoint == .unix(path: "/run/redis/redis.sock") && unix.database == 2)
         let v6 = try RedisConfiguration(url: "redis://[::1]:7000/0")
         #expect(v6.endpoint == .tcp(host: "::1", port: 7000))
+        let named = try RedisConfiguration(url: "redis://app:p%40ss@redis-a.example:6390?x=1")
+        #expect(named.endpoint == .tcp(host: "redis-a.example", port: 6390) && named.password == "p@ss")
+        let bare = try RedisConfiguration(url: "redis://")
+        #expect(bare.endpoint == .tcp(host: "127.0.0.1", port: 6379))
         for bad in ["http://x", "rediss://x", "redis://x/notanumber", "redis://x:99999", "unix://", "not a url at all"] {
             #expect(throws: RedisError.self, "\(bad)") { try RedisConfiguration(url: bad) }
         }
