@@ -80,15 +80,7 @@ extension Worker {
             }
             // Nothing held: wait in Redis for one job, as without prefetch; the call that acks it
             // leases the next batch.
-            var wait = min(configuration.fetchWait, queue.configuration.reapInterval)
-            if let idleExit = configuration.idleExit {
-                let remaining = idleExit - (ContinuousClock.now - lastWork)
-                if remaining <= .zero {
-                    logger.info("idle for \(DurationText.format(idleExit)); exiting")
-                    return .idle
-                }
-                wait = min(wait, remaining)
-            }
+            guard let wait = fetchWait(idleSince: lastWork) else { return .idle }
             switch try retrying("reserve", &backoff, idleSince: lastWork, { try consumer.reserve(waitingUpTo: wait) }) {
             case .done(.job(let job)):
                 batch.jobs = [job]

@@ -128,15 +128,7 @@ public final class Worker: Sendable {
                 outcome = next
                 pending = nil
             } else {
-                var wait = min(configuration.fetchWait, queue.configuration.reapInterval)
-                if let idleExit = configuration.idleExit {
-                    let remaining = idleExit - (ContinuousClock.now - lastWork)
-                    if remaining <= .zero {
-                        logger.info("idle for \(DurationText.format(idleExit)); exiting")
-                        return .idle
-                    }
-                    wait = min(wait, remaining)
-                }
+                guard let wait = fetchWait(idleSince: lastWork) else { return .idle }
                 switch try retrying("reserve", &backoff, idleSince: lastWork, { try consumer.reserve(waitingUpTo: wait, after: previous) }) {
                 case .done(let fetched): outcome = fetched
                 case .gaveUp(let reason): return reason
@@ -169,6 +161,20 @@ public final class Worker: Sendable {
         } catch {
             return .failed(String(describing: error))
         }
+    }
+
+    /// How long the next reserve may wait in Redis for a job: the fetch wait, at most the reap
+    /// interval, and no longer than what is left of the idle exit; `nil` when the worker has been
+    /// idle for its idle exit (logged) and should stop.
+    func fetchWait(idleSince lastWork: ContinuousClock.Instant) -> Duration? {
+        let wait = min(configuration.fetchWait, queue.configuration.reapInterval)
+        guard let idleExit = configuration.idleExit else { return wait }
+        let remaining = idleExit - (ContinuousClock.now - lastWork)
+        if remaining <= .zero {
+            logger.info("idle for \(DurationText.format(idleExit)); exiting")
+            return nil
+        }
+        return min(wait, remaining)
     }
 
     /// Settles a run with Redis; returns the next reserve outcome when the ack fetched one.
