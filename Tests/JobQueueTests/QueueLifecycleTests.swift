@@ -135,6 +135,20 @@ import Testing
         #expect(error.message.contains("over the limit"))
     }
 
+    @Test func aJobExactlyAtTheSizeLimitIsTakenAndOneByteMoreIsNot() throws {
+        // With an explicit id, the message is {"id":"<id>","type":"default","max_attempts":<n>,"payload":<payload>}.
+        var configuration = Queue.Configuration()
+        configuration.maxMessageBytes = 1000
+        let queue = try TestRedis.queue(configuration: configuration)
+        let frame = #"{"id":"fits","type":"default","max_attempts":\#(configuration.defaultMaxAttempts),"payload":}"#.utf8.count
+        let payload = { (count: Int) in "\"" + String(repeating: "x", count: count - 2) + "\"" }
+        try queue.enqueue(payload: payload(1000 - frame), options: EnqueueOptions(id: "fits"))
+        let error = try #require(throws: JobQueueError.self) {
+            try queue.enqueue(payload: payload(1001 - frame), options: EnqueueOptions(id: "over"))
+        }
+        #expect(error.message.contains("1001 bytes"))
+    }
+
     @Test func duplicateIdIsRefused() throws {
         let queue = try TestRedis.queue()
         try queue.enqueue(payload: "1", options: EnqueueOptions(id: "same"))

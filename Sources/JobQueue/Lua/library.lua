@@ -34,9 +34,19 @@ local key_names = {
   end
 }
 
+-- The key tables of the queues seen: a function library keeps its locals from call to call, so a
+-- queue's key names are built once, not on every call (with EVALSHA each call starts afresh).
+-- Emptied when it holds BOUND_QUEUES_MAX queues, so a server with many queues keeps it small.
+local BOUND_QUEUES_MAX = 1000
+local bound, bound_count = {}, 0
+
 -- Points K at the keys of the queue whose prefix is `prefix`; names are built when first used.
 local function bind_keys(prefix)
+  K = bound[prefix]
+  if K then return end
+  if bound_count >= BOUND_QUEUES_MAX then bound, bound_count = {}, 0 end
   K = setmetatable({prefix}, key_names)
+  bound[prefix], bound_count = K, bound_count + 1
 end
 
 local function now_ms()
@@ -46,11 +56,14 @@ end
 
 local function jobkey(id) return K.job .. id end
 
--- Adds n to a counter, all-time and in the current minute's bucket (kept two hours).
+-- Adds n to a counter, all-time and in the current minute's bucket (kept two hours). Numbers go to
+-- Redis as text formatted here with '%d': a Lua number passed as it is, or joined to a string, is
+-- formatted as a float, which costs more.
 local function count(now, field, n)
-  redis.call('HINCRBY', K.stats, field, n)
-  local bucket = K.minute_stats .. math.floor(now / 60000)
-  if redis.call('HINCRBY', bucket, field, n) == n then
+  local by = string.format('%d', n)
+  redis.call('HINCRBY', K.stats, field, by)
+  local bucket = K.minute_stats .. string.format('%d', math.floor(now / 60000))
+  if redis.call('HINCRBY', bucket, field, by) == n then
     redis.call('PEXPIRE', bucket, MINUTE_STATS_TTL_MS)
   end
 end
@@ -221,19 +234,28 @@ local function generated_digits(id)
 end
 
 -- The bucket hash and field of the compact record of generated id number `digits` (a string): a
--- bucket per 100 ids, named by the digits but the last two, which name the field.
+-- bucket per 100 ids, named by the digits but the last two, which name the field (as a number
+-- does, without a leading zero: '7', not '07').
 local function compact_slot(digits)
   local bucket = #digits > 2 and string.sub(digits, 1, -3) or '0'
-  return K.job_bucket .. bucket, tonumber(string.sub(digits, -2))
+  local field = string.sub(digits, -2)
+  if #field == 2 and string.byte(field, 1) == 48 then field = string.sub(field, 2) end
+  return K.job_bucket .. bucket, field
 end
 
+-- The last number base36 wrote and its text: the jobs of one batch, and calls in the same
+-- millisecond, share their enqueued_at.
+local base36_of, base36_text
+
 local function base36(n)
-  local digits, text = '0123456789abcdefghijklmnopqrstuvwxyz', ''
+  if n == base36_of then return base36_text end
+  local n0, digits, text = n, '0123456789abcdefghijklmnopqrstuvwxyz', ''
   repeat
     local d = n % 36
     text = string.sub(digits, d + 1, d + 1) .. text
     n = (n - d) / 36
   until n == 0
+  base36_of, base36_text = n0, text
   return text
 end
 

@@ -114,16 +114,15 @@ public final class Queue: Sendable {
         if let unique = options.uniqueKey, unique.isEmpty || unique.utf8.count > 200 {
             throw JobQueueError(code: .invalidJob, message: "unique key must be 1 to 200 characters")
         }
-        for (name, key) in [("limiter", options.limiter), ("concurrency key", options.concurrencyKey)] {
-            if let key { try Self.validateLimitKey(key, name) }
-        }
+        if let limiter = options.limiter { try Self.validateLimitKey(limiter, "limiter") }
+        if let concurrencyKey = options.concurrencyKey { try Self.validateLimitKey(concurrencyKey, "concurrency key") }
         guard options.delay >= .zero else {
             throw JobQueueError(code: .invalidJob, message: "delay must not be negative")
         }
         let payload = try JobMessage.validatedPayload(job.payload)
-        let size = JobMessage.assemble(
+        let size = JobMessage.assembledCount(
             id: id.isEmpty ? Self.longestGeneratedID : id, type: options.type, maxAttempts: maxAttempts, limiter: options.limiter,
-            concurrencyKey: options.concurrencyKey, payload: payload).count
+            concurrencyKey: options.concurrencyKey, payloadCount: payload.count)
         guard size <= configuration.maxMessageBytes else {
             throw JobQueueError(code: .invalidJob, message: "job message is \(size) bytes, over the limit of \(configuration.maxMessageBytes)")
         }

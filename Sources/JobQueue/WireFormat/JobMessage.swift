@@ -32,6 +32,29 @@ enum JobMessage {
         return bytes
     }
 
+    /// The length in bytes of ``assemble(id:type:maxAttempts:limiter:concurrencyKey:payload:)``'s
+    /// message, computed without building it: what enqueue checks against the size limit.
+    static func assembledCount(id: String, type: String, maxAttempts: Int, limiter: String?, concurrencyKey: String?, payloadCount: Int) -> Int {
+        // {"id":,"type":,"max_attempts":,"payload":} are 42 bytes besides the values.
+        var count = 42 + quotedCount(id) + quotedCount(type) + String(maxAttempts).utf8.count + payloadCount
+        if let limiter { count += 11 + quotedCount(limiter) }  // "limiter": ,
+        if let concurrencyKey { count += 19 + quotedCount(concurrencyKey) }  // "concurrency_key": ,
+        return count
+    }
+
+    /// The length in bytes of ``quoted(_:)``'s literal for `text`.
+    static func quotedCount(_ text: String) -> Int {
+        var count = 2
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): count += 2
+            case ..<0x20: count += 6
+            default: count += 1
+            }
+        }
+        return count
+    }
+
     /// A JSON string literal for `text`.
     static func quoted(_ text: String) -> String {
         if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
