@@ -40,6 +40,41 @@ import Testing
         #expect(try queue.stats().counters.total.processed == 5)
     }
 
+    @Test func aBatchDealsWithEveryKindOfEntryAsOneAtATimeWould() throws {
+        let queue = try TestRedis.queue()
+        // Compact jobs over two buckets, one cancelled and one whose record was evicted; a job with a
+        // hash of its own; a message a client pushed and a malformed one.
+        let compact = try queue.enqueue(batch: (0..<150).map { NewJob(payload: "\($0)") }).map(\.id)
+        _ = try queue.cancel(id: compact[10])
+        let evicted = try #require(queue.keys.compactRecord(of: compact[20]))
+        try queue.connection.command(["HDEL", RedisArgument(evicted.bucket), RedisArgument(evicted.field)])
+        let explicit = try queue.enqueue(payload: "{}", options: EnqueueOptions(id: "explicit")).id
+        try queue.connection.command(["LPUSH", RedisArgument(queue.keys.wait), "not json"])
+        try queue.connection.command(["LPUSH", RedisArgument(queue.keys.wait), #"{"id":"pushed","payload":{}}"#])
+        let consumer = try Consumer(queue: queue)
+        let batch = try consumer.settleBatch(acking: [], givingBack: [], reservingUpTo: 200)
+        let runnable = compact.filter { $0 != compact[10] && $0 != compact[20] } + [explicit, "pushed"]
+        #expect(batch.jobs.map(\.id) == runnable, "in queue order, the cancelled, lost and malformed ones dealt with")
+        #expect(batch.refusal == nil)
+        for job in batch.jobs {
+            let record = try #require(try queue.job(id: job.id))
+            #expect(record.state == .active && record.attempts == 1 && record.owner == consumer.id)
+        }
+        let hash = try queue.connection.command(["HGET", RedisArgument(queue.keys.job(compact[5])), "payload"])
+        #expect(hash.string == "5", "a compact record becomes the job's hash")
+        let counts = try queue.counts()
+        #expect(counts.waiting == 0 && counts.active == runnable.count && counts.dead == 1)
+        #expect(try queue.deadLetters().first?.deadReason == "malformed: not valid JSON")
+        #expect(try queue.stats().counters.total.lost == 1)
+        // Acks in one call, one of them twice: the second finds it gone, as one call each would.
+        let finished = batch.jobs.map { Consumer.FinishedRun(job: $0) }
+        let acked = try consumer.settleBatch(acking: finished + [finished[0]], givingBack: [], reservingUpTo: 0).acked
+        #expect(acked == Array(repeating: true, count: runnable.count) + [false])
+        #expect(try queue.counts().active == 0)
+        #expect(try queue.stats().counters.total.processed == runnable.count)
+        for id in runnable { #expect(try queue.job(id: id) == nil, "acked") }
+    }
+
     @Test func givenBackJobsWaitAtTheFrontInOrderWithoutCountingAnAttempt() throws {
         let queue = try TestRedis.queue()
         let ids = try enqueue(queue, 5)

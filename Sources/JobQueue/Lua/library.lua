@@ -426,33 +426,41 @@ end
 -- id, its hash key and its fields {state, attempts, leases, body, crashes, max_attempts,
 -- enqueued_at, type, limiter, concurrency_key, payload}: a job a client pushed keeps its message as
 -- `body`; a job jobq enqueued keeps only its `payload` (the client rebuilds the message), which
--- keeps small jobs' hashes compact; a compact job's record becomes its hash here. Nothing when the
--- entry is not runnable (a cancelled tombstone, a lost record, or malformed: dealt with here).
-local function admit(entry, now, max_bytes, default_attempts)
+-- keeps small jobs' hashes compact; a compact job's record becomes its hash here, written by the
+-- caller: the fourth result lists the hash's fields (all but `state`) for the caller to write in
+-- the same HSET as the lease (nil when the hash exists). Nothing when the entry is not runnable (a
+-- cancelled tombstone, a lost record, or malformed: dealt with here). `records`, when given, holds
+-- the compact records already taken from their buckets (take_compact_records, batch-library.lua),
+-- by entry.
+local function admit(entry, now, max_bytes, default_attempts, records)
   local id, h, f
   if entry == WAKE then return nil end
   local digits = string.byte(entry, 1) == 95 and generated_digits(entry)
   if digits then
     -- A compact job: its record becomes its hash (see compact_record).
     id = entry
-    local bucket, field = compact_slot(digits)
-    local record = redis.call('HGET', bucket, field)
+    local record
+    if records and records[entry] ~= nil then
+      -- Taken once: the same entry twice finds its record gone the second time, as one at a time.
+      record, records[entry] = records[entry], false
+    else
+      local bucket, field = compact_slot(digits)
+      record = redis.call('HGET', bucket, field)
+      if record then redis.call('HDEL', bucket, field) end
+    end
     if not record then
       count_lost(id, 'waiting', now)
       return nil
     end
-    redis.call('HDEL', bucket, field)
     local c = compact_fields(record)
     if not c then return nil end
     h = jobkey(id)
-    local fields = {'payload', c.payload, 'type', c.type, 'max_attempts', c.max_attempts, 'enqueued_at', c.enqueued_at,
-      'state', 'waiting'}
+    local fields = {'payload', c.payload, 'type', c.type, 'max_attempts', c.max_attempts, 'enqueued_at', c.enqueued_at}
     if c.priority then
       fields[#fields + 1] = 'priority'
       fields[#fields + 1] = c.priority
     end
-    redis.call('HSET', h, unpack(fields))
-    return id, h, {'waiting', false, false, false, false, c.max_attempts, c.enqueued_at, c.type, false, false, c.payload}
+    return id, h, {'waiting', false, false, false, false, c.max_attempts, c.enqueued_at, c.type, false, false, c.payload}, fields
   end
   if string.byte(entry, 1) == 64 then
     id = string.sub(entry, 2)
@@ -672,6 +680,65 @@ local function take_waiting(consumer, fetched)
   return entry, fetched
 end
 
+-- Leases the job of waiting entry `entry` (taken off its list) to `consumer`, or deals with an entry
+-- that cannot run now: admits it (see admit), then checks its limiter's bucket (no token: the job
+-- is delayed until there is one) and its concurrency key's lock (held: the job is parked until it
+-- is released). `slot` is the free concurrency slot to take (nil: the queue has no limit), `cfg`
+-- the queue's config read with its bucket (taken from when `queue_limited`); `records` as for
+-- admit. Writes the job's hash (admitted fields and lease in one HSET) but leaves its deadline in
+-- K.active (now + lease_ms) to the caller. Returns the job reply (see reserve), or nil.
+local function lease_entry(entry, consumer, now, lease_ms, max_bytes, default_attempts, slot, cfg, queue_limited, records)
+  local id, h, f, fields = admit(entry, now, max_bytes, default_attempts, records)
+  if id == nil then return nil end
+  fields = fields or {}
+  local runnable = true
+  local limiter = nil
+  if f[9] then
+    limiter = redis.call('HMGET', K.key_limit .. f[9], 'rate', 'per_ms', 'burst', 'tokens', 'at')
+    local wait = bucket_wait(limiter, now)
+    if wait > 0 then
+      redis.call('HSET', h, 'state', 'delayed', 'due_at', now + wait, unpack(fields))
+      redis.call('ZADD', K.delayed, now + wait, id)
+      runnable = false
+    end
+  end
+  if runnable and f[10] and redis.call('EXISTS', K.lock .. 'key:' .. f[10]) == 1 then
+    redis.call('HSET', h, 'state', 'waiting', unpack(fields))
+    redis.call('LPUSH', K.parked .. 'key:' .. f[10], '@' .. id)
+    redis.call('SADD', K.parked_names, 'key:' .. f[10])
+    runnable = false
+  end
+  if not runnable then return nil end
+  local leases = (tonumber(f[3]) or 0) + 1
+  local attempts = (tonumber(f[2]) or 0) + 1
+  local token = consumer .. '/' .. leases
+  local n = #fields
+  for i, v in ipairs({'state', 'active', 'attempts', attempts, 'leases', leases, 'owner', consumer,
+      'token', token, 'started_at', now, 'lease_until', now + lease_ms}) do
+    fields[n + i] = v
+  end
+  local locks, fencing = {}, 0
+  if slot then
+    fencing = lock_acquire('slot:' .. slot, token, lease_ms, consumer, id, now)
+    locks[#locks + 1] = 'slot:' .. slot
+  end
+  if f[10] then
+    fencing = lock_acquire('key:' .. f[10], token, lease_ms, consumer, id, now)
+    locks[#locks + 1] = 'key:' .. f[10]
+  end
+  if #locks > 0 then
+    fields[#fields + 1] = 'locks'
+    fields[#fields + 1] = table.concat(locks, ' ')
+    fields[#fields + 1] = 'fencing'
+    fields[#fields + 1] = fencing
+  end
+  if queue_limited then bucket_take(K.config, cfg, now) end
+  if limiter and limiter[1] then bucket_take(K.key_limit .. f[9], limiter, now) end
+  redis.call('HSET', h, unpack(fields))
+  return {'job', id, f[4], attempts, token, tonumber(f[5]) or 0, tonumber(f[6]) or default_attempts,
+    tonumber(f[7]) or now, f[8] or 'default', now, fencing, f[11], f[9], f[10]}
+end
+
 -- The reserve step. `fetched` is '1' when the consumer's BLMOVE just moved an entry into its
 -- claim list; `promote` is '1' to move due delayed jobs to the waiting list first (consumers
 -- ask for it at most every 100 ms while busy, and always before they wait). Checks, in order: paused; the queue's token bucket; a free concurrency slot.
@@ -707,51 +774,10 @@ local function reserve(consumer, fetched, promote, now, lease_ms, max_bytes, def
     local entry
     entry, fetched = take_waiting(consumer, fetched)
     if not entry then return {'empty', next_due_in(now)} end
-    local id, h, f = admit(entry, now, max_bytes, default_attempts)
-    local runnable = id ~= nil
-    local limiter = nil
-    if runnable and f[9] then
-      limiter = redis.call('HMGET', K.key_limit .. f[9], 'rate', 'per_ms', 'burst', 'tokens', 'at')
-      local wait = bucket_wait(limiter, now)
-      if wait > 0 then
-        redis.call('HSET', h, 'state', 'delayed', 'due_at', now + wait)
-        redis.call('ZADD', K.delayed, now + wait, id)
-        runnable = false
-      end
-    end
-    if runnable and f[10] and redis.call('EXISTS', K.lock .. 'key:' .. f[10]) == 1 then
-      redis.call('LPUSH', K.parked .. 'key:' .. f[10], '@' .. id)
-      redis.call('SADD', K.parked_names, 'key:' .. f[10])
-      runnable = false
-    end
-    if runnable then
-      local leases = (tonumber(f[3]) or 0) + 1
-      local attempts = (tonumber(f[2]) or 0) + 1
-      local token = consumer .. '/' .. leases
-      local deadline = now + lease_ms
-      local fields = {'state', 'active', 'attempts', attempts, 'leases', leases, 'owner', consumer,
-        'token', token, 'started_at', now, 'lease_until', deadline}
-      local locks, fencing = {}, 0
-      if slot then
-        fencing = lock_acquire('slot:' .. slot, token, lease_ms, consumer, id, now)
-        locks[#locks + 1] = 'slot:' .. slot
-      end
-      if f[10] then
-        fencing = lock_acquire('key:' .. f[10], token, lease_ms, consumer, id, now)
-        locks[#locks + 1] = 'key:' .. f[10]
-      end
-      if #locks > 0 then
-        fields[#fields + 1] = 'locks'
-        fields[#fields + 1] = table.concat(locks, ' ')
-        fields[#fields + 1] = 'fencing'
-        fields[#fields + 1] = fencing
-      end
-      if queue_limited then bucket_take(K.config, cfg, now) end
-      if limiter and limiter[1] then bucket_take(K.key_limit .. f[9], limiter, now) end
-      redis.call('HSET', h, unpack(fields))
-      redis.call('ZADD', K.active, deadline, id)
-      return {'job', id, f[4], attempts, token, tonumber(f[5]) or 0, tonumber(f[6]) or default_attempts,
-        tonumber(f[7]) or now, f[8] or 'default', now, fencing, f[11], f[9], f[10]}
+    local reply = lease_entry(entry, consumer, now, lease_ms, max_bytes, default_attempts, slot, cfg, queue_limited)
+    if reply then
+      redis.call('ZADD', K.active, now + lease_ms, reply[2])
+      return reply
     end
   end
   return {'busy'}

@@ -6,9 +6,9 @@
 -- lease token) in the order the worker would have run them; how many jobs to reserve (0: none);
 -- then the reserve arguments (consumer, fetched flag, promote flag, lease ms, max bytes, default
 -- max_attempts).
--- Acks work as in complete.lua. A job given back waits again at the front of the level it came
--- from, in its original order, its attempt not counted and its locks released (return_unstarted
--- in batch-library.lua). Reservation is reserve_many (batch-library.lua): every job leased with
+-- Acks work as in complete.lua, the jobs not kept in a history removed together (finish_acks). A
+-- job given back waits again at the front of the level it came from, in its original order, its
+-- attempt not counted and its locks released (return_unstarted in batch-library.lua). Reservation is reserve_many (batch-library.lua): every job leased with
 -- its own token and deadline (Redis TIME), one rate-limit token, concurrency slot and key lock
 -- each; it stops early at the first refusal (paused, throttled, saturated) or an empty queue.
 -- Returns `{ack statuses, given-back flags (1 or 0), reserve replies}`: the reserve replies are
@@ -19,10 +19,15 @@ local now = now_ms()
 local i = 1
 local acks = {}
 local processed = 0
-for _ = 1, tonumber(ARGV[i]) do
-  acks[#acks + 1] = ack_job(ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], now)
-  if acks[#acks] == 'acked' then processed = processed + 1 end
-  i = i + 4
+if tonumber(ARGV[i]) > 0 then
+  local batch = ack_batch()
+  for _ = 1, tonumber(ARGV[i]) do
+    acks[#acks + 1] = ack_job(ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], now, batch)
+    if acks[#acks] == 'acked' then processed = processed + 1 end
+    i = i + 4
+  end
+  -- Before anything is given back: a job acked here is gone for the steps below.
+  finish_acks(batch)
 end
 if processed > 0 then count(now, 'processed', processed) end
 i = i + 1
