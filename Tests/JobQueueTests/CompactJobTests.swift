@@ -190,6 +190,22 @@ import Testing
         #expect(try queue.history().map(\.id) == [first])
     }
 
+    @Test func aCounterLostAndFirstTakenByAPushedMessageStillSkipsIdsInUse() throws {
+        let queue = try TestRedis.queue()
+        let waiting = try queue.enqueue(batch: (0..<3).map { NewJob(payload: "\($0)") }).map(\.id)
+        #expect(waiting == ["_1", "_2", "_3"])
+        try queue.connection.command(["DEL", RedisArgument(queue.keys.key(.sequence))])
+        // A message pushed without an id takes the counter's first number after the loss.
+        try queue.connection.command(["RPUSH", RedisArgument(queue.keys.wait), #"{"payload":{"pushed":true}}"#])
+        let consumer = try Consumer(queue: queue)
+        let pushed = try Self.take(consumer)
+        #expect(pushed.id.hasPrefix("ext-") && pushed.id != "ext-1")
+        let next = try queue.enqueue(payload: "4").id
+        #expect(try !waiting.contains(next) && Self.isCompact(queue, next))
+        #expect(try waiting.allSatisfy { try queue.job(id: $0)?.state == .waiting })
+        #expect(try consumer.ack(pushed))
+    }
+
     // MARK: - Eviction
 
     @Test func anEvictedBucketsJobsAreCountedLostWhenTheirTurnComes() throws {

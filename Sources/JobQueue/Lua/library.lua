@@ -58,14 +58,36 @@ local function jobkey(id) return K.job .. id end
 
 -- Adds n to a counter, all-time and in the current minute's bucket (kept two hours). Numbers go to
 -- Redis as text formatted here with '%d': a Lua number passed as it is, or joined to a string, is
--- formatted as a float, which costs more.
+-- formatted as a float, which costs more. The current minute's bucket name is kept with the queue's
+-- key names (raw fields `minute` and `minute_key` of K), so it is built once a minute.
 local function count(now, field, n)
-  local by = string.format('%d', n)
+  local by = n == 1 and '1' or string.format('%d', n)
   redis.call('HINCRBY', K.stats, field, by)
-  local bucket = K.minute_stats .. string.format('%d', math.floor(now / 60000))
+  local minute = math.floor(now / 60000)
+  local bucket = rawget(K, 'minute_key')
+  if rawget(K, 'minute') ~= minute then
+    bucket = K.minute_stats .. string.format('%d', minute)
+    rawset(K, 'minute', minute)
+    rawset(K, 'minute_key', bucket)
+  end
   if redis.call('HINCRBY', bucket, field, by) == n then
     redis.call('PEXPIRE', bucket, MINUTE_STATS_TTL_MS)
   end
+end
+
+-- The next number of the queue's counter (K.seq), which names generated ids (`_<n>`), pushed
+-- messages without an id (`ext-<n>`) and malformed ones (`malformed-<n>`). A counter that starts
+-- over (Redis evicted it, or someone deleted it) while the queue holds jobs is moved past every
+-- number it gave out: to the microseconds of Redis TIME, which a counter taking one number per job
+-- cannot have reached. Checked only when the counter reads 1, so a job costs one INCR.
+local function next_seq()
+  local n = redis.call('INCR', K.seq)
+  if n == 1 and redis.call('EXISTS', K.wait, K.wait_high, K.wait_low, K.delayed, K.active, K.dead, K.completed) > 0 then
+    local t = redis.call('TIME')
+    n = tonumber(t[1]) * 1000000 + tonumber(t[2])
+    redis.call('SET', K.seq, string.format('%d', n))
+  end
+  return string.format('%d', n)
 end
 
 -- A job whose hash is gone although an entry still names it: Redis evicted the hash (a
@@ -244,19 +266,36 @@ local function compact_slot(digits)
 end
 
 -- The last number base36 wrote and its text: the jobs of one batch, and calls in the same
--- millisecond, share their enqueued_at.
+-- millisecond, share their enqueued_at. Its digits but the last two change every 1.3 s: they are
+-- kept too, and the last two come from a table of the 1,296 pairs (built on first use: a library
+-- may not use `math` or `string` while it loads).
 local base36_of, base36_text
+local base36_high_of, base36_high_text
+local BASE36_DIGITS = '0123456789abcdefghijklmnopqrstuvwxyz'
+local base36_pairs
 
 local function base36(n)
   if n == base36_of then return base36_text end
-  local n0, digits, text = n, '0123456789abcdefghijklmnopqrstuvwxyz', ''
-  repeat
-    local d = n % 36
-    text = string.sub(digits, d + 1, d + 1) .. text
-    n = (n - d) / 36
-  until n == 0
-  base36_of, base36_text = n0, text
-  return text
+  if not base36_pairs then
+    base36_pairs = {}
+    for i = 0, 1295 do
+      local high, low = math.floor(i / 36), i % 36
+      base36_pairs[i] = string.sub(BASE36_DIGITS, high + 1, high + 1) .. string.sub(BASE36_DIGITS, low + 1, low + 1)
+    end
+  end
+  local low = n % 1296
+  local high = (n - low) / 1296
+  if high ~= base36_high_of then
+    local text, rest = '', high
+    repeat
+      local d = rest % 36
+      text = string.sub(BASE36_DIGITS, d + 1, d + 1) .. text
+      rest = (rest - d) / 36
+    until rest == 0
+    base36_high_of, base36_high_text = high, text
+  end
+  base36_of, base36_text = n, base36_high_text .. base36_pairs[low]
+  return base36_text
 end
 
 -- A compact record: priority letter (h, n, l), enqueued_at in base 36, '|', max_attempts, '|',
@@ -287,16 +326,6 @@ local function compact_job(id)
   local record = redis.call('HGET', bucket, field)
   if not record then return nil end
   return compact_fields(record) or 'cancelled'
-end
-
--- A new generated id and its digits: the next number of K.seq whose id names no job hash (none
--- does unless the counter was lost and started over; the caller checks the compact slot).
-local function new_generated_id()
-  while true do
-    local digits = string.format('%d', redis.call('INCR', K.seq))
-    local id = '_' .. digits
-    if redis.call('EXISTS', jobkey(id)) == 0 then return id, digits end
-  end
 end
 
 -- Writes a new job: its hash, its unique key and its waiting-list or delayed entry. The one way
@@ -345,9 +374,10 @@ local function add_generated_job(now, payload, jtype, attempts, delay, unique, l
   if delay <= 0 and unique == '' and limiter == '' and concurrency_key == '' then
     record = compact_record(now, payload, jtype, attempts, priority)
   end
-  -- An id whose compact slot is taken (the counter started over) is skipped like one with a hash.
+  -- An id whose compact slot is taken (a counter that started over: see next_seq) is skipped.
   while true do
-    local id, digits = new_generated_id()
+    local digits = next_seq()
+    local id = '_' .. digits
     local bucket, field = compact_slot(digits)
     if record then
       if redis.call('HSETNX', bucket, field, record) == 1 then
@@ -374,7 +404,7 @@ end
 
 -- A message that is not a valid job: kept (up to a limit) as a dead letter under a new id.
 local function dead_letter_raw(raw, reason, now)
-  local id = 'malformed-' .. redis.call('INCR', K.seq)
+  local id = 'malformed-' .. next_seq()
   redis.call('HSET', jobkey(id), 'body', string.sub(raw, 1, MALFORMED_KEEP_BYTES), 'body_bytes', #raw,
     'state', 'dead', 'type', 'malformed', 'attempts', 0, 'crashes', 0, 'max_attempts', 0,
     'enqueued_at', now, 'dead_reason', reason, 'dead_at', now)
@@ -484,7 +514,7 @@ local function admit(entry, now, max_bytes, default_attempts, records)
     dead_letter_raw(entry, reason, now)
     return nil
   end
-  id = msg.id or ('ext-' .. redis.call('INCR', K.seq))
+  id = msg.id or ('ext-' .. next_seq())
   h = jobkey(id)
   if id_taken(id, h) then
     dead_letter_raw(entry, 'malformed: a job with id "' .. id .. '" already exists', now)
