@@ -4,17 +4,19 @@
 # make deb     the Debian package jobq_VERSION_ARCH.deb in .build-deb/ (docs/deploying.md)
 # make vm-test the package and the units on a real Debian 12 under QEMU (docs/reliability.md)
 #
-# Each builds the release binaries first (deb, vm-test and footprint: with the static Swift runtime).
+# Each builds the release binaries first, as the Debian package ships them: with the Swift runtime
+# linked in (--static-swift-stdlib).
 # SWIFT_BUILD_FLAGS passes options to swift build (e.g. SWIFT_BUILD_FLAGS="--scratch-path
 # .build-other"); settings of the runs are environment variables described in the documents.
 
 SWIFT_BUILD_FLAGS ?=
-RELEASE_BIN_DIR = $(shell swift build -c release $(SWIFT_BUILD_FLAGS) --show-bin-path)
+RELEASE_FLAGS = -c release --static-swift-stdlib $(SWIFT_BUILD_FLAGS)
+RELEASE_BIN_DIR = $(shell swift build $(RELEASE_FLAGS) --show-bin-path)
 
 .PHONY: release bench chaos footprint deb vm-test
 
 release:
-	swift build -c release $(SWIFT_BUILD_FLAGS)
+	swift build $(RELEASE_FLAGS)
 
 bench: release
 	JOBQ_BIN_DIR="$(RELEASE_BIN_DIR)" scripts/bench/run.sh
