@@ -50,14 +50,24 @@ end
 
 -- Extends the lease of job `id` and the locks its run holds to `ms` from `now`, for the holder of
 -- `token` only (see extend.lua), saving `progress` (JSON text; nil or '' for none) with it.
+-- With `deadlines` (a table) the new K.active score and the id are appended to it, for the
+-- caller's one ZADD XX of them all, rather than written here.
 -- Returns {'extended', deadline}, {'evicted', deadline} or {'lost'} (or {'lost', lock name}).
-local function extend_lease(id, token, ms, now, progress)
+local function extend_lease(id, token, ms, now, progress, deadlines)
   local h = jobkey(id)
   local deadline = now + ms
+  local function move_deadline()
+    if deadlines then
+      deadlines[#deadlines + 1] = deadline
+      deadlines[#deadlines + 1] = id
+    else
+      redis.call('ZADD', K.active, 'XX', deadline, id)
+    end
+  end
   local f = redis.call('HMGET', h, 'state', 'token', 'locks')
   if not f[1] and redis.call('ZSCORE', K.active, id) then
     for _, name in ipairs(token_locks(token)) do lock_renew(name, token, ms) end
-    redis.call('ZADD', K.active, 'XX', deadline, id)
+    move_deadline()
     return {'evicted', deadline}
   end
   if f[1] ~= 'active' or f[2] ~= token then return {'lost'} end
@@ -66,9 +76,12 @@ local function extend_lease(id, token, ms, now, progress)
       if not lock_renew(name, token, ms) then return {'lost', name} end
     end
   end
-  redis.call('ZADD', K.active, 'XX', deadline, id)
-  redis.call('HSET', h, 'lease_until', deadline)
-  if progress and progress ~= '' then redis.call('HSET', h, 'progress', progress, 'progress_at', now) end
+  move_deadline()
+  if progress and progress ~= '' then
+    redis.call('HSET', h, 'lease_until', deadline, 'progress', progress, 'progress_at', now)
+  else
+    redis.call('HSET', h, 'lease_until', deadline)
+  end
   return {'extended', deadline}
 end
 
