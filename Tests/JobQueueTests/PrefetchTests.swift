@@ -161,6 +161,22 @@ import Testing
         #expect(try queue.counts().waiting == 0)
     }
 
+    @Test func aGivenBackJobWaitsAgainOnItsOwnLevel() throws {
+        let queue = try TestRedis.queue()
+        let high = try queue.enqueue(payload: "1", options: EnqueueOptions(priority: .high)).id
+        let low = try queue.enqueue(payload: "2", options: EnqueueOptions(priority: .low)).id
+        let normal = try queue.enqueue(payload: "3").id
+        let consumer = try Consumer(queue: queue)
+        let batch = try consumer.settleBatch(acking: [], givingBack: [], reservingUpTo: 3)
+        #expect(batch.jobs.map(\.id) == [high, normal, low])
+        #expect(try consumer.settleBatch(acking: [], givingBack: batch.jobs, reservingUpTo: 0).givenBack == 3)
+        for (id, level) in [(high, JobPriority.high), (normal, .normal), (low, .low)] {
+            let entries = try queue.connection.command(["LRANGE", RedisArgument(queue.keys.wait(level)), "0", "-1"]).array?.compactMap(\.string)
+            #expect(entries == ["@" + id], "back on its level (\(level))")
+            #expect(try queue.job(id: id)?.priority == level)
+        }
+    }
+
     @Test func leasesOfEveryHeldJobAreExtendedInOneCall() throws {
         var configuration = Queue.Configuration()
         configuration.lease = .milliseconds(300)

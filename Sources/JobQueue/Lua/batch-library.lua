@@ -249,13 +249,13 @@ end
 -- when it was given back, false when the token no longer holds the lease (nothing changes).
 local function return_unstarted(id, token)
   local h = jobkey(id)
-  if not owns(h, token) then return false end
-  local f = redis.call('HMGET', h, 'locks', 'priority')
-  release_job_locks(h, f[1], token)
+  local f = redis.call('HMGET', h, 'state', 'token', 'locks', 'priority')
+  if f[1] ~= 'active' or f[2] ~= token then return false end
+  release_job_locks(h, f[3], token)
   redis.call('HINCRBY', h, 'attempts', -1)
   redis.call('ZREM', K.active, id)
   redis.call('HDEL', h, 'owner', 'token', 'lease_until')
   redis.call('HSET', h, 'state', 'waiting')
-  push_waiting('@' .. id, f[2], true)
+  push_waiting('@' .. id, f[4], true)
   return true
 end
