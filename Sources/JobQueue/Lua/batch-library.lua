@@ -136,9 +136,10 @@ end
 
 -- Leases compact job `id` (a job never run: attempt 1, leases 1, no crash, lock or limiter) whose
 -- record was taken off its bucket: writes its hash (the record's fields and the lease) with one
--- HSET of text values, and appends its five reply values to `replies` (see reserve_many). `lease`
+-- HSET of text values, and appends its reply values to `replies` (see reserve_many). `lease`
 -- holds what the jobs of a batch share: now and the deadline as text, the token (`consumer/1`),
--- and the enqueue times and max_attempts seen so far, decoded once. Leaves its K.active entry to
+-- the enqueue times and max_attempts seen so far, decoded once, and the type and max_attempts
+-- last sent. Leaves its K.active entry to
 -- the caller. Returns false for a cancelled record (the job is dropped, as admit does).
 local function lease_compact(id, record, lease, replies)
   local level, at, attempts, jtype, payload = string.match(record, '^([hnl])(%w+)|(%d+)|([^|]*)|(.*)$')
@@ -166,7 +167,12 @@ local function lease_compact(id, record, lease, replies)
       'lease_until', lease.deadline)
   end
   local k = #replies
-  replies[k + 1], replies[k + 2], replies[k + 3], replies[k + 4], replies[k + 5] = id, payload, jtype, max, lease.at - enqueued
+  if jtype ~= lease.type or max ~= lease.max_attempts then
+    -- The jobs that follow share these (most jobs of a batch do): sent when they change.
+    replies[k + 1], replies[k + 2] = max, jtype
+    lease.type, lease.max_attempts, k = jtype, max, k + 2
+  end
+  replies[k + 1], replies[k + 2], replies[k + 3] = id, payload, lease.at - enqueued
   return true
 end
 
@@ -223,10 +229,11 @@ end
 -- own concurrency slot and its concurrency key's lock. On a plain queue (plain_batch) that is
 -- reserve_plain; otherwise the reserve step runs once per job. Stops at the first reply that is
 -- not a job (empty, paused, throttled, saturated, busy). Returns the jobs in the order they were
--- taken, in one flat list: a job that waited in compact form (reserve_plain) as five values (id,
--- payload, type or '' for 'default', max_attempts, ms from its enqueue to `now`), on its first
--- attempt with the token returned second; any other job as its reserve reply (a table, see
--- reserve). When none was taken, the list holds the one reply that ended it.
+-- taken, in one flat list: a job that waited in compact form (reserve_plain) as three values (id,
+-- payload, ms from its enqueue to `now`), on its first attempt with the token returned second,
+-- its max_attempts and type (or '' for 'default') those of the last pair (number, text) before
+-- it (sent for the first such job and whenever they change); any other job as its reserve reply
+-- (a table, see reserve). When none was taken, the list holds the one reply that ended it.
 local function reserve_many(n, consumer, fetched, promote, now, lease_ms, max_bytes, default_attempts)
   if promote == '1' then promote_due(now, 100) end
   if plain_batch() then return reserve_plain(n, consumer, fetched, now, lease_ms, max_bytes, default_attempts) end

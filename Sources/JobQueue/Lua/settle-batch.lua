@@ -16,8 +16,8 @@
 -- Returns `{ack statuses, given-back flags (1 or 0), reserved, now, token}`: an ack status per ack,
 -- 1 (acked), 2 (acked, but the job's hash was evicted while it ran: counted lost) or 0 (stale: the
 -- token no longer holds the lease); `reserved` as reserve_many gives it (jobs that waited in
--- compact form as five values each, any other job as its reserve reply; or the one reply that
--- ended the reservation when it took no job); `now` (ms, Redis TIME: when the jobs were leased);
+-- compact form as three values each, after the max_attempts and type they share; any other job as
+-- its reserve reply; or the one reply that ended the reservation when it took no job); `now` (ms, Redis TIME: when the jobs were leased);
 -- `token`, the lease token of the jobs that waited in compact form ('' when none can have).
 
 local now = now_ms()
