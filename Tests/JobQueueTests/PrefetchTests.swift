@@ -75,6 +75,60 @@ import Testing
         for id in runnable { #expect(try queue.job(id: id) == nil, "acked") }
     }
 
+    @Test func aBatchLeasesACompactJobAsOneAtATimeWould() throws {
+        let queue = try TestRedis.queue()
+        let options = EnqueueOptions(type: "mail.send", maxAttempts: 7)
+        let single = try queue.enqueue(payload: #"{"to":"a"}"#, options: options).id
+        let batched = try queue.enqueue(batch: [
+            NewJob(payload: #"{"to":"a"}"#, options: options), NewJob(payload: "[1]"), NewJob(payload: "2", options: EnqueueOptions(maxAttempts: 1)),
+        ]).map(\.id)
+        let consumer = try Consumer(queue: queue)
+        guard case .job(let one) = try consumer.reserve(waitingUpTo: .milliseconds(100)) else { Issue.record("no job"); return }
+        #expect(one.id == single)
+        let batch = try consumer.settleBatch(acking: [], givingBack: [], reservingUpTo: 10)
+        #expect(batch.jobs.map(\.id) == batched)
+        let twin = batch.jobs[0]
+        #expect(twin.type == one.type && twin.attempt == one.attempt && twin.maxAttempts == one.maxAttempts && twin.crashes == one.crashes)
+        #expect(twin.token == one.token && twin.fencingToken == nil)
+        #expect(String(decoding: twin.body, as: UTF8.self) == String(decoding: one.body, as: UTF8.self).replacingOccurrences(of: single, with: twin.id))
+        #expect(twin.enqueuedAt >= one.enqueuedAt && twin.enqueuedAt <= twin.startedAt && twin.startedAt >= one.startedAt)
+        #expect(try twin.payloadJSON() == #"{"to":"a"}"#)
+        #expect(batch.jobs[1].type == "default" && batch.jobs[1].maxAttempts == queue.configuration.defaultMaxAttempts)
+        #expect(try batch.jobs[1].payloadJSON() == "[1]" && batch.jobs[2].maxAttempts == 1)
+        // The hashes hold the same fields; only the times and the id differ.
+        func fields(_ id: String) throws -> [String: String] {
+            let reply = try queue.connection.command(["HGETALL", RedisArgument(queue.keys.job(id))]).array ?? []
+            return Dictionary(uniqueKeysWithValues: stride(from: 0, to: reply.count - 1, by: 2).map { (reply[$0].string ?? "", reply[$0 + 1].string ?? "") })
+        }
+        let times: Set = ["enqueued_at", "started_at", "lease_until"]
+        #expect(try fields(single).filter { !times.contains($0.key) } == fields(twin.id).filter { !times.contains($0.key) })
+        let hash = try fields(twin.id)
+        #expect(hash["enqueued_at"] == String(twin.enqueuedAt) && hash["started_at"] == String(twin.startedAt))
+        #expect(hash["lease_until"] == String(twin.startedAt + Int64(queue.configuration.lease.milliseconds)))
+        let deadline = try queue.connection.command(["ZSCORE", RedisArgument(queue.keys.active), RedisArgument(twin.id)])
+        #expect(deadline.string.flatMap { Int64($0) } == twin.startedAt + Int64(queue.configuration.lease.milliseconds))
+    }
+
+    @Test func aBatchAckKeepsEachRunsOwnResultAndProgress() throws {
+        let queue = try TestRedis.queue()
+        try queue.keepCompleted(RetentionLimit.parse("1h/100"))
+        let ids = try enqueue(queue, 4)
+        let consumer = try Consumer(queue: queue)
+        let jobs = try consumer.settleBatch(acking: [], givingBack: [], reservingUpTo: 4).jobs
+        #expect(jobs.map(\.id) == ids)
+        let runs = [
+            Consumer.FinishedRun(job: jobs[0]), Consumer.FinishedRun(job: jobs[1], result: "second"),
+            Consumer.FinishedRun(job: jobs[2], progress: JobProgress(done: 3, total: 4)),
+            Consumer.FinishedRun(job: jobs[3], result: "fourth", progress: JobProgress(message: "last")),
+        ]
+        #expect(try consumer.settleBatch(acking: runs, givingBack: [], reservingUpTo: 0).acked == [true, true, true, true])
+        let records = try ids.map { try #require(try queue.job(id: $0)) }
+        #expect(records.map(\.state) == [.completed, .completed, .completed, .completed])
+        #expect(records.map(\.result) == [nil, "second", nil, "fourth"])
+        #expect(records.map(\.progress) == [nil, nil, JobProgress(done: 3, total: 4), JobProgress(message: "last")])
+        #expect(try queue.stats().counters.total.processed == 4)
+    }
+
     @Test func givenBackJobsWaitAtTheFrontInOrderWithoutCountingAnAttempt() throws {
         let queue = try TestRedis.queue()
         let ids = try enqueue(queue, 5)
@@ -105,6 +159,22 @@ import Testing
         let stale = try consumer.settleBatch(acking: [], givingBack: [batch.jobs[1]], reservingUpTo: 0)
         #expect(stale.givenBack == 0)
         #expect(try queue.counts().waiting == 0)
+    }
+
+    @Test func aGivenBackJobWaitsAgainOnItsOwnLevel() throws {
+        let queue = try TestRedis.queue()
+        let high = try queue.enqueue(payload: "1", options: EnqueueOptions(priority: .high)).id
+        let low = try queue.enqueue(payload: "2", options: EnqueueOptions(priority: .low)).id
+        let normal = try queue.enqueue(payload: "3").id
+        let consumer = try Consumer(queue: queue)
+        let batch = try consumer.settleBatch(acking: [], givingBack: [], reservingUpTo: 3)
+        #expect(batch.jobs.map(\.id) == [high, normal, low])
+        #expect(try consumer.settleBatch(acking: [], givingBack: batch.jobs, reservingUpTo: 0).givenBack == 3)
+        for (id, level) in [(high, JobPriority.high), (normal, .normal), (low, .low)] {
+            let entries = try queue.connection.command(["LRANGE", RedisArgument(queue.keys.wait(level)), "0", "-1"]).array?.compactMap(\.string)
+            #expect(entries == ["@" + id], "back on its level (\(level))")
+            #expect(try queue.job(id: id)?.priority == level)
+        }
     }
 
     @Test func leasesOfEveryHeldJobAreExtendedInOneCall() throws {

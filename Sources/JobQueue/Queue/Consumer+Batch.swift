@@ -41,36 +41,42 @@ extension Consumer {
     /// own lease. Reservation stops at the first refusal; each job takes its own rate-limit token,
     /// concurrency slot and concurrency-key lock. See `Lua/settle-batch.lua`.
     public func settleBatch(acking finished: [FinishedRun], givingBack unstarted: [ReservedJob], reservingUpTo count: Int) throws -> BatchSettlement {
-        var arguments: [RedisArgument] = [RedisArgument(finished.count)]
-        for run in finished {
-            arguments += [
-                RedisArgument(run.job.id), RedisArgument(run.job.token), RedisArgument(run.result.map(Self.keptResult) ?? ""),
-                RedisArgument(run.progress?.storedJSON ?? ""),
-            ]
+        var arguments: [RedisArgument] = []
+        arguments.reserveCapacity(2 * finished.count + 2 * unstarted.count + 10)
+        arguments.append(RedisArgument(finished.count))
+        // Most runs leave no result and no progress: only those that do send them, by place.
+        var kept: [RedisArgument] = []
+        for (place, run) in finished.enumerated() {
+            arguments.append(RedisArgument(run.job.id))
+            arguments.append(RedisArgument(run.job.token))
+            let result = run.result.map(Self.keptResult) ?? "", progress = run.progress?.storedJSON ?? ""
+            if !result.isEmpty || !progress.isEmpty {
+                kept += [RedisArgument(place + 1), RedisArgument(result), RedisArgument(progress)]
+            }
         }
+        arguments.append(RedisArgument(kept.count / 3))
+        arguments += kept
         arguments.append(RedisArgument(unstarted.count))
-        for job in unstarted { arguments += [RedisArgument(job.id), RedisArgument(job.token)] }
+        for job in unstarted {
+            arguments.append(RedisArgument(job.id))
+            arguments.append(RedisArgument(job.token))
+        }
         arguments.append(RedisArgument(max(0, count)))
         arguments += ReserveCall.arguments(consumer: id, fetched: false, promote: count > 0 && promotionDue(), configuration: queue.configuration)
         let reply = try queue.redis { try connection.run(QueueScripts.settleBatch, keys: queue.keys.scriptKeys, arguments: arguments) }
-        guard let parts = reply.array, parts.count == 3, let acks = parts[0].array, let given = parts[1].array, let reserved = parts[2].array,
-              acks.count == finished.count, given.count == unstarted.count
+        guard let parts = reply.array, parts.count == 5, let acks = parts[0].array, let given = parts[1].array, let reserved = parts[2].array,
+              case .integer(let now) = parts[3], let token = parts[4].string, acks.count == finished.count, given.count == unstarted.count
         else { throw JobQueueError.protocolMismatch("settle-batch", reply) }
-        let statuses = try acks.map { status in
-            guard let text = status.string, ["acked", "evicted", "stale"].contains(text) else { throw JobQueueError.protocolMismatch("settle-batch", reply) }
-            return text
+        var acked: [Bool] = []
+        acked.reserveCapacity(acks.count)
+        var evicted = 0
+        for status in acks {
+            guard case .integer(let code) = status, (0...2).contains(code) else { throw JobQueueError.protocolMismatch("settle-batch", reply) }
+            acked.append(code != 0)
+            if code == 2 { evicted += 1 }
         }
-        var jobs: [ReservedJob] = []
-        var refusal: ReserveOutcome?
-        for part in reserved {
-            switch try ReserveCall.outcome(part) {
-            case .job(let job): jobs.append(job)
-            case let other: refusal = other
-            }
-        }
-        return BatchSettlement(
-            acked: statuses.map { $0 != "stale" }, evicted: statuses.filter { $0 == "evicted" }.count,
-            givenBack: given.filter { $0.integer == 1 }.count, jobs: jobs, refusal: refusal)
+        let (jobs, refusal) = try ReserveCall.batch(reserved, now: now, token: token)
+        return BatchSettlement(acked: acked, evicted: evicted, givenBack: given.filter { $0.integer == 1 }.count, jobs: jobs, refusal: refusal)
     }
 
     /// Extends the leases of every job in `jobs` (and the locks their runs hold) to the queue's

@@ -51,4 +51,43 @@ enum ReserveCall {
             throw JobQueueError.protocolMismatch("reserve", reply)
         }
     }
+
+    /// Decodes the reserve part of a settle-batch reply (`Lua/settle-batch.lua`): a job that waited
+    /// in compact form comes as three values (id, payload, ms from its enqueue to `now`), on its
+    /// first attempt with `token`, its max_attempts and type those of the last (integer, type or
+    /// `""` for `default`) pair before it; any other job, or the refusal that ended a batch that
+    /// took none, as a reserve reply.
+    static func batch(_ reserved: [RedisReply], now: Int64, token: String) throws -> (jobs: [ReservedJob], refusal: ReserveOutcome?) {
+        var jobs: [ReservedJob] = []
+        jobs.reserveCapacity(reserved.count / 3 + 1)
+        var refusal: ReserveOutcome?
+        var shared: (maxAttempts: Int, type: String)?
+        var index = reserved.startIndex
+        func mismatch() -> JobQueueError { JobQueueError.protocolMismatch("settle-batch", .array(reserved)) }
+        while index < reserved.endIndex {
+            switch reserved[index] {
+            case .integer(let maxAttempts):
+                guard index + 1 < reserved.endIndex, case .bulk(let type) = reserved[index + 1] else { throw mismatch() }
+                shared = (Int(maxAttempts), type.isEmpty ? "default" : String(decoding: type, as: UTF8.self))
+                index += 2
+            case .bulk(let id):
+                guard let (maxAttempts, type) = shared, index + 2 < reserved.endIndex, case .bulk(let payload) = reserved[index + 1],
+                      case .integer(let age) = reserved[index + 2]
+                else { throw mismatch() }
+                let jobID = String(decoding: id, as: UTF8.self)
+                jobs.append(ReservedJob(
+                    id: jobID, type: type,
+                    body: JobMessage.assemble(id: jobID, type: type, maxAttempts: maxAttempts, limiter: nil, concurrencyKey: nil, payload: payload),
+                    attempt: 1, maxAttempts: maxAttempts, crashes: 0, token: token, enqueuedAt: now - age, startedAt: now, fencingToken: nil))
+                index += 3
+            default:
+                switch try outcome(reserved[index]) {
+                case .job(let job): jobs.append(job)
+                case let other: refusal = other
+                }
+                index += 1
+            }
+        }
+        return (jobs, refusal)
+    }
 }
