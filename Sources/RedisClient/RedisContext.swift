@@ -166,7 +166,19 @@ public struct RedisArgument: Sendable, ExpressibleByStringLiteral, ExpressibleBy
     public init(bytes: [UInt8]) { self.bytes = bytes }
     /// A decimal integer argument.
     public init(_ value: Int) {
-        // The digits written straight into the argument's bytes: no String in between.
+        if value >= 0, value < Self.smallIntegers.count {
+            self = Self.smallIntegers[value]
+        } else {
+            self.init(digitsOf: value)
+        }
+    }
+
+    /// The arguments of 0 to 99, shared: key counts, attempt limits and zero delays are small, and
+    /// would otherwise take an allocation each on every call.
+    private static let smallIntegers = (0..<100).map { RedisArgument(digitsOf: $0) }
+
+    /// `value` in decimal, written straight into the argument's bytes: no String in between.
+    private init(digitsOf value: Int) {
         var count = value < 0 ? 2 : 1
         var rest = value.magnitude
         while rest >= 10 {
