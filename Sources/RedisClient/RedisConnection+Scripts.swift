@@ -97,8 +97,11 @@ extension RedisConnection {
     private static func invocation(
         _ command: RedisArgument, _ target: RedisArgument, _ call: (keys: [String], arguments: [RedisArgument])
     ) -> [RedisArgument] {
-        var invocation: [RedisArgument] = [command, target, RedisArgument(call.keys.count)]
+        var invocation: [RedisArgument] = []
         invocation.reserveCapacity(3 + call.keys.count + call.arguments.count)
+        invocation.append(command)
+        invocation.append(target)
+        invocation.append(RedisArgument(call.keys.count))
         for key in call.keys { invocation.append(RedisArgument(key)) }
         invocation.append(contentsOf: call.arguments)
         return invocation
