@@ -48,28 +48,25 @@ final class RedisContext {
 
     /// Sends one command and reads its reply. Error replies come back as `.error`.
     func command(_ arguments: [RedisArgument]) throws -> RedisReply {
-        let raw: UnsafeMutableRawPointer? = Self.withArgv(arguments) { argc, argv, lengths in
-            redisCommandArgv(context, argc, argv, lengths)
-        }
-        return try takeReply(raw)
+        try pipeline([arguments])[0]
     }
 
     /// Queues commands in the output buffer, flushes them together and reads every reply:
     /// one round trip for the batch.
     func pipeline(_ commands: [[RedisArgument]]) throws -> [RedisReply] {
-        try append(commands)
+        var encoded = RESPCommands()
+        for arguments in commands { encoded.append(arguments) }
+        try append(encoded)
         try flush()
         return try readReplies(commands.count)
     }
 
-    /// Queues commands in the output buffer without sending them.
-    func append(_ commands: [[RedisArgument]]) throws {
-        for arguments in commands {
-            let status = Self.withArgv(arguments) { argc, argv, lengths in
-                redisAppendCommandArgv(context, argc, argv, lengths)
-            }
-            if status != REDIS_OK { throw transportError() }
+    /// Queues encoded commands in the output buffer without sending them.
+    func append(_ commands: borrowing RESPCommands) throws {
+        let status = commands.withBytes { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { redisAppendFormattedCommand(context, $0.baseAddress, $0.count) }
         }
+        if status != REDIS_OK { throw transportError() }
     }
 
     /// Writes the whole output buffer to the socket, without reading: so that several servers can
@@ -140,37 +137,6 @@ final class RedisContext {
         return pointer.withMemoryRebound(to: UInt8.self, capacity: count) { Array(UnsafeBufferPointer(start: $0, count: count)) }
     }
 
-    /// Lays every argument out in one buffer and calls `body` with hiredis's argc/argv/argvlen.
-    private static func withArgv<Result>(
-        _ arguments: [RedisArgument],
-        _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> Result
-    ) -> Result {
-        let total = arguments.reduce(0) { $0 + $1.bytes.count }
-        let storage = UnsafeMutablePointer<CChar>.allocate(capacity: max(total, 1))
-        defer { storage.deallocate() }
-        var argv: [UnsafePointer<CChar>?] = []
-        var lengths: [Int] = []
-        argv.reserveCapacity(arguments.count)
-        lengths.reserveCapacity(arguments.count)
-        var offset = 0
-        for argument in arguments {
-            let count = argument.bytes.count
-            argument.bytes.withUnsafeBufferPointer { source in
-                if count > 0 {
-                    UnsafeMutableRawPointer(storage + offset).copyMemory(from: source.baseAddress!, byteCount: count)
-                }
-            }
-            argv.append(UnsafePointer(storage + offset))
-            lengths.append(count)
-            offset += count
-        }
-        return argv.withUnsafeMutableBufferPointer { argvBuffer in
-            lengths.withUnsafeBufferPointer { lengthBuffer in
-                body(Int32(arguments.count), argvBuffer.baseAddress!, lengthBuffer.baseAddress!)
-            }
-        }
-    }
-
     private static func errorText(_ context: UnsafeMutablePointer<redisContext>) -> String {
         withUnsafeBytes(of: context.pointee.errstr) { raw in
             let bytes = raw.prefix { $0 != 0 }
@@ -199,7 +165,38 @@ public struct RedisArgument: Sendable, ExpressibleByStringLiteral, ExpressibleBy
     /// A binary argument.
     public init(bytes: [UInt8]) { self.bytes = bytes }
     /// A decimal integer argument.
-    public init(_ value: Int) { bytes = Array(String(value).utf8) }
+    public init(_ value: Int) {
+        if value >= 0, value < Self.smallIntegers.count {
+            self = Self.smallIntegers[value]
+        } else {
+            self.init(digitsOf: value)
+        }
+    }
+
+    /// The arguments of 0 to 99, shared: key counts, attempt limits and zero delays are small, and
+    /// would otherwise take an allocation each on every call.
+    private static let smallIntegers = (0..<100).map { RedisArgument(digitsOf: $0) }
+
+    /// `value` in decimal, written straight into the argument's bytes: no String in between.
+    private init(digitsOf value: Int) {
+        var count = value < 0 ? 2 : 1
+        var rest = value.magnitude
+        while rest >= 10 {
+            count += 1
+            rest /= 10
+        }
+        bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var rest = value.magnitude
+            var position = count
+            repeat {
+                position -= 1
+                buffer[position] = UInt8(truncatingIfNeeded: rest % 10) &+ UInt8(ascii: "0")
+                rest /= 10
+            } while rest > 0
+            if value < 0 { buffer[0] = UInt8(ascii: "-") }
+            initialized = count
+        }
+    }
     public init(stringLiteral value: String) { self.init(value) }
     public init(integerLiteral value: Int) { self.init(value) }
 }

@@ -133,18 +133,23 @@ struct RedisRouter: ~Copyable {
         // Behind Sentinel the seed is known only once the sentinels named the master: ask them
         // before routing, so every reply is tagged with the node that really sent it.
         if sentinel != nil, contexts[seed] == nil { try connect() }
-        var responses = [Response?](repeating: nil, count: requests.count)
+        // Built by appending: `Array(repeating:count:)` looks the array's type up at run time,
+        // which costs more than the rest of routing a command.
+        var responses: [Response?] = []
+        responses.reserveCapacity(requests.count)
+        for _ in requests { responses.append(nil) }
         var pending = Array(requests.indices)
         var asking: [Int: RedisConfiguration.Endpoint] = [:]
         var attempts = 0, waits = 0
         while !pending.isEmpty {
             attempts += 1
-            var order: [RedisConfiguration.Endpoint] = []
-            var batches: [RedisConfiguration.Endpoint: [Int]] = [:]
+            // Nodes in the order first routed to; a batch has one node or a few, so a linear
+            // search beats hashing endpoints.
+            var batches: [Batch] = []
             var previous: (index: Int, node: RedisConfiguration.Endpoint)?
             for index in pending {
                 let node: RedisConfiguration.Endpoint
-                if let target = asking[index] {
+                if !asking.isEmpty, let target = asking[index] {
                     node = target
                 } else {
                     let before = index == 0 ? nil : previous?.index == index - 1 ? previous?.node : responses[index - 1]?.node
@@ -155,20 +160,21 @@ struct RedisRouter: ~Copyable {
                         continue
                     }
                 }
-                if batches[node] == nil { order.append(node) }
-                batches[node, default: []].append(index)
+                let asked = !asking.isEmpty && asking[index] != nil
+                if let position = batches.firstIndex(where: { $0.node == node }) {
+                    batches[position].add(index, asking: asked, bestEffort: requests[index].bestEffort)
+                } else {
+                    batches.append(Batch(node: node, first: index, asking: asked, bestEffort: requests[index].bestEffort))
+                }
                 previous = (index, node)
             }
-            let replies = try exchange(
-                order.map { node in
-                    batches[node]!.map { (arguments: requests[$0].arguments, asking: asking[$0] != nil, bestEffort: requests[$0].bestEffort) }
-                },
-                on: order, readTimeout: readTimeout)
+            try exchange(&batches, of: requests, readTimeout: readTimeout)
             var again: [Int] = []
             var moved = false, busy = false
-            for (position, node) in order.enumerated() {
-                for (index, reply) in zip(batches[node]!, replies[position]) {
-                    asking[index] = nil
+            for batch in batches {
+                let node = batch.node
+                for (index, reply) in zip(batch.indices, batch.replies) {
+                    if !asking.isEmpty { asking[index] = nil }
                     if case .error(let text) = reply, requests[index].node == nil, attempts < Self.attemptLimit {
                         if let redirect = ClusterRedirect(text, answeredBy: node) {
                             if redirect.kind == .moved {
@@ -258,62 +264,102 @@ struct RedisRouter: ~Copyable {
         return map.servingPrimaries.first { contexts[$0] != nil } ?? seed
     }
 
+    /// The requests of one round trip that go to one node, in order, and what became of them.
+    private struct Batch {
+        let node: RedisConfiguration.Endpoint
+        private(set) var indices: [Int]
+        /// The requests (by position in ``indices``) that go with `ASKING` before them.
+        private(set) var asked: [Int] = []
+        /// Whether every request is best effort.
+        private(set) var bestEffort: Bool
+        /// The node's socket once it was written to.
+        var context: RedisContext?
+        /// One reply per request once read (without the `ASKING` replies).
+        var replies: [RedisReply] = []
+
+        init(node: RedisConfiguration.Endpoint, first index: Int, asking: Bool, bestEffort: Bool) {
+            self.node = node
+            indices = [index]
+            if asking { asked = [0] }
+            self.bestEffort = bestEffort
+        }
+
+        mutating func add(_ index: Int, asking: Bool, bestEffort: Bool) {
+            if asking { asked.append(indices.count) }
+            indices.append(index)
+            self.bestEffort = self.bestEffort && bestEffort
+        }
+    }
+
     /// Writes each node's commands (with `ASKING` before those that were asked for), every node
-    /// before reading any, then reads the replies: one list per node, without the `ASKING` replies.
+    /// before reading any, then reads the replies into each batch, without the `ASKING` replies.
     /// A node whose commands are all best effort and that fails gets error replies instead of
     /// failing the batch.
-    private mutating func exchange(
-        _ batches: [[(arguments: [RedisArgument], asking: Bool, bestEffort: Bool)]], on nodes: [RedisConfiguration.Endpoint],
-        readTimeout: Duration?
-    ) throws -> [[RedisReply]] {
-        var written: [RedisConfiguration.Endpoint] = []
-        var results = [[RedisReply]?](repeating: nil, count: nodes.count)
+    private mutating func exchange(_ batches: inout [Batch], of requests: [Request], readTimeout: Duration?) throws {
+        // Batches before this one were written to (or failed to open): after a failure their
+        // sockets hold replies no one will read.
+        var reached = 0
         var spared = false
-        func spare(_ position: Int, _ error: any Error) -> Bool {
-            guard batches[position].allSatisfy(\.bestEffort), let error = error as? RedisError, error.isRetryable else { return false }
+        func spare(_ batch: inout Batch, _ error: any Error) -> Bool {
+            guard batch.bestEffort, let error = error as? RedisError, error.isRetryable else { return false }
             spared = true
-            contexts[nodes[position]] = nil
-            results[position] = Array(repeating: .error("UNREACHABLE \(nodes[position].address): \(error.message)"), count: batches[position].count)
+            contexts[batch.node] = nil
+            batch.context = nil
+            batch.replies = Array(repeating: .error("UNREACHABLE \(batch.node.address): \(error.message)"), count: batch.indices.count)
             return true
         }
         do {
-            var opened: [Int: RedisContext] = [:]
-            for (position, (node, batch)) in zip(nodes, batches).enumerated() {
+            for position in batches.indices {
+                reached = position + 1
                 do {
-                    let context = try context(for: node)
-                    written.append(node)
-                    opened[position] = context
+                    let context = try context(for: batches[position].node)
+                    batches[position].context = context
                     if let readTimeout { context.setTimeout(readTimeout) }
-                    try context.append(batch.flatMap { $0.asking ? [["ASKING"], $0.arguments] : [$0.arguments] })
+                    var encoded = RESPCommands()
+                    var asked = batches[position].asked.makeIterator(), nextAsked = asked.next()
+                    for (offset, index) in batches[position].indices.enumerated() {
+                        if offset == nextAsked {
+                            encoded.append(["ASKING"])
+                            nextAsked = asked.next()
+                        }
+                        encoded.append(requests[index].arguments)
+                    }
+                    try context.append(encoded)
                     try context.flush()
-                } catch where spare(position, error) {
-                    opened[position] = nil
-                }
+                } catch where spare(&batches[position], error) {}
             }
-            for (position, batch) in batches.enumerated() {
-                guard let context = opened[position] else { continue }
+            for position in batches.indices {
+                guard let context = batches[position].context else { continue }
+                let batch = batches[position]
                 let raw: [RedisReply]
                 do {
-                    raw = try context.readReplies(batch.count + batch.count { $0.asking })
-                } catch where spare(position, error) {
+                    raw = try context.readReplies(batch.indices.count + batch.asked.count)
+                } catch where spare(&batches[position], error) {
                     continue
                 }
                 if readTimeout != nil { context.setTimeout(configuration.commandTimeout) }
-                var replies: [RedisReply] = []
-                replies.reserveCapacity(batch.count)
-                var index = 0
-                for command in batch {
-                    if command.asking { index += 1 }
-                    replies.append(raw[index])
-                    index += 1
+                if batch.asked.isEmpty {
+                    batches[position].replies = raw
+                } else {
+                    // Drop the reply to each ASKING: the one before the reply of each asked command.
+                    var replies: [RedisReply] = []
+                    replies.reserveCapacity(batch.indices.count)
+                    var asked = batch.asked.makeIterator(), nextAsked = asked.next(), index = 0
+                    for offset in batch.indices.indices {
+                        if offset == nextAsked {
+                            index += 1
+                            nextAsked = asked.next()
+                        }
+                        replies.append(raw[index])
+                        index += 1
+                    }
+                    batches[position].replies = replies
                 }
-                results[position] = replies
             }
             if spared, isCluster { mapIsStale = true }
-            return results.map { $0 ?? [] }
         } catch {
             // Replies left unread, or a sticky hiredis error: these contexts are done for.
-            for node in written { contexts[node] = nil }
+            for batch in batches.prefix(reached) { contexts[batch.node] = nil }
             if sentinel != nil { closeAll() }
             if let error = error as? RedisError, error.isTransport, isCluster { mapIsStale = true }
             throw error

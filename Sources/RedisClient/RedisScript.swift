@@ -10,11 +10,14 @@ public struct RedisScript: Sendable {
         public let name: String
         /// The library source, for FUNCTION LOAD.
         public let library: String
+        /// ``name`` as the argument of FCALL, encoded once rather than on every call.
+        let nameArgument: RedisArgument
 
         /// Creates a function description.
         public init(name: String, library: String) {
             self.name = name
             self.library = library
+            nameArgument = RedisArgument(name)
         }
     }
 

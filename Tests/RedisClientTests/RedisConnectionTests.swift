@@ -79,6 +79,33 @@ import Testing
         #expect(try connection.command(["PING"]) == .status("PONG"))
     }
 
+    @Test func argumentsOfEveryShapeReachTheServerByteForByte() throws {
+        let connection = try TestRedis.connection()
+        let key = "jobq-test:\(UUID().uuidString)"
+        defer { _ = try? connection.command(["DEL", RedisArgument(key)]) }
+        // Empty, control bytes and CRLF inside, invalid UTF-8, and lengths of one to seven digits.
+        let values: [[UInt8]] = [
+            [], [0], Array("a\r\nb".utf8), [0xFF, 0xFE, 0x0D, 0x0A, 0x24, 0x2A], Array(repeating: 0x78, count: 9),
+            Array(repeating: 0x79, count: 10), (0..<1_000_003).map { UInt8(truncatingIfNeeded: $0) },
+        ]
+        for value in values {
+            try connection.command(["SET", RedisArgument(key), RedisArgument(bytes: value)])
+            #expect(try connection.command(["GET", RedisArgument(key)]) == .bulk(value), "\(value.count) bytes")
+        }
+        // A batch far larger than the encoder's first buffer, commands of many arguments among them.
+        let fields = (0..<300).map { RedisArgument("field-\($0)") }
+        let batch: [[RedisArgument]] = [["DEL", RedisArgument(key)], ["HSET", RedisArgument(key)] + fields.flatMap { [$0, $0] }]
+            + fields.map { ["HGET", RedisArgument(key), $0] }
+        let replies = try connection.pipeline(batch)
+        #expect(replies[1] == .integer(300))
+        #expect(replies.dropFirst(2).map(\.string) == fields.map { String(decoding: $0.bytes, as: UTF8.self) })
+        // Integers as decimal text, the extremes included.
+        for number in [0, 7, 10, -1, -10, 1_234_567_890, Int.max, Int.min] {
+            #expect(RedisArgument(number).bytes == Array(String(number).utf8))
+            #expect(try connection.command(["ECHO", RedisArgument(number)]).string == String(number))
+        }
+    }
+
     @Test func serverErrorRepliesAreNotTransportErrorsAndLeaveTheConnectionUsable() throws {
         let connection = try TestRedis.connection()
         let key = "jobq-test:\(UUID().uuidString)"

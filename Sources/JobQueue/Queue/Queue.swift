@@ -66,7 +66,10 @@ public final class Queue: Sendable {
     ///   `.redis`.
     @discardableResult
     public func enqueue(payload: String, options: EnqueueOptions = EnqueueOptions()) throws -> EnqueueResult {
-        try enqueue(batch: [NewJob(payload: payload, options: options)])[0]
+        var arguments: [RedisArgument] = []
+        arguments.reserveCapacity(Self.enqueueArgumentsPerJob)
+        try appendEnqueueArguments(of: NewJob(payload: payload, options: options), to: &arguments)
+        return try enqueue([(keys: keys.scriptKeys, arguments: arguments)], durable: options.durable)[0]
     }
 
     /// The most jobs one enqueue script call carries. A batch no larger is written whole or not at
@@ -84,11 +87,24 @@ public final class Queue: Sendable {
     public func enqueue(batch jobs: [NewJob]) throws -> [EnqueueResult] {
         guard !jobs.isEmpty else { return [] }
         let size = Self.enqueueCallSize
-        let calls = try stride(from: 0, to: jobs.count, by: size).map { start in
-            (keys: keys.scriptKeys, arguments: try jobs[start..<min(start + size, jobs.count)].flatMap { try enqueueCall($0) })
+        var calls: [(keys: [String], arguments: [RedisArgument])] = []
+        calls.reserveCapacity((jobs.count + size - 1) / size)
+        for start in stride(from: 0, to: jobs.count, by: size) {
+            let end = min(start + size, jobs.count)
+            var arguments: [RedisArgument] = []
+            arguments.reserveCapacity((end - start) * Self.enqueueArgumentsPerJob)
+            for job in jobs[start..<end] { try appendEnqueueArguments(of: job, to: &arguments) }
+            calls.append((keys: keys.scriptKeys, arguments: arguments))
         }
-        if jobs.contains(where: \.options.durable) { return try enqueueDurably(calls) }
-        return try write(QueueScripts.enqueue, calls: calls).flatMap(Self.enqueueResults)
+        return try enqueue(calls, durable: jobs.contains(where: \.options.durable))
+    }
+
+    /// Sends enqueue calls of validated jobs.
+    private func enqueue(_ calls: [(keys: [String], arguments: [RedisArgument])], durable: Bool) throws -> [EnqueueResult] {
+        if durable { return try enqueueDurably(calls) }
+        let replies = try write(QueueScripts.enqueue, calls: calls)
+        guard replies.count > 1 else { return try Self.enqueueResults(replies[0]) }
+        return try replies.flatMap(Self.enqueueResults)
     }
 
     static func enqueueResults(_ reply: RedisReply) throws -> [EnqueueResult] {
@@ -100,7 +116,11 @@ public final class Queue: Sendable {
         return try results.map(Self.enqueueResult)
     }
 
-    private func enqueueCall(_ job: NewJob) throws -> [RedisArgument] {
+    /// The arguments of one job in an enqueue call (see `Lua/enqueue.lua`).
+    private static let enqueueArgumentsPerJob = 9
+
+    /// Validates a job and appends its ``enqueueArgumentsPerJob`` arguments to an enqueue call's.
+    private func appendEnqueueArguments(of job: NewJob, to arguments: inout [RedisArgument]) throws {
         let options = job.options
         // Without an id ('') the enqueue script generates one, `_<n>`.
         let id = try options.id.map(Self.validateID) ?? ""
@@ -126,12 +146,15 @@ public final class Queue: Sendable {
         guard size <= configuration.maxMessageBytes else {
             throw JobQueueError(code: .invalidJob, message: "job message is \(size) bytes, over the limit of \(configuration.maxMessageBytes)")
         }
-        return [
-            RedisArgument(id), RedisArgument(bytes: payload), RedisArgument(options.type), RedisArgument(maxAttempts),
-            RedisArgument(Int(options.delay.milliseconds)), RedisArgument(options.uniqueKey ?? ""),
-            RedisArgument(options.limiter ?? ""), RedisArgument(options.concurrencyKey ?? ""),
-            RedisArgument(options.priority == .normal ? "" : options.priority.rawValue),
-        ]
+        arguments.append(RedisArgument(id))
+        arguments.append(RedisArgument(bytes: payload))
+        arguments.append(RedisArgument(options.type))
+        arguments.append(RedisArgument(maxAttempts))
+        arguments.append(RedisArgument(Int(options.delay.milliseconds)))
+        arguments.append(RedisArgument(options.uniqueKey ?? ""))
+        arguments.append(RedisArgument(options.limiter ?? ""))
+        arguments.append(RedisArgument(options.concurrencyKey ?? ""))
+        arguments.append(RedisArgument(options.priority == .normal ? "" : options.priority.rawValue))
     }
 
     private static func enqueueResult(_ reply: RedisReply) throws -> EnqueueResult {

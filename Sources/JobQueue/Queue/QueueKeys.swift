@@ -113,16 +113,18 @@ public struct QueueKeys: Sendable, Hashable {
     /// `jobq:{QUEUE}:`, the prefix of every key of the queue. Scripts receive it as `KEYS[1]`.
     public let base: String
 
+    /// The keys every queue script is called with: ``base`` (from which the Lua derives every
+    /// key it touches) and the never-written `jobq:{QUEUE}:slot-guard`, so that a script never runs
+    /// while the queue's slot is split between two cluster nodes. Built once, not on every call.
+    public let scriptKeys: [String]
+
     /// Derives the keys of a queue.
     public init(queue: QueueName) {
         self.queue = queue
-        self.base = "\(Self.namespace):{\(queue.rawValue)}:"
+        let base = "\(Self.namespace):{\(queue.rawValue)}:"
+        self.base = base
+        scriptKeys = [base, base + Suffix.slotGuard.rawValue]
     }
-
-    /// The keys every queue script is called with: ``base`` (from which the Lua derives every
-    /// key it touches) and the never-written `jobq:{QUEUE}:slot-guard`, so that a script never runs
-    /// while the queue's slot is split between two cluster nodes.
-    public var scriptKeys: [String] { [base, key(.slotGuard)] }
 
     /// The key for a suffix (for families, the key prefix).
     public func key(_ suffix: Suffix) -> String { base + suffix.rawValue }
