@@ -4,20 +4,28 @@ import PackageDescription
 #if os(Linux)
 import Glibc
 
-/// The release `jobq` and `ingest-worker` pack their relative relocations (DT_RELR, which needs
-/// lld): the loader then reads a table of a few KiB, not one of about 2 MiB that stays resident in
-/// every process (1.3 to 1.6 MiB of an idle worker's or supervisor's RSS; docs/benchmarks.md).
-/// Only where the C library knows DT_RELR (glibc 2.36: Debian 12, Ubuntu 24.04); binaries run on
-/// the release they were built on.
-let packedRelocations: [LinkerSetting] = {
+/// How the release `jobq` and `ingest-worker` are linked, to keep an idle supervisor or worker small.
+/// - They pack their relative relocations (DT_RELR, which needs lld): the loader then reads a table
+///   of a few KiB, not one of about 2 MiB that stays resident in every process (1.3 to 1.6 MiB of an
+///   idle worker's or supervisor's RSS; docs/benchmarks.md). Only where the C library knows DT_RELR
+///   (glibc 2.36: Debian 12, Ubuntu 24.04); binaries run on the release they were built on.
+/// - They export no symbols (`--no-export-dynamic` undoes the `-export-dynamic` that
+///   `--static-swift-stdlib` adds): nothing loads plugins or looks our symbols up by name (the
+///   runtime finds Swift metadata through its sections, and the libraries it links statically are
+///   kept out of the export table anyway), and the 10,000 names of our modules' public API would
+///   otherwise be a dynamic symbol table and hash the loader reads at every start (0.5 to 0.7 MiB
+///   of RSS). Crash backtraces of the stripped binaries show addresses, not names.
+let releaseLinking: [LinkerSetting] = {
+    let unexported = ["-Xlinker", "--no-export-dynamic"]
     var text = [CChar](repeating: 0, count: 64)  // "glibc 2.36"
-    guard confstr(Int32(_CS_GNU_LIBC_VERSION), &text, text.count) > 0 else { return [] }
-    let version = String(cString: text).split(separator: " ").last?.split(separator: ".").compactMap { Int($0) } ?? []
-    guard version.count >= 2, (version[0], version[1]) >= (2, 36) else { return [] }
-    return [.unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(configuration: .release))]
+    let version = confstr(Int32(_CS_GNU_LIBC_VERSION), &text, text.count) > 0
+        ? String(cString: text).split(separator: " ").last?.split(separator: ".").compactMap { Int($0) } ?? [] : []
+    let packed = version.count >= 2 && (version[0], version[1]) >= (2, 36)
+        ? ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"] : []
+    return [.unsafeFlags(packed + unexported, .when(configuration: .release))]
 }()
 #else
-let packedRelocations: [LinkerSetting] = []
+let releaseLinking: [LinkerSetting] = []
 #endif
 
 let package = Package(
@@ -106,7 +114,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            linkerSettings: packedRelocations
+            linkerSettings: releaseLinking
         ),
         // The dashboard: HTTP routes over the stats JSON and Prometheus text, the page and its assets
         // (embedded), and the token-guarded actions. Only `jobq-web` links it, so Hummingbird stays
@@ -145,7 +153,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            linkerSettings: packedRelocations
+            linkerSettings: releaseLinking
         ),
         // Shared by the test targets: private Redis servers, unique queue names, built binaries.
         .target(name: "JobqTestSupport", dependencies: ["RedisClient", "JobQueue", "Processes"], path: "Tests/TestSupport"),
