@@ -4,20 +4,43 @@ import PackageDescription
 #if os(Linux)
 import Glibc
 
-/// The release `jobq` and `ingest-worker` pack their relative relocations (DT_RELR, which needs
-/// lld): the loader then reads a table of a few KiB, not one of about 2 MiB that stays resident in
-/// every process (1.3 to 1.6 MiB of an idle worker's or supervisor's RSS; docs/benchmarks.md).
-/// Only where the C library knows DT_RELR (glibc 2.36: Debian 12, Ubuntu 24.04); binaries run on
-/// the release they were built on.
-let packedRelocations: [LinkerSetting] = {
+/// How the release `jobq` and `ingest-worker` are linked, to keep an idle supervisor or worker small.
+/// - They pack their relative relocations (DT_RELR, which needs lld): the loader then reads a table
+///   of a few KiB, not one of about 2 MiB that stays resident in every process (1.3 to 1.6 MiB of an
+///   idle worker's or supervisor's RSS; docs/benchmarks.md). Only where the C library knows DT_RELR
+///   (glibc 2.36: Debian 12, Ubuntu 24.04); binaries run on the release they were built on.
+/// - They export no symbols (`--no-export-dynamic` undoes the `-export-dynamic` that
+///   `--static-swift-stdlib` adds): nothing loads plugins or looks our symbols up by name (the
+///   runtime finds Swift metadata through its sections, and the libraries it links statically are
+///   kept out of the export table anyway), and the 10,000 names of our modules' public API would
+///   otherwise be a dynamic symbol table and hash the loader reads at every start (0.5 to 0.7 MiB
+///   of RSS). Crash backtraces of the stripped binaries show addresses, not names.
+/// - They take the C++ runtime that the Swift runtime needs from libstdc++.a (the linker script
+///   packaging/link/libstdc++.so redirects `-lstdc++`): the few parts used are linked in, instead of
+///   mapping all of libstdc++.so and relocating it at every start (0.7 to 0.8 MiB of RSS; the pages
+///   of libstdc++.so are shared with other C++ programs on the host, ours only between processes of
+///   the same binary).
+/// - They put the ~1,700 functions that an idle worker and an idle supervisor run first in their code,
+///   side by side (`--symbol-ordering-file`, lld only; the list packaging/link/idle-order.txt is
+///   written by scripts/idle-order.sh). The kernel maps a binary's code in blocks of up to several
+///   hundred KiB around each page a process runs, so those functions, spread over 18 MiB of code,
+///   kept 9 MiB of it resident; side by side, 4.5 to 5 MiB. A function missing from the list (new or
+///   renamed code) only lies elsewhere: it costs memory, never correctness.
+let releaseLinking: [LinkerSetting] = {
+    let unexported = ["-Xlinker", "--no-export-dynamic"]
+    let staticCxx = ["-L", Context.packageDirectory + "/packaging/link"]
     var text = [CChar](repeating: 0, count: 64)  // "glibc 2.36"
-    guard confstr(Int32(_CS_GNU_LIBC_VERSION), &text, text.count) > 0 else { return [] }
-    let version = String(cString: text).split(separator: " ").last?.split(separator: ".").compactMap { Int($0) } ?? []
-    guard version.count >= 2, (version[0], version[1]) >= (2, 36) else { return [] }
-    return [.unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(configuration: .release))]
+    let version = confstr(Int32(_CS_GNU_LIBC_VERSION), &text, text.count) > 0
+        ? String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            .split(separator: " ").last?.split(separator: ".").compactMap { Int($0) } ?? [] : []
+    let packed = version.count >= 2 && (version[0], version[1]) >= (2, 36)
+        ? ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+           "-Xlinker", "--symbol-ordering-file=" + Context.packageDirectory + "/packaging/link/idle-order.txt",
+           "-Xlinker", "--no-warn-symbol-ordering"] : []
+    return [.unsafeFlags(packed + unexported + staticCxx, .when(configuration: .release))]
 }()
 #else
-let packedRelocations: [LinkerSetting] = []
+let releaseLinking: [LinkerSetting] = []
 #endif
 
 let package = Package(
@@ -106,7 +129,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            linkerSettings: packedRelocations
+            linkerSettings: releaseLinking
         ),
         // The dashboard: HTTP routes over the stats JSON and Prometheus text, the page and its assets
         // (embedded), and the token-guarded actions. Only `jobq-web` links it, so Hummingbird stays
@@ -145,7 +168,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            linkerSettings: packedRelocations
+            linkerSettings: releaseLinking
         ),
         // Shared by the test targets: private Redis servers, unique queue names, built binaries.
         .target(name: "JobqTestSupport", dependencies: ["RedisClient", "JobQueue", "Processes"], path: "Tests/TestSupport"),
