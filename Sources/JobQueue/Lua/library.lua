@@ -75,21 +75,6 @@ local function count(now, field, n)
   end
 end
 
--- The next number of the queue's counter (K.seq), which names generated ids (`_<n>`), pushed
--- messages without an id (`ext-<n>`) and malformed ones (`malformed-<n>`). A counter that starts
--- over (Redis evicted it, or someone deleted it) while the queue holds jobs is moved past every
--- number it gave out: to the microseconds of Redis TIME, which a counter taking one number per job
--- cannot have reached. Checked only when the counter reads 1, so a job costs one INCR.
-local function next_seq()
-  local n = redis.call('INCR', K.seq)
-  if n == 1 and redis.call('EXISTS', K.wait, K.wait_high, K.wait_low, K.delayed, K.active, K.dead, K.completed) > 0 then
-    local t = redis.call('TIME')
-    n = tonumber(t[1]) * 1000000 + tonumber(t[2])
-    redis.call('SET', K.seq, string.format('%d', n))
-  end
-  return string.format('%d', n)
-end
-
 -- A job whose hash is gone although an entry still names it: Redis evicted the hash (a
 -- maxmemory-policy other than noeviction) or something deleted it. Nothing is left to run, so the
 -- caller drops the entry; here the job is counted as lost (counter `lost`) and remembered as the
@@ -328,6 +313,16 @@ local function compact_job(id)
   return compact_fields(record) or 'cancelled'
 end
 
+-- A new generated id and its digits: the next number of K.seq whose id names no job hash (none
+-- does unless the counter was lost and started over; the caller checks the compact slot).
+local function new_generated_id()
+  while true do
+    local digits = string.format('%d', redis.call('INCR', K.seq))
+    local id = '_' .. digits
+    if redis.call('EXISTS', jobkey(id)) == 0 then return id, digits end
+  end
+end
+
 -- Writes a new job: its hash, its unique key and its waiting-list or delayed entry. The one way
 -- jobq itself adds a job (enqueue.lua, and the ticks of schedules), so every job it adds has the
 -- same record. `delay` is in ms (0: ready now); `unique`, `limiter`, `concurrency_key` and
@@ -374,10 +369,9 @@ local function add_generated_job(now, payload, jtype, attempts, delay, unique, l
   if delay <= 0 and unique == '' and limiter == '' and concurrency_key == '' then
     record = compact_record(now, payload, jtype, attempts, priority)
   end
-  -- An id whose compact slot is taken (a counter that started over: see next_seq) is skipped.
+  -- An id whose compact slot is taken (the counter started over) is skipped like one with a hash.
   while true do
-    local digits = next_seq()
-    local id = '_' .. digits
+    local id, digits = new_generated_id()
     local bucket, field = compact_slot(digits)
     if record then
       if redis.call('HSETNX', bucket, field, record) == 1 then
@@ -404,7 +398,7 @@ end
 
 -- A message that is not a valid job: kept (up to a limit) as a dead letter under a new id.
 local function dead_letter_raw(raw, reason, now)
-  local id = 'malformed-' .. next_seq()
+  local id = 'malformed-' .. redis.call('INCR', K.seq)
   redis.call('HSET', jobkey(id), 'body', string.sub(raw, 1, MALFORMED_KEEP_BYTES), 'body_bytes', #raw,
     'state', 'dead', 'type', 'malformed', 'attempts', 0, 'crashes', 0, 'max_attempts', 0,
     'enqueued_at', now, 'dead_reason', reason, 'dead_at', now)
@@ -514,7 +508,7 @@ local function admit(entry, now, max_bytes, default_attempts, records)
     dead_letter_raw(entry, reason, now)
     return nil
   end
-  id = msg.id or ('ext-' .. next_seq())
+  id = msg.id or ('ext-' .. redis.call('INCR', K.seq))
   h = jobkey(id)
   if id_taken(id, h) then
     dead_letter_raw(entry, 'malformed: a job with id "' .. id .. '" already exists', now)
