@@ -58,18 +58,11 @@ local function jobkey(id) return K.job .. id end
 
 -- Adds n to a counter, all-time and in the current minute's bucket (kept two hours). Numbers go to
 -- Redis as text formatted here with '%d': a Lua number passed as it is, or joined to a string, is
--- formatted as a float, which costs more. The current minute's bucket name is kept with the queue's
--- key names (raw fields `minute` and `minute_key` of K), so it is built once a minute.
+-- formatted as a float, which costs more.
 local function count(now, field, n)
-  local by = n == 1 and '1' or string.format('%d', n)
+  local by = string.format('%d', n)
   redis.call('HINCRBY', K.stats, field, by)
-  local minute = math.floor(now / 60000)
-  local bucket = rawget(K, 'minute_key')
-  if rawget(K, 'minute') ~= minute then
-    bucket = K.minute_stats .. string.format('%d', minute)
-    rawset(K, 'minute', minute)
-    rawset(K, 'minute_key', bucket)
-  end
+  local bucket = K.minute_stats .. string.format('%d', math.floor(now / 60000))
   if redis.call('HINCRBY', bucket, field, by) == n then
     redis.call('PEXPIRE', bucket, MINUTE_STATS_TTL_MS)
   end
@@ -251,36 +244,19 @@ local function compact_slot(digits)
 end
 
 -- The last number base36 wrote and its text: the jobs of one batch, and calls in the same
--- millisecond, share their enqueued_at. Its digits but the last two change every 1.3 s: they are
--- kept too, and the last two come from a table of the 1,296 pairs (built on first use: a library
--- may not use `math` or `string` while it loads).
+-- millisecond, share their enqueued_at.
 local base36_of, base36_text
-local base36_high_of, base36_high_text
-local BASE36_DIGITS = '0123456789abcdefghijklmnopqrstuvwxyz'
-local base36_pairs
 
 local function base36(n)
   if n == base36_of then return base36_text end
-  if not base36_pairs then
-    base36_pairs = {}
-    for i = 0, 1295 do
-      local high, low = math.floor(i / 36), i % 36
-      base36_pairs[i] = string.sub(BASE36_DIGITS, high + 1, high + 1) .. string.sub(BASE36_DIGITS, low + 1, low + 1)
-    end
-  end
-  local low = n % 1296
-  local high = (n - low) / 1296
-  if high ~= base36_high_of then
-    local text, rest = '', high
-    repeat
-      local d = rest % 36
-      text = string.sub(BASE36_DIGITS, d + 1, d + 1) .. text
-      rest = (rest - d) / 36
-    until rest == 0
-    base36_high_of, base36_high_text = high, text
-  end
-  base36_of, base36_text = n, base36_high_text .. base36_pairs[low]
-  return base36_text
+  local n0, digits, text = n, '0123456789abcdefghijklmnopqrstuvwxyz', ''
+  repeat
+    local d = n % 36
+    text = string.sub(digits, d + 1, d + 1) .. text
+    n = (n - d) / 36
+  until n == 0
+  base36_of, base36_text = n0, text
+  return text
 end
 
 -- A compact record: priority letter (h, n, l), enqueued_at in base 36, '|', max_attempts, '|',
