@@ -28,15 +28,7 @@ else
 fi
 
 source scripts/lib/private-redis.sh
-work=$(mktemp -d "${TMPDIR:-/tmp}/jobq-footprint.XXXXXX")
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  stop_private_redis
-  rm -rf "$work"
-}
-trap cleanup EXIT
+private_scratch jobq-footprint
 for product in jobq ingest-worker; do
   install -m 0755 "$built/$product" "$work/$product"
   strip --strip-unneeded --remove-section=.comment --remove-section=.note "$work/$product"

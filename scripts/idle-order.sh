@@ -21,15 +21,7 @@ swift_flags+=(-c release --static-swift-stdlib)
 built=$(swift build "${swift_flags[@]}" --show-bin-path)
 
 source scripts/lib/private-redis.sh
-work=$(mktemp -d "${TMPDIR:-/tmp}/jobq-idle-order.XXXXXX")
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  stop_private_redis
-  rm -rf "$work"
-}
-trap cleanup EXIT
+private_scratch jobq-idle-order
 cc -shared -fPIC -O2 -o "$work/page-trace.so" scripts/lib/page-trace.c
 start_private_redis
 export JOBQ_REDIS_URL="$PRIVATE_REDIS_URL" SWIFT_BACKTRACE=enable=no

@@ -1,6 +1,8 @@
 # Start and stop a private redis-server on a free loopback port. Source this file, then:
 #   start_private_redis [extra redis-server options...]   sets PRIVATE_REDIS_URL, PRIVATE_REDIS_PORT
 #   stop_private_redis
+#   private_scratch NAME   a scratch directory $work and a list $pids of background processes: on
+#                          exit the processes are killed, the private server stopped, $work removed
 # The server keeps no data on disk and writes its pid file and socket under a private directory.
 
 start_private_redis() {
@@ -37,4 +39,10 @@ stop_private_redis() {
   fi
   [ -n "${PRIVATE_REDIS_DIR:-}" ] && rm -rf "$PRIVATE_REDIS_DIR"
   PRIVATE_REDIS_DIR=
+}
+
+private_scratch() {
+  work=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+  pids=()
+  trap 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; stop_private_redis; rm -rf "$work"' EXIT
 }
